@@ -1,0 +1,244 @@
+"""The skorch net factory, seeding and numpy-out inference shared by estimators."""
+
+import copy
+import math
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping, PassthroughScoring, ProgressBar
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+from skorch.utils import to_tensor
+
+from ._iterator import BatchSliceLoader
+
+__all__ = ["MultiTermNet", "DivergenceGuard", "make_net", "torch_seed", "predict_module"]
+
+
+@contextmanager
+def torch_seed(seed, device="cpu"):
+    """Run a block with torch's global generators seeded, then restore them.
+
+    Parameters
+    ----------
+    seed : int
+        Seed for :func:`torch.manual_seed`.
+    device : str or torch.device, default="cpu"
+        The CUDA device, if any, whose generator is forked too.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._torch import torch_seed
+    >>> with torch_seed(0):
+    ...     a = torch.rand(1)
+    >>> with torch_seed(0):
+    ...     b = torch.rand(1)
+    >>> bool(a == b)
+    True
+    """
+    device = torch.device(device)
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class MultiTermNet(NeuralNet):
+    """A skorch ``NeuralNet`` whose criterion may return named loss terms.
+
+    When the criterion returns a dict, its ``"loss"`` entry is optimised and
+    every other entry is recorded per batch as ``train_<name>`` or
+    ``valid_<name>``; :func:`make_net` adds the callbacks that average them
+    per epoch into the history.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._torch import MultiTermNet
+    >>> class MSETerms(torch.nn.Module):
+    ...     def forward(self, y_pred, y_true):
+    ...         mse = ((y_pred - y_true) ** 2).mean()
+    ...         return {"loss": mse, "mse": mse}
+    >>> net = MultiTermNet(torch.nn.Linear(2, 1), criterion=MSETerms())
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        terms = self.criterion_(y_pred, y_true)
+        if not isinstance(terms, dict):
+            return terms
+        prefix = "train_" if training else "valid_"
+        for name, value in terms.items():
+            if name != "loss":
+                self.history.record_batch(prefix + name, value.item())
+        return terms["loss"]
+
+
+class DivergenceGuard(Callback):
+    """Stop training with a clear error when the training loss is not finite."""
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"Training diverged: the training loss is {loss} at epoch "
+                f"{len(net.history)}. Lower `lr`, scale the inputs (e.g. StandardScaler) "
+                "or check the targets."
+            )
+
+
+def make_net(
+    module,
+    criterion,
+    *,
+    lr,
+    max_epochs,
+    batch_size,
+    weight_decay=0.0,
+    valid_data=None,
+    n_iter_no_change=10,
+    tol=1e-4,
+    loss_terms=(),
+    device="cpu",
+    verbose=0,
+    callbacks=(),
+):
+    """Build the skorch net that trains ``module`` with Adam on in-memory data.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The initialised module to train.
+    criterion : torch.nn.Module
+        Module instance whose ``forward(y_pred, y_true)`` returns the loss
+        tensor, or a dict of named terms with the optimised one under
+        ``"loss"`` (an instance, so the fitted net pickles).
+    lr, max_epochs, batch_size, weight_decay : float, int, int, float
+        Adam learning rate, number of epochs, mini-batch size and L2 penalty.
+    valid_data : tuple (X_valid, y_valid) or None, default=None
+        Held-out data; when given, training stops once ``valid_loss`` has not
+        improved by ``tol`` (relative) for ``n_iter_no_change`` epochs, and the
+        best parameters are restored.
+    n_iter_no_change : int, default=10
+        Patience of the early stopping.
+    tol : float, default=1e-4
+        Relative improvement that counts for the early stopping.
+    loss_terms : sequence of str, default=()
+        Names of the extra terms the criterion returns, averaged per epoch
+        into ``train_<name>`` (and ``valid_<name>``) history columns.
+    device : str, default="cpu"
+        Torch device.
+    verbose : int, default=0
+        0: silent; 1: skorch's per-epoch table; 2: plus a progress bar.
+    callbacks : sequence of (name, Callback), default=()
+        Extra skorch callbacks.
+
+    Returns
+    -------
+    net : MultiTermNet
+        The un-fitted net; call ``net.fit(X, y)``.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skmtlx._torch import make_net
+    >>> X = np.random.RandomState(0).rand(64, 2).astype(np.float32)
+    >>> y = X.sum(axis=1, keepdims=True)
+    >>> net = make_net(torch.nn.Linear(2, 1), torch.nn.MSELoss(), lr=0.1,
+    ...                max_epochs=5, batch_size=16).fit(X, y)
+    >>> len(net.history)
+    5
+    """
+    named_callbacks = [("divergence_guard", DivergenceGuard())]
+    for term in loss_terms:
+        named_callbacks.append(
+            (f"train_{term}", PassthroughScoring(name=f"train_{term}", on_train=True))
+        )
+        if valid_data is not None:
+            named_callbacks.append((f"valid_{term}", PassthroughScoring(name=f"valid_{term}")))
+    if valid_data is not None:
+        named_callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(
+                    monitor="valid_loss",
+                    patience=n_iter_no_change,
+                    threshold=tol,
+                    threshold_mode="rel",
+                    load_best=True,
+                ),
+            )
+        )
+    if verbose > 1:
+        named_callbacks.append(("progress_bar", ProgressBar()))
+    named_callbacks.extend(callbacks)
+    train_split = None if valid_data is None else predefined_split(Dataset(*valid_data))
+    return MultiTermNet(
+        module=module,
+        criterion=criterion,
+        optimizer=torch.optim.Adam,
+        optimizer__weight_decay=weight_decay,
+        lr=lr,
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        iterator_train=BatchSliceLoader,
+        iterator_train__shuffle=True,
+        iterator_valid=BatchSliceLoader,
+        train_split=train_split,
+        callbacks=named_callbacks,
+        predict_nonlinearity=None,
+        verbose=int(verbose > 0),
+        device=device,
+    )
+
+
+def predict_module(module, X, *, device="cpu", dtype=torch.float64, batch_size=65536):
+    """Evaluate ``module`` on a numpy array and return float64 numpy outputs.
+
+    The module is copied to ``dtype`` and put in eval mode, so that
+    predictions do not depend on how rows are batched (float64 arithmetic)
+    and the trained module is left untouched.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The trained module.
+    X : ndarray of shape (n_samples, n_features)
+        Inputs.
+    device : str, default="cpu"
+        Torch device to run on.
+    dtype : torch.dtype, default=torch.float64
+        Precision of the forward pass.
+    batch_size : int, default=65536
+        Rows per forward pass, to bound memory.
+
+    Returns
+    -------
+    outputs : ndarray or tuple of ndarray
+        A float64 array, or a tuple of them when the module returns a tuple.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skmtlx._torch import predict_module
+    >>> predict_module(torch.nn.Linear(3, 2), np.zeros((4, 3))).shape
+    (4, 2)
+    """
+    evaluator = copy.deepcopy(module).to(device=device, dtype=dtype).eval()
+    X = np.asarray(X)
+    chunks = []
+    returns_tuple = False
+    with torch.no_grad():
+        for start in range(0, max(len(X), 1), batch_size):
+            Xb = torch.tensor(X[start : start + batch_size], dtype=dtype, device=device)
+            out = evaluator(Xb)
+            returns_tuple = isinstance(out, tuple)
+            chunks.append(out if returns_tuple else (out,))
+    outputs = tuple(
+        np.concatenate([chunk[i].cpu().numpy() for chunk in chunks]).astype(np.float64)
+        for i in range(len(chunks[0]))
+    )
+    return outputs if returns_tuple else outputs[0]

@@ -1,0 +1,278 @@
+"""FidelityMTLClassifier: an MLP classifier trained jointly with its linear surrogate."""
+
+import numpy as np
+from scipy.special import expit, softmax
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from ._base import FLOAT_DTYPES, BaseFidelityMTL
+
+# Logit given to classes the post-hoc surrogate never saw predicted.
+_ABSENT_CLASS_LOGIT = -30.0
+
+
+class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
+    """MLP classifier trained together with a logistic surrogate that explains it.
+
+    A black-box MLP ``f`` and a linear model ``g`` are trained on
+    ``alpha * log_loss(f(x), y) + (1 - alpha) * mean((g(x) - f(x))^2)``
+    (Charalampakos & Koutsopoulos, 2023), both heads ending in a sigmoid
+    (binary) or softmax (multiclass) so that fidelity is measured on
+    probabilities. ``coef_`` holds the surrogate's logit coefficients.
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        Weight of the prediction loss, in (0, 1); ``1 - alpha`` weighs the
+        fidelity between ``f`` and ``g``.
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Hidden layers of the black box.
+    activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
+        Hidden-layer non-linearity of the black box.
+    fidelity_space : {"proba", "logit"}, default="proba"
+        Where ``(g(x) - f(x))^2`` is measured: on probabilities (the paper)
+        or on raw logits.
+    surrogate_fit : {"joint", "post_hoc"}, default="joint"
+        ``"joint"`` is the method; ``"post_hoc"`` is the paper's baseline:
+        ``f`` trained alone, then a ``LogisticRegression`` fitted on the
+        labels ``f`` predicts for the training data.
+    max_epochs : int, default=200
+        Maximum number of passes over the training data.
+    batch_size : int, default=64
+        Mini-batch size.
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        Adam's L2 penalty.
+    early_stopping : bool, default=True
+        Hold out a stratified ``validation_fraction`` and stop when the
+        validation loss stops improving, restoring the best epoch.
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    tol : float, default=1e-4
+        Relative improvement of the validation loss that counts.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffling and the validation split.
+    device : str, default="cpu"
+        Torch device.
+    verbose : int, default=0
+        1 prints a per-epoch table, 2 adds a progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Logit coefficients of the surrogate (one row for binary problems).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts of the surrogate.
+    surrogate_ : LogisticRegression
+        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``.
+    training_mean_ : ndarray of shape (n_features,)
+        Mean of the training inputs, the reference of :meth:`explain`.
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    history_ : list of dict
+        Per-epoch losses, fidelity and validation figures.
+    n_iter_ : int
+        Number of epochs run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    FidelityMTLRegressor : The same method for regression.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import scale
+    >>> from skmtlx import FidelityMTLClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = FidelityMTLClassifier(alpha=0.3, max_epochs=20, random_state=0)
+    >>> clf.fit(scale(X), y).coef_.shape
+    (1, 30)
+    >>> clf.predict_proba(scale(X)[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        **BaseFidelityMTL._parameter_constraints,
+        "fidelity_space": [StrOptions({"proba", "logit"})],
+    }
+
+    def __init__(
+        self,
+        alpha=0.5,
+        *,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        fidelity_space="proba",
+        surrogate_fit="joint",
+        max_epochs=200,
+        batch_size=64,
+        lr=1e-3,
+        weight_decay=0.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.alpha = alpha
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.fidelity_space = fidelity_space
+        self.surrogate_fit = surrogate_fit
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the black box and its surrogate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs (scale them, e.g. with ``StandardScaler``).
+        y : array-like of shape (n_samples,)
+            Class labels, of any type.
+
+        Returns
+        -------
+        self : FidelityMTLClassifier
+        """
+        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES, ensure_min_samples=2)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "Classifier can't train when only one class is present: "
+                f"y contains only {self.classes_[0]!r}."
+            )
+        codes = encoder.transform(y)
+        binary = len(self.classes_) == 2
+        if binary:
+            targets, n_outputs, loss = codes.astype(np.float32)[:, None], 1, "binary_log_loss"
+        else:
+            targets, n_outputs, loss = codes.astype(np.int64), len(self.classes_), (
+                "multiclass_log_loss"
+            )
+        link = "identity" if self.fidelity_space == "logit" else ("sigmoid" if binary else "softmax")
+        self._fit_networks(
+            X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes
+        )
+        if self.surrogate_fit == "joint":
+            weights, bias = self._trained_surrogate_weights()
+        else:
+            predicted = np.argmax(self._predict_proba_validated(X), axis=1)
+            weights, bias = _logistic_fit_on_labels(X, predicted, len(self.classes_))
+        surrogate = LogisticRegression()
+        surrogate.classes_ = self.classes_
+        surrogate.coef_, surrogate.intercept_ = weights, bias
+        surrogate.n_features_in_ = X.shape[1]
+        surrogate.n_iter_ = np.array([0])
+        self.surrogate_ = surrogate
+        self.coef_, self.intercept_ = weights, bias
+        return self
+
+    def _predict_proba_validated(self, X):
+        logits, _ = self._forward(X)
+        if logits.shape[1] == 1:
+            positive = expit(logits[:, 0])
+            return np.column_stack([1.0 - positive, positive])
+        return softmax(logits, axis=1)
+
+    def predict_proba(self, X):
+        """Class probabilities of the black box ``f``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._predict_proba_validated(self._validate_X(X))
+
+    def predict(self, X):
+        """Class labels predicted by the black box ``f``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_surrogate(self, X):
+        """Class labels predicted by the linear surrogate ``g``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y_surrogate : ndarray of shape (n_samples,)
+        """
+        return self.surrogate_.predict(self._validate_X(X))
+
+    def _output_names(self):
+        return self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+
+
+def _logistic_fit_on_labels(X, labels, n_classes):
+    """Logit weights of a ``LogisticRegression`` fitted on predicted labels.
+
+    Returns ``(coef, intercept)`` with one row for binary problems and
+    ``n_classes`` rows otherwise; classes never predicted get a very low
+    constant logit, and a single predicted class gives a constant model.
+    """
+    present = np.unique(labels)
+    n_rows = 1 if n_classes == 2 else n_classes
+    coef = np.zeros((n_rows, X.shape[1]))
+    intercept = np.full(n_rows, _ABSENT_CLASS_LOGIT)
+    if len(present) == 1:
+        if n_classes == 2:
+            intercept[0] = -_ABSENT_CLASS_LOGIT if present[0] == 1 else _ABSENT_CLASS_LOGIT
+        else:
+            intercept[present[0]] = 0.0
+        return coef, intercept
+    model = LogisticRegression(max_iter=1000).fit(X, labels)
+    if n_classes == 2:
+        return model.coef_, model.intercept_
+    if len(present) == 2:  # one logit row for present[1] against present[0]
+        coef[present[1]], intercept[present[1]] = model.coef_[0], model.intercept_[0]
+        intercept[present[0]] = 0.0
+    else:
+        coef[present], intercept[present] = model.coef_, model.intercept_
+    return coef, intercept

@@ -1,0 +1,192 @@
+"""Behaviour of FidelityMTLRegressor and FidelityMTLClassifier."""
+
+import pickle
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor, LinearExplanation
+
+matplotlib.use("Agg")
+
+FAST = dict(hidden_layer_sizes=(32,), max_epochs=40, lr=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def global_fidelity(est, X):
+    return np.mean((est.predict(X) - est.predict_surrogate(X)) ** 2)
+
+
+def test_joint_training_is_more_faithful_than_post_hoc(diabetes):
+    X, y = diabetes
+    joint = FidelityMTLRegressor(alpha=0.1, **FAST).fit(X, y)
+    post_hoc = FidelityMTLRegressor(surrogate_fit="post_hoc", **FAST).fit(X, y)
+    assert global_fidelity(joint, X) < 0.5 * global_fidelity(post_hoc, X)
+    # The joint black box still predicts: R^2 well above zero.
+    assert joint.score(X, y) > 0.3
+
+
+def test_fidelity_decreases_with_smaller_alpha(diabetes):
+    X, y = diabetes
+    gf = [
+        global_fidelity(FidelityMTLRegressor(alpha=a, **FAST).fit(X, y), X) for a in (0.1, 0.9)
+    ]
+    assert gf[0] < gf[1]
+
+
+def test_surrogate_carries_the_coefficients(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    assert reg.coef_.shape == (X.shape[1],)
+    np.testing.assert_allclose(reg.surrogate_.coef_, reg.coef_)
+    np.testing.assert_allclose(reg.predict_surrogate(X), X @ reg.coef_ + reg.intercept_)
+    # g is the trained linear head, mapped back to target units.
+    _, g_raw = reg._forward(X)
+    np.testing.assert_allclose(
+        reg.predict_surrogate(X), g_raw[:, 0] * reg.y_scale_[0] + reg.y_mean_[0], rtol=1e-5
+    )
+
+
+def test_history_records_prediction_loss_and_fidelity(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    assert reg.n_iter_ == len(reg.history_)
+    row = reg.history_[-1]
+    for key in ("train_loss", "train_prediction_loss", "train_fidelity", "valid_loss",
+                "valid_fidelity"):
+        assert np.isfinite(row[key])
+    # alpha * prediction + (1 - alpha) * fidelity (epoch means of batch means).
+    expected = 0.5 * row["train_prediction_loss"] + 0.5 * row["train_fidelity"]
+    assert row["train_loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_multioutput_regression_shapes(diabetes):
+    X, y = diabetes
+    Y = np.column_stack([y, -2 * y + 5])
+    reg = FidelityMTLRegressor(**FAST).fit(X, Y)
+    assert reg.predict(X).shape == (len(X), 2)
+    assert reg.coef_.shape == (2, X.shape[1])
+    assert reg.explain(X[:3]).values.shape == (3, X.shape[1], 2)
+
+
+def test_explanation_adds_up_to_the_surrogate(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    explanation = reg.explain(X[:5])
+    assert isinstance(explanation, LinearExplanation)
+    total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(total, reg.predict_surrogate(X[:5]))
+    assert explanation.to_frame().shape == (5, X.shape[1])
+    top = explanation.global_importances()
+    assert top.iloc[0] == top.max()
+    for kind in ("bar", "waterfall"):
+        assert explanation.plot(kind, max_display=4).has_data()
+
+
+def test_explanation_uses_dataframe_feature_names():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    frame = reg.explain(X.iloc[:2]).to_frame()
+    assert list(frame.columns) == list(X.columns)
+
+
+def test_binary_classifier_string_labels_and_surrogate():
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    labels = np.where(y == 1, "yes", "no")
+    clf = FidelityMTLClassifier(alpha=0.2, **FAST).fit(X, labels)
+    assert set(clf.predict(X)) <= {"yes", "no"}
+    assert clf.score(X, labels) > 0.8
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.coef_.shape == (1, 6)
+    # Fidelity on probabilities is small at low alpha.
+    g_proba = clf.surrogate_.predict_proba(X)[:, 1]
+    assert np.mean((g_proba - proba[:, 1]) ** 2) < 0.01
+    explanation = clf.explain(X[:4])
+    assert list(explanation.output_names) == ["yes"]
+    logits = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(logits, clf.surrogate_.decision_function(X[:4]))
+
+
+@pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])
+def test_multiclass_classifier(surrogate_fit):
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = FidelityMTLClassifier(surrogate_fit=surrogate_fit, **FAST).fit(X, y)
+    assert clf.coef_.shape == (3, 4)
+    assert clf.score(X, y) > 0.85
+    assert (clf.predict_surrogate(X) == y).mean() > 0.7
+
+
+def test_pipeline_with_column_transformer_and_grid_search():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.randn(200), "b": rng.randn(200),
+                          "c": rng.choice(["u", "v", "w"], 200)})
+    y = 2 * frame["a"] - frame["b"] + (frame["c"] == "u") + 0.1 * rng.randn(200)
+    pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
+                             ("cat", OneHotEncoder(), ["c"])])
+    pipe = make_pipeline(pre, FidelityMTLRegressor(**FAST))
+    search = GridSearchCV(pipe, {"fidelitymtlregressor__alpha": [0.2, 0.8]}, cv=2, n_jobs=2)
+    search.fit(frame, y)
+    assert search.best_score_ > 0.5
+    assert search.predict(frame).shape == (200,)
+
+
+def test_clone_pickle_and_determinism(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    again = clone(reg).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), again.predict(X))
+    np.testing.assert_array_equal(reg.coef_, again.coef_)
+    restored = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(restored.predict(X), reg.predict(X))
+    other_seed = clone(reg).set_params(random_state=1).fit(X, y)
+    assert not np.array_equal(other_seed.predict(X), reg.predict(X))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, -0.5, 2])
+def test_alpha_outside_open_interval_is_rejected(diabetes, alpha):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        FidelityMTLRegressor(alpha=alpha).fit(X, y)
+
+
+def test_bad_inputs_get_clear_errors(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="'loss' parameter"):
+        FidelityMTLRegressor(loss="hinge").fit(X, y)
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        FidelityMTLRegressor(hidden_layer_sizes=(0,)).fit(X, y)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        FidelityMTLRegressor(**FAST).fit(X_nan, y)
+    with pytest.raises(ValueError, match="1 sample"):
+        FidelityMTLRegressor(**FAST).fit(X[:1], y[:1])
+    with pytest.raises(ValueError, match="could not convert|numeric"):
+        FidelityMTLRegressor(**FAST).fit(np.array([["a", "b"], ["c", "d"]]), [1.0, 2.0])
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        reg.predict(X[:, :3])
+    with pytest.raises(ValueError, match="only one class"):
+        FidelityMTLClassifier(**FAST).fit(X, np.zeros(len(X)))
+
+
+def test_diverging_training_stops_with_a_clear_error(diabetes):
+    X, y = diabetes
+    with pytest.raises(FloatingPointError, match="Training diverged"):
+        FidelityMTLRegressor(lr=1e30, max_epochs=5, early_stopping=False,
+                             random_state=0).fit(X * 1e6, y)

@@ -1,0 +1,1 @@
+"""Input validation and estimator-check helpers shared by all skmtlx estimators."""
