@@ -1,0 +1,107 @@
+"""Scorers for model selection on fidelity, and a constrained refit rule."""
+
+import numpy as np
+
+from ._fidelity import global_fidelity
+from ._neighborhood import neighborhood_fidelity
+
+__all__ = ["global_fidelity_scorer", "neighborhood_fidelity_scorer", "best_within_fidelity"]
+
+
+def global_fidelity_scorer(estimator, X, y=None):
+    """Minus the global fidelity on the scored data (greater is better).
+
+    Use it in ``GridSearchCV(scoring={"gf": global_fidelity_scorer, ...})``.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        As for :func:`global_fidelity`.
+    X : array-like of shape (n_samples, n_features)
+        Scored data.
+    y : ignored
+        Present for the scorer signature.
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from skmtlx.metrics import global_fidelity_scorer
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> global_fidelity_scorer(Ridge().fit(X, y), X, y) > -1e-12
+    True
+    """
+    return -global_fidelity(estimator, X)
+
+
+def neighborhood_fidelity_scorer(**kwargs):
+    """A scorer returning minus the neighbourhood fidelity (greater is better).
+
+    Parameters
+    ----------
+    **kwargs : dict
+        Passed to :func:`neighborhood_fidelity` (e.g. ``explainer``,
+        ``n_samples``, ``random_state``).
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y)`` for ``GridSearchCV(scoring=...)``.
+
+    Examples
+    --------
+    >>> from skmtlx.metrics import neighborhood_fidelity_scorer
+    >>> scorer = neighborhood_fidelity_scorer(n_samples=500, random_state=0)
+    """
+
+    def scorer(estimator, X, y=None):
+        return -neighborhood_fidelity(estimator, X, **kwargs)
+
+    return scorer
+
+
+
+def best_within_fidelity(score_key, fidelity_key, epsilon):
+    """A ``refit`` callable: best ``score_key`` among candidates with fidelity <= epsilon.
+
+    With ``scoring={"acc": "accuracy", "gf": global_fidelity_scorer}`` the
+    search records ``mean_test_gf`` = minus the global fidelity; this rule
+    keeps the candidates whose mean fidelity is at most ``epsilon`` and
+    returns the one with the best mean ``score_key``. When no candidate
+    satisfies the constraint, the most faithful one is returned.
+
+    Parameters
+    ----------
+    score_key : str
+        Name of the prediction scorer in ``scoring``.
+    fidelity_key : str
+        Name of a negated fidelity scorer in ``scoring``.
+    epsilon : float
+        Largest acceptable fidelity (mean squared g - f).
+
+    Returns
+    -------
+    refit : callable
+        ``refit(cv_results) -> best_index`` for ``GridSearchCV(refit=...)``.
+
+    Examples
+    --------
+    >>> from skmtlx.metrics import best_within_fidelity
+    >>> refit = best_within_fidelity("acc", "gf", epsilon=0.01)
+    >>> refit({"mean_test_acc": [0.9, 0.8, 0.85], "mean_test_gf": [-0.05, -0.001, -0.008]})
+    2
+    """
+
+    def refit(cv_results):
+        score = np.asarray(cv_results[f"mean_test_{score_key}"], dtype=float)
+        fidelity = -np.asarray(cv_results[f"mean_test_{fidelity_key}"], dtype=float)
+        feasible = np.flatnonzero(fidelity <= epsilon)
+        if len(feasible) == 0:
+            return int(np.argmin(fidelity))
+        return int(feasible[np.argmax(score[feasible])])
+
+    return refit

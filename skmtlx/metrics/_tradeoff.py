@@ -1,0 +1,120 @@
+"""Accuracy-versus-fidelity sweeps over alpha."""
+
+import time
+
+import pandas as pd
+from sklearn.base import clone, is_classifier
+from sklearn.metrics import accuracy_score, mean_squared_error
+
+from ._fidelity import fidelity_r2, global_fidelity
+from ._neighborhood import neighborhood_fidelity
+
+__all__ = ["fidelity_tradeoff", "pareto_front"]
+
+
+def fidelity_tradeoff(
+    estimator,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    alphas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    post_hoc=True,
+    neighborhood=None,
+):
+    """Fit a fidelity estimator over a grid of alphas and tabulate the trade-off.
+
+    Parameters
+    ----------
+    estimator : FidelityMTLRegressor or FidelityMTLClassifier
+        Unfitted template; cloned for every alpha.
+    X_train, y_train : array-like
+        Training data.
+    X_test, y_test : array-like
+        Evaluation data.
+    alphas : sequence of float, default=(0.1, ..., 0.9)
+        Values of ``alpha`` to fit.
+    post_hoc : bool, default=True
+        Also fit the post-hoc baseline (``surrogate_fit="post_hoc"``).
+    neighborhood : dict or None, default=None
+        Keyword arguments of :func:`neighborhood_fidelity` (with
+        ``training_data=X_train``); GNF is computed only when given.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        One row per fit: ``model`` ("post_hoc" or "joint"), ``alpha``, the
+        prediction ``metric`` ("mse" for regressors, "accuracy" for
+        classifiers) and its ``score``, ``gf``, ``gnf`` (when computed),
+        ``r2_fg`` and ``fit_time``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import scale
+    >>> from skmtlx import FidelityMTLRegressor
+    >>> from skmtlx.metrics import fidelity_tradeoff
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X, y = scale(X), scale(y)
+    >>> est = FidelityMTLRegressor(max_epochs=5, random_state=0)
+    >>> frame = fidelity_tradeoff(est, X[:300], y[:300], X[300:], y[300:], alphas=(0.1, 0.9))
+    >>> list(frame["model"])
+    ['post_hoc', 'joint', 'joint']
+    """
+    classifier = is_classifier(estimator)
+    metric_name, metric = ("accuracy", accuracy_score) if classifier else ("mse",
+                                                                            mean_squared_error)
+    settings = [("post_hoc", None, {"surrogate_fit": "post_hoc"})] if post_hoc else []
+    settings += [("joint", a, {"surrogate_fit": "joint", "alpha": a}) for a in alphas]
+    rows = []
+    for model, alpha, params in settings:
+        fitted = clone(estimator).set_params(**params)
+        start = time.perf_counter()
+        fitted.fit(X_train, y_train)
+        row = {
+            "model": model,
+            "alpha": alpha,
+            "metric": metric_name,
+            "score": metric(y_test, fitted.predict(X_test)),
+            "gf": global_fidelity(fitted, X_test),
+            "r2_fg": fidelity_r2(fitted, X_test),
+            "fit_time": time.perf_counter() - start,
+        }
+        if neighborhood is not None:
+            row["gnf"] = neighborhood_fidelity(
+                fitted, X_test, training_data=X_train, **neighborhood
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pareto_front(frame, *, greater_is_better):
+    """Mask of the rows not dominated in (prediction score, global fidelity).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        With columns ``score`` and ``gf`` (as from :func:`fidelity_tradeoff`).
+    greater_is_better : bool
+        Whether a larger ``score`` is better (accuracy) or worse (MSE).
+
+    Returns
+    -------
+    mask : ndarray of bool of shape (n_rows,)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skmtlx.metrics import pareto_front
+    >>> frame = pd.DataFrame({"score": [0.9, 0.8, 0.7], "gf": [0.02, 0.03, 0.001]})
+    >>> pareto_front(frame, greater_is_better=True).tolist()
+    [True, False, True]
+    """
+    sign = 1.0 if greater_is_better else -1.0
+    score, gf = sign * frame["score"].to_numpy(), frame["gf"].to_numpy()
+    dominated = [
+        bool(((score >= s) & (gf <= g) & ((score > s) | (gf < g))).any())
+        for s, g in zip(score, gf)
+    ]
+    return ~pd.Series(dominated).to_numpy()
