@@ -1,9 +1,12 @@
 """Torch modules shared by the skmtlx estimators."""
 
-import torch
+import math
+
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "make_mlp", "SurrogateMLP", "MultiHeadMLP"]
+__all__ = ["ACTIVATIONS", "make_mlp", "SurrogateMLP", "MultiHeadMLP", "log_cosh"]
+
+_LOG_2 = math.log(2.0)
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -138,4 +141,4 @@ class MultiHeadMLP(nn.Module):
 
 def log_cosh(residual):
     """Numerically stable ``log(cosh(residual))``, elementwise."""
-    return residual + nn.functional.softplus(-2.0 * residual) - torch.log(torch.tensor(2.0))
+    return residual + nn.functional.softplus(-2.0 * residual) - _LOG_2

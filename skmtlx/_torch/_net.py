@@ -65,6 +65,13 @@ class MultiTermNet(NeuralNet):
     >>> net = MultiTermNet(torch.nn.Linear(2, 1), criterion=MSETerms())
     """
 
+    def _set_training(self, training=True):
+        # skorch switches train/eval mode on every batch; walking the module
+        # tree each time is measurable on small tabular networks.
+        if getattr(self, "_training_mode", None) != training:
+            super()._set_training(training)
+            self._training_mode = training
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
         terms = self.criterion_(y_pred, y_true)

@@ -3,12 +3,15 @@
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..fidelity import FidelityMTLClassifier, FidelityMTLRegressor
 from ..fidelity._classifier import _logistic_fit_on_labels
 
 __all__ = ["global_fidelity", "fidelity_r2", "black_box_and_surrogate"]
+
+FIDELITY_ESTIMATORS = (FidelityMTLClassifier, FidelityMTLRegressor)
 
 
 def _fidelity_space(proba):
@@ -40,7 +43,8 @@ class _PostHocSurrogate:
 def black_box_and_surrogate(estimator, X, *, X_train=None):
     """Outputs of the black box ``f`` and of its global linear surrogate ``g``.
 
-    For skmtlx fidelity estimators ``g`` is the estimator's own surrogate. For
+    For skmtlx fidelity estimators ``g`` is the estimator's own surrogate
+    (also at the end of a ``Pipeline``, whose earlier steps transform ``X``). For
     any other fitted scikit-learn regressor or classifier, ``g`` is fitted post
     hoc on the black box's predictions for ``X_train`` (``LinearRegression``,
     or ``LogisticRegression`` on the predicted labels), as the paper's
@@ -80,6 +84,10 @@ def black_box_and_surrogate(estimator, X, *, X_train=None):
 
 def fidelity_functions(estimator, *, X_train):
     """Callables mapping X to the black box's and surrogate's fidelity-space outputs."""
+    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], FIDELITY_ESTIMATORS):
+        head = estimator[:-1]
+        f_fn, g_fn = fidelity_functions(estimator[-1], X_train=None)
+        return lambda X: f_fn(head.transform(X)), lambda X: g_fn(head.transform(X))
     if isinstance(estimator, FidelityMTLClassifier):
         return (
             lambda X: _fidelity_space(estimator.predict_proba(X)),

@@ -166,3 +166,13 @@ def test_tradeoff_frame_and_display(diabetes):
     display = FidelityTradeoffDisplay.from_frame(frame)
     assert display.pareto_.any()
     assert len(display.ax_.lines) >= 2
+
+
+def test_fidelity_sees_through_a_pipeline(diabetes):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = diabetes
+    pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(alpha=0.1, **FAST)).fit(X, y)
+    Z = pipe[0].transform(X)
+    assert global_fidelity(pipe, X) == pytest.approx(global_fidelity(pipe[-1], Z))
