@@ -23,7 +23,7 @@ extensions = [
 ]
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": True}
+autodoc_default_options = {"members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
@@ -41,6 +41,8 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "reference_url": {"skmtlx": None},
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("skmtlx",),
     "matplotlib_animations": False,
 }
 

@@ -79,17 +79,21 @@ def _plot(results, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import pandas as pd
 
-    fig, axes = plt.subplots(1, len(results), figsize=(5 * len(results), 4))
+    from .plotting import FidelityTradeoffDisplay
+
+    fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4.5))
     for ax, (task, rows) in zip(np.atleast_1d(axes), results.items()):
-        for row in rows:
-            marker = "s" if row["alpha"] == "post-hoc" else "o"
-            ax.scatter(row["gf"], row["score"], marker=marker, color="tab:blue")
-            ax.annotate(row["alpha"], (row["gf"], row["score"]), textcoords="offset points",
-                        xytext=(4, 4))
-        ax.set_xscale("log")
-        ax.set_xlabel("global fidelity (lower = more faithful surrogate)")
-        ax.set_ylabel("test MSE" if task == "regression" else "test accuracy")
+        frame = pd.DataFrame({
+            "model": ["post_hoc" if row["alpha"] == "post-hoc" else "joint" for row in rows],
+            "alpha": [None if row["alpha"] == "post-hoc" else float(row["alpha"])
+                      for row in rows],
+            "metric": "mse" if task == "regression" else "accuracy",
+            "score": [row["score"] for row in rows],
+            "gf": [row["gf"] for row in rows],
+        })
+        FidelityTradeoffDisplay.from_frame(frame, ax=ax)
         ax.set_title(f"{task}: prediction vs fidelity")
     fig.tight_layout()
     fig.savefig(path, dpi=120)

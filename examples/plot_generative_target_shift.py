@@ -1,0 +1,94 @@
+"""
+=====================================================
+Generative multi-task inference under target shift
+=====================================================
+
+Two binary targets are caused by a hidden confounder, so they agree most of the
+time in the training data; the inputs are caused by the targets. The first
+target is barely visible in the inputs, so a conventional multi-task model
+predicts it mostly from the second one. At test time the confounder's effect
+on the second target flips (the targets now mostly *disagree*) while
+``p(x | y)`` is unchanged: a target shift.
+
+:class:`~skmtlx.GenerativeMTLClassifier` is trained once; its ``alpha`` is then
+swept from 0 (the conventional per-task argmax) to 1 (generative inference
+``argmax_y p(x | y)``) without retraining, and we plot the in-distribution and
+shifted accuracies.
+"""
+
+# %%
+# Data: one mechanism p(x | y), two joint target distributions
+# -------------------------------------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from skmtlx.datasets import make_confounded_multitask
+from skmtlx.generative import GenerativeMTLClassifier, mean_task_accuracy
+
+torch.set_num_threads(1)  # tiny network: one thread is fastest
+kw = dict(n_tasks=2, n_features=10, class_sep=[0.5, 1.0])
+X_train, Y_train = make_confounded_multitask(3000, confounding=0.9, random_state=0, **kw)
+X_iid, Y_iid = make_confounded_multitask(3000, confounding=0.9, random_state=1, **kw)
+X_shift, Y_shift = make_confounded_multitask(
+    3000, confounding=[0.9, 0.1], random_state=2, **kw
+)
+print("targets agree, train:", (Y_train[:, 0] == Y_train[:, 1]).mean().round(2))
+print("targets agree, shifted test:", (Y_shift[:, 0] == Y_shift[:, 1]).mean().round(2))
+
+# %%
+# Fit once, sweep alpha
+# ---------------------
+clf = GenerativeMTLClassifier(
+    hidden_layer_sizes=(32,), max_epochs=30, lr=3e-3, random_state=0
+).fit(X_train, Y_train)
+print("joint labels:", clf.joint_labels_.tolist())
+print("training joint prior:", np.exp(clf.log_prior_).round(3))
+
+alphas = np.linspace(0, 1, 11)
+rows = []
+for alpha in alphas:
+    clf.set_params(alpha=alpha)  # inference only: the network is not retrained
+    rows.append(
+        (
+            mean_task_accuracy(Y_iid, clf.predict(X_iid)),
+            mean_task_accuracy(Y_shift, clf.predict(X_shift)),
+            clf.task_accuracies(X_shift, Y_shift)[0],
+        )
+    )
+rows = np.array(rows)
+for alpha, (iid, shift, weak) in zip(alphas[::5], rows[::5]):
+    print(f"alpha={alpha:.1f}  in-dist {iid:.3f}  shifted {shift:.3f}  weak task {weak:.3f}")
+
+# %%
+# The trade-off
+# -------------
+# As ``alpha`` grows, the shifted accuracy rises (mostly on the weak first
+# target, which no longer borrows the spurious correlation) and the
+# in-distribution accuracy falls: ``alpha`` buys robustness to the shift with
+# some in-distribution accuracy.
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
+ax1.plot(alphas, rows[:, 0], "o-", label="in distribution")
+ax1.plot(alphas, rows[:, 1], "s-", label="shifted (correlation flipped)")
+ax1.plot(alphas, rows[:, 2], "^--", label="shifted, weak target only")
+ax1.set_xlabel("alpha")
+ax1.set_ylabel("accuracy")
+ax1.legend()
+ax2.plot(rows[:, 0], rows[:, 1], "o-")
+for alpha, (x, y) in zip(alphas[::5], rows[::5, :2]):
+    ax2.annotate(f"alpha={alpha:.1f}", (x, y), textcoords="offset points", xytext=(5, 5))
+ax2.set_xlabel("in-distribution mean task accuracy")
+ax2.set_ylabel("shifted mean task accuracy")
+fig.tight_layout()
+plt.show()
+
+# %%
+# Joint probabilities
+# -------------------
+# ``predict_joint_proba`` is the distribution ``q(y|x) ∝ p(y|x) p(y)^-alpha``
+# over ``joint_labels_``; with ``alpha=1`` the frequent training combinations
+# ((0, 0) and (1, 1)) lose weight relative to the conventional model.
+q0 = clf.set_params(alpha=0.0).predict_joint_proba(X_shift).mean(axis=0)
+q1 = clf.set_params(alpha=1.0).predict_joint_proba(X_shift).mean(axis=0)
+for label, a, b in zip(clf.joint_labels_.tolist(), q0, q1):
+    print(label, f"alpha=0: {a:.3f}  alpha=1: {b:.3f}")

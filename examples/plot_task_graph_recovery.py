@@ -1,0 +1,45 @@
+"""
+==========================================
+Recovering a known task graph
+==========================================
+
+Eight regression tasks fall in two groups: tasks in a group share one linear
+model. :class:`~skmtlx.task_graph.SparseTaskGraphMTL` learns a weight in
+``[0, 1]`` for every pair of tasks from the per-task validation loss (exact
+hypergradient, projected steps); pairs that hurt validation are switched off
+exactly. We compare the learned graph with the true one and trace the sparsity
+path from the full graph to the empty graph.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from skmtlx.datasets._task_graph_synthetic import make_task_graph_regression
+from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
+
+X, y, tasks, true_edges = make_task_graph_regression(
+    "cliques", n_tasks=8, n_groups=2, n_features=5, n_samples=20, noise=0.3, random_state=0
+)
+model = SparseTaskGraphMTL(rho=100.0, sparsity=0.0, init="full", random_state=0)
+model.fit(X, y, tasks=tasks)
+precision, recall, _ = graph_recovery_score(true_edges, model.edges_)
+print(f"kept {len(model.edges_)} of {len(model.candidate_edges_)} candidate edges; "
+      f"precision {precision:.2f}, recall {recall:.2f}")
+
+# %%
+# The learned graph; dashed red lines are the true edges.
+disp = TaskGraphDisplay.from_estimator(model, true_edges=true_edges, layout="spectral")
+disp.ax_.set_title("learned task graph (colour = connected component)")
+
+# %%
+# Sparsity path: the number of edges never increases as the L1 weight grows.
+path = SparseTaskGraphMTL(rho=100.0, max_iter=30, random_state=0).sparsity_path(
+    X, y, tasks=tasks, sparsities=np.logspace(-4, 0, 5)
+)
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.plot(path.n_edges, path.validation_loss, "o-")
+ax.set_xlabel("edges kept")
+ax.set_ylabel("validation MSE")
+ax.set_title("sparsity path (full graph -> empty graph)")
+plt.tight_layout()

@@ -1,0 +1,247 @@
+"""Behaviour of AuxiliaryTargetMTLRegressor / AuxiliaryTargetMTLClassifier."""
+
+import pickle
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmtlx.auxiliary import (
+    AuxiliaryErrorExplanation,
+    AuxiliaryTargetMTLClassifier,
+    AuxiliaryTargetMTLRegressor,
+    error_explanation_summary,
+)
+from skmtlx.datasets._auxiliary_synthetic import (
+    make_auxiliary_classification,
+    make_auxiliary_regression,
+)
+
+matplotlib.use("Agg")
+
+FAST = dict(hidden_layer_sizes=(16,), max_epochs=10, lr=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def reg_data():
+    return make_auxiliary_regression(n_samples=200, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def mixed_data():
+    """Classification main task with a float, an int and a string auxiliary target."""
+    X, y, aux = make_auxiliary_classification(n_samples=200, random_state=1)
+    aux = aux.assign(
+        level=np.digitize(aux["factor"], [-0.5, 0.5]),  # ints 0..2 -> classification
+        sign=np.where(aux["control"] > 0, "pos", "neg"),  # strings -> classification
+    )
+    return X, np.array(["no", "yes"])[y], aux
+
+
+def test_regressor_shapes(reg_data):
+    X, y, aux = reg_data
+    reg = AuxiliaryTargetMTLRegressor(**FAST).fit(X, y, aux=aux)
+    assert reg.predict(X).shape == (200,)
+    aux_pred = reg.predict_aux(X)
+    assert list(aux_pred.columns) == ["factor", "control"]
+    assert aux_pred.shape == (200, 2)
+    assert reg.aux_kinds_ == ["regression", "regression"]
+    assert reg.task_weights_.tolist() == [1.0, 1.0, 1.0]
+    assert {"train_main", "train_aux0", "train_aux1"} <= set(reg.history_[-1])
+    # a multi-output main target and a 1-D aux array
+    reg2 = AuxiliaryTargetMTLRegressor(**FAST).fit(X, np.c_[y, -y], aux=aux["factor"].to_numpy())
+    assert reg2.predict(X).shape == (200, 2)
+    assert reg2.aux_names_ == ["aux0"]
+
+
+def test_classifier_mixed_aux_types(mixed_data):
+    X, y, aux = mixed_data
+    clf = AuxiliaryTargetMTLClassifier(**FAST).fit(X, y, aux=aux)
+    assert clf.aux_kinds_ == ["regression", "regression", "classification", "classification"]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (200, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= {"no", "yes"}
+    aux_pred = clf.predict_aux(X)
+    assert set(aux_pred["sign"]) <= {"neg", "pos"}
+    assert set(aux_pred["level"]) <= {0, 1, 2}
+    aux_proba = clf.predict_aux_proba(X)
+    assert sorted(aux_proba) == ["level", "sign"]
+    assert aux_proba["level"].shape == (200, 3)
+    # explicit kinds override the automatic ones
+    clf2 = AuxiliaryTargetMTLClassifier(aux_types={"level": "regression"}, **FAST)
+    assert clf2.fit(X, y, aux=aux).aux_kinds_[2] == "regression"
+
+
+def test_missing_aux_raises_unless_main_only(reg_data):
+    X, y, aux = reg_data
+    with pytest.raises(ValueError, match="needs the auxiliary targets"):
+        AuxiliaryTargetMTLRegressor(**FAST).fit(X, y)
+    reg = AuxiliaryTargetMTLRegressor(missing_aux="main_only", **FAST).fit(X, y)
+    assert reg.predict(X).shape == (200,)
+    assert reg.aux_names_ == []
+    with pytest.raises(ValueError, match="fitted without aux"):
+        reg.predict_aux(X)
+    with pytest.raises(ValueError, match="fitted without aux"):
+        reg.explain_errors(X, y, aux)
+
+
+@pytest.mark.parametrize(
+    "bad_aux, message",
+    [
+        ("rows", "aux has 150 rows but X has 200"),
+        ("nan", "contains NaN"),
+        ("inf", "infinite"),
+        ("empty", "no column"),
+        ("3d", "1-D or 2-D"),
+    ],
+)
+def test_bad_aux_raises(reg_data, bad_aux, message):
+    X, y, aux = reg_data
+    bad = {
+        "rows": aux.iloc[:150],
+        "nan": aux.assign(factor=np.r_[np.nan, aux["factor"].to_numpy()[1:]]),
+        "inf": aux.assign(control=np.r_[np.inf, aux["control"].to_numpy()[1:]]),
+        "empty": aux.iloc[:, :0],
+        "3d": np.zeros((200, 2, 2)),
+    }[bad_aux]
+    with pytest.raises(ValueError, match=message):
+        AuxiliaryTargetMTLRegressor(**FAST).fit(X, y, aux=bad)
+
+
+def test_bad_parameters_raise(reg_data):
+    X, y, aux = reg_data
+    with pytest.raises(ValueError, match="one weight per auxiliary target"):
+        AuxiliaryTargetMTLRegressor(aux_weight=[1.0, 2.0, 3.0], **FAST).fit(X, y, aux=aux)
+    with pytest.raises(ValueError, match="aux_types has 1 entries"):
+        AuxiliaryTargetMTLRegressor(aux_types=["regression"], **FAST).fit(X, y, aux=aux)
+    with pytest.raises(ValueError, match="not aux columns"):
+        AuxiliaryTargetMTLRegressor(aux_types={"nope": "regression"}, **FAST).fit(X, y, aux=aux)
+    with pytest.raises(ValueError, match="not numeric"):
+        AuxiliaryTargetMTLRegressor(aux_types="regression", **FAST).fit(
+            X, y, aux=np.where(aux["factor"] > 0, "a", "b")
+        )
+    with pytest.raises(ValueError, match="aux_weight"):
+        AuxiliaryTargetMTLRegressor(aux_weight="bad", **FAST).fit(X, y, aux=aux)
+
+
+def test_predict_needs_only_X_and_is_deterministic(reg_data):
+    X, y, aux = reg_data
+    a = AuxiliaryTargetMTLRegressor(**FAST).fit(X, y, aux=aux)
+    b = AuxiliaryTargetMTLRegressor(**FAST).fit(X, y, aux=aux)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    pd.testing.assert_frame_equal(a.predict_aux(X), b.predict_aux(X))
+    assert [r["train_loss"] for r in a.history_] == [r["train_loss"] for r in b.history_]
+    c = AuxiliaryTargetMTLRegressor(**{**FAST, "random_state": 1}).fit(X, y, aux=aux)
+    assert not np.allclose(a.predict(X), c.predict(X))
+    restored = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(restored.predict(X), a.predict(X))
+    # predictions of a row do not depend on the other rows
+    np.testing.assert_allclose(a.predict(X[:7]), a.predict(X)[:7])
+
+
+def test_aux_weight_zero_equals_main_only(reg_data):
+    """A zero auxiliary weight sends no gradient to the trunk: the main head is the
+    main-only model's; a positive weight changes it. Full batches, so that the extra
+    heads' initialisation (which moves torch's generator) does not change the shuffling."""
+    X, y, aux = reg_data
+    full = dict(FAST, batch_size=256)
+    main_only = AuxiliaryTargetMTLRegressor(missing_aux="main_only", **full).fit(X, y)
+    zero = AuxiliaryTargetMTLRegressor(aux_weight=0.0, **full).fit(X, y, aux=aux)
+    np.testing.assert_allclose(zero.predict(X), main_only.predict(X), rtol=1e-4, atol=1e-5)
+    weighted = AuxiliaryTargetMTLRegressor(aux_weight=[2.0, 0.0], **full).fit(X, y, aux=aux)
+    assert np.abs(weighted.predict(X) - main_only.predict(X)).max() > 1e-3
+
+
+def test_uncertainty_weighting_learns_weights(reg_data):
+    X, y, aux = reg_data
+    reg = AuxiliaryTargetMTLRegressor(aux_weight="uncertainty", **FAST).fit(X, y, aux=aux)
+    assert reg.task_weights_.shape == (3,)
+    assert np.all(reg.task_weights_ > 0)
+    assert not np.allclose(reg.task_weights_, 0.5)  # moved from the initial exp(0) / 2
+    assert all(np.isfinite(r["train_loss"]) and r["train_loss"] > 0 for r in reg.history_)
+
+
+def test_metadata_routing_pipeline_and_grid_search(reg_data):
+    X, y, aux = reg_data
+    with config_context(enable_metadata_routing=True):
+        reg = AuxiliaryTargetMTLRegressor(**FAST).set_fit_request(aux=True)
+        pipe = make_pipeline(StandardScaler(), reg)
+        pipe.fit(X, y, aux=aux)
+        assert pipe[-1].aux_names_ == ["factor", "control"]
+        search = GridSearchCV(pipe, {"auxiliarytargetmtlregressor__aux_weight": [0.0, 1.0]},
+                              cv=KFold(2))
+        search.fit(X, y, aux=aux)
+        assert search.best_estimator_[-1].aux_names_ == ["factor", "control"]
+        assert search.predict(X).shape == (200,)
+        # not requesting aux is a routing error, not a silent main-only fit
+        with pytest.raises(Exception, match="aux"):
+            make_pipeline(StandardScaler(), AuxiliaryTargetMTLRegressor(**FAST)).fit(X, y, aux=aux)
+    # without routing, the classic step-parameter syntax still works
+    pipe = make_pipeline(StandardScaler(), AuxiliaryTargetMTLRegressor(**FAST))
+    pipe.fit(X, y, auxiliarytargetmtlregressor__aux=aux)
+    assert pipe[-1].n_iter_ == FAST["max_epochs"]
+    assert clone(pipe[-1]).get_params()["aux_weight"] == 1.0
+
+
+def test_explain_errors_finds_the_driving_factor():
+    X, y, aux = make_auxiliary_regression(n_samples=1200, recoverable=0.0, random_state=0)
+    reg = AuxiliaryTargetMTLRegressor((32,), max_epochs=15, lr=0.01, random_state=0)
+    reg.fit(X[:800], y[:800], aux=aux[:800])
+    explanation = reg.explain_errors(X[800:], y[800:], aux[800:])
+    summary = explanation.summary
+    assert isinstance(explanation, AuxiliaryErrorExplanation)
+    assert explanation.best_aux == "factor"
+    assert summary.loc["factor", "auroc"] > 0.85
+    assert summary.loc["factor", "spearman"] > 0.6
+    assert 0.35 < summary.loc["control", "auroc"] < 0.65  # negative control: chance
+    assert abs(summary.loc["control", "spearman"]) < 0.15
+    assert summary.loc["factor", "lift"] > 1.5
+    per_sample = explanation.per_sample
+    assert len(per_sample) == 400
+    assert per_sample["main_large_error"].sum() == 40
+    assert {"main_error", "factor_error", "factor_pred", "factor_far_off", "worst_aux"} <= set(
+        per_sample
+    )
+    assert (per_sample["worst_aux"] == "factor")[per_sample["main_large_error"]].mean() > 0.7
+    with pytest.raises(ValueError, match="do not match"):
+        reg.explain_errors(X[800:], y[800:], aux[800:][["control", "factor"]])
+    with pytest.raises(ValueError, match="large_error_quantile"):
+        reg.explain_errors(X[800:], y[800:], aux[800:], large_error_quantile=1.5)
+
+
+def test_explain_errors_classifier_and_plot(mixed_data):
+    X, y, aux = mixed_data
+    clf = AuxiliaryTargetMTLClassifier(**FAST).fit(X, y, aux=aux)
+    explanation = clf.explain_errors(X, y, aux)
+    assert list(explanation.summary.index) == ["factor", "control", "level", "sign"]
+    large = explanation.per_sample["main_large_error"].to_numpy()
+    np.testing.assert_array_equal(large, clf.predict(X) != y)
+    assert explanation.summary["aux_score"].between(-10, 1).all()
+    explanation.plot()
+    assert len(explanation.ax_.patches) == 4
+    explanation.plot(kind="scatter", aux_name="sign")
+    assert "sign" in explanation.ax_.get_xlabel()
+    with pytest.raises(ValueError, match="aux_name"):
+        explanation.plot(kind="scatter", aux_name="nope")
+    with pytest.raises(ValueError, match="unseen|not seen"):
+        clf.explain_errors(X, y, aux.assign(sign="other"))
+    matplotlib.pyplot.close("all")
+
+
+def test_error_explanation_summary_values():
+    main = np.arange(20.0)
+    summary = error_explanation_summary(
+        main, main >= 18, {"same": main, "reverse": -main, "flat": np.ones(20)}
+    )
+    assert summary.loc["same", "auroc"] == 1.0
+    assert summary.loc["reverse", "auroc"] == 0.0
+    assert summary.loc["same", "spearman"] == pytest.approx(1.0)
+    assert np.isnan(summary.loc["flat", "spearman"])
+    assert summary.loc["flat", "auroc"] == 0.5

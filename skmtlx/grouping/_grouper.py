@@ -1,0 +1,566 @@
+"""TaskGrouper: measure transfer gains, choose task groups, train one model per group."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context, clone
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._torch import (
+    NEURAL_NET_PARAMETER_CONSTRAINTS,
+    MultiHeadMLP,
+    make_net,
+    predict_module,
+    torch_seed,
+)
+from ..utils._validation import (
+    check_fraction_split,
+    check_hidden_layer_sizes,
+    check_random_seed,
+)
+from ._gains import MultiTaskLoss, TransferGainRecorder
+from ._solver import solve_grouping
+
+__all__ = ["TaskGrouper"]
+
+
+def _is_binary_column(column):
+    values = np.unique(column)
+    return len(values) == 2 and np.all(values == np.round(values))
+
+
+class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """Group tasks by measured transfer, then train one network per group.
+
+    ``fit`` runs three stages:
+
+    1. **Transfer gains.** A shared-trunk network with one head per task is
+       trained on all tasks with skorch (Adam); on training batches a callback
+       snapshots the network, takes lookahead steps and restores it, recording
+       how a step on task ``i`` changes the loss of task ``j``. With
+       ``gain="principled"`` (Wang, Pan & Yu)
+       ``gains_[i, j] = 1 - L_j(step on {i, j}) / L_j(step on {j})``, with
+       ``gain="tag"`` (TAG, Fifty et al. 2021)
+       ``gains_[i, j] = 1 - L_j(theta_s - lr grad_s L_i) / L_j(theta_s)``,
+       averaged over the measured steps. Row ``i`` is the source task,
+       column ``j`` the target task; positive means ``i`` helps ``j``.
+    2. **Grouping.** :func:`~skmtlx.grouping.solve_grouping` partitions the
+       tasks into groups maximising ``sum_g 1/|G_g| sum_{i != k in G_g}
+       gains[i, k]`` under the budget and constraints given here, as a
+       mixed-integer linear program solved by HiGHS through cvxpy.
+    3. **Group models.** One shared-trunk network per group (or a clone of
+       ``estimator`` fitted on the group's columns) so that :meth:`predict`
+       returns every task.
+
+    Targets may be regression columns, binary columns, or a mix. Regression
+    targets are standardised for training (mean squared error), binary ones
+    use the logistic loss.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(64,)
+        Widths of the shared trunk of every network.
+    activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
+        Hidden-layer non-linearity.
+    n_groups : int or None, default=None
+        Budget: the largest number of groups (None: one per task at most).
+    max_group_size : int or None, default=None
+        The largest number of tasks in a group.
+    task_costs : array-like of shape (n_tasks,) or None, default=None
+        Cost each task adds to its group (1 each when None).
+    group_cost : float, default=0.0
+        Fixed cost of every group (e.g. the parameters of one trunk).
+    max_group_cost : float or None, default=None
+        Limit on the cost of each group.
+    max_total_cost : float or None, default=None
+        Limit on the total cost of all groups.
+    must_link, cannot_link : sequence of (int, int) or None, default=None
+        Pairs of task indices that must, or must not, share a group.
+    gain : {"principled", "tag"}, default="principled"
+        Transfer-gain estimator (see above).
+    gain_every : int, default=1
+        Measure the gains on every ``gain_every``-th training batch.
+    gain_epochs : int or None, default=None
+        Epochs of the joint training that measures the gains; None uses
+        ``max_epochs``.
+    task_groups : list of list of int or None, default=None
+        Use these groups instead of measuring and solving (for baselines
+        such as "all tasks together" ``[[0, ..., T-1]]`` or "each task alone").
+    estimator : estimator or None, default=None
+        Model trained on each group's columns instead of the built-in
+        network; must handle the group's targets (multi-output when the
+        group has several tasks). One-task groups get a 1-D target.
+    task_types : "auto" or sequence of {"regression", "binary"}, default="auto"
+        Kind of each target column. ``"auto"``: a column with exactly two
+        distinct integer values is binary, anything else regression.
+    time_limit : float or None, default=None
+        Seconds given to the integer program.
+    max_epochs : int, default=100
+        Epochs of every network's training.
+    batch_size : int, default=128
+        Mini-batch size.
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        L2 penalty of Adam.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows and stop each network's
+        training when the validation loss stalls.
+    validation_fraction : float, default=0.1
+        Held-out fraction for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of the early stopping.
+    tol : float, default=1e-4
+        Relative improvement that counts for the early stopping.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the weights, shuffling and validation split.
+    device : str, default="cpu"
+        Torch device.
+    verbose : int, default=0
+        skorch verbosity.
+
+    Attributes
+    ----------
+    n_tasks_ : int
+        Number of target columns.
+    task_types_ : list of str
+        ``"regression"`` or ``"binary"`` for each task.
+    classes_ : list of ndarray or None
+        The two labels of each binary task (None for regression tasks).
+    gains_ : ndarray of shape (n_tasks, n_tasks) or None
+        Mean transfer gain from task ``i`` (row) to task ``j`` (column);
+        None when ``task_groups`` is given.
+    gain_history_ : ndarray of shape (n_epochs, n_tasks, n_tasks) or None
+        Mean gain of every epoch of the joint training.
+    groups_ : list of list of int
+        The chosen groups (sorted task indices, ordered by their first task).
+    group_labels_ : ndarray of shape (n_tasks,)
+        Group index of every task.
+    objective_ : float
+        Total transfer of the chosen grouping (see
+        :func:`~skmtlx.grouping.grouping_objective`).
+    solver_status_ : str
+        ``"optimal"``, ``"time_limit"``, or ``"given"`` with ``task_groups``.
+    solve_time_ : float
+        Seconds spent in the integer program.
+    mip_gap_ : float or None
+        Relative gap reported by HiGHS.
+    estimators_ : list
+        The fitted model of every group (skorch nets or clones of
+        ``estimator``).
+    history_ : list of dict
+        Per-epoch training losses of the joint (gain-measuring) network.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    solve_grouping : The integer program on its own.
+
+    Examples
+    --------
+    >>> from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
+    >>> from skmtlx.grouping import TaskGrouper
+    >>> X, Y, planted = make_grouped_tasks(200, 5, (2, 2), random_state=0)
+    >>> grouper = TaskGrouper(n_groups=2, max_epochs=5, random_state=0).fit(X, Y)
+    >>> grouper.gains_.shape, grouper.predict(X).shape
+    ((4, 4), (200, 4))
+    """
+
+    _parameter_constraints = {
+        **NEURAL_NET_PARAMETER_CONSTRAINTS,
+        "n_groups": [Interval(Integral, 1, None, closed="left"), None],
+        "max_group_size": [Interval(Integral, 1, None, closed="left"), None],
+        "task_costs": ["array-like", None],
+        "group_cost": [Interval(Real, 0, None, closed="left")],
+        "max_group_cost": [Interval(Real, 0, None, closed="left"), None],
+        "max_total_cost": [Interval(Real, 0, None, closed="left"), None],
+        "must_link": ["array-like", None],
+        "cannot_link": ["array-like", None],
+        "gain": [StrOptions({"principled", "tag"})],
+        "gain_every": [Interval(Integral, 1, None, closed="left")],
+        "gain_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "task_groups": [list, None],
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "task_types": [StrOptions({"auto"}), "array-like"],
+        "time_limit": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        *,
+        n_groups=None,
+        max_group_size=None,
+        task_costs=None,
+        group_cost=0.0,
+        max_group_cost=None,
+        max_total_cost=None,
+        must_link=None,
+        cannot_link=None,
+        gain="principled",
+        gain_every=1,
+        gain_epochs=None,
+        task_groups=None,
+        estimator=None,
+        task_types="auto",
+        time_limit=None,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.n_groups = n_groups
+        self.max_group_size = max_group_size
+        self.task_costs = task_costs
+        self.group_cost = group_cost
+        self.max_group_cost = max_group_cost
+        self.max_total_cost = max_total_cost
+        self.must_link = must_link
+        self.cannot_link = cannot_link
+        self.gain = gain
+        self.gain_every = gain_every
+        self.gain_epochs = gain_epochs
+        self.task_groups = task_groups
+        self.estimator = estimator
+        self.task_types = task_types
+        self.time_limit = time_limit
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.non_deterministic = False
+        return tags
+
+    def _check_task_types(self, Y):
+        n_tasks = Y.shape[1]
+        if isinstance(self.task_types, str):
+            types = ["binary" if _is_binary_column(Y[:, t]) else "regression" for t in range(n_tasks)]
+        else:
+            types = list(self.task_types)
+            if len(types) != n_tasks or any(t not in ("regression", "binary") for t in types):
+                raise ValueError(
+                    f"task_types must be 'auto' or a list of {n_tasks} entries in "
+                    f"{{'regression', 'binary'}}, got {self.task_types!r}."
+                )
+            for t, kind in enumerate(types):
+                if kind == "binary" and len(np.unique(Y[:, t])) > 2:
+                    raise ValueError(
+                        f"Task {t} is declared binary but has {len(np.unique(Y[:, t]))} "
+                        "distinct values."
+                    )
+        return types
+
+    def _encode(self, Y):
+        """Targets for the networks: standardised regression, 0/1 binary."""
+        Z = np.empty_like(Y, dtype=np.float32)
+        for t, kind in enumerate(self.task_types_):
+            if kind == "binary":
+                Z[:, t] = (Y[:, t] == self.classes_[t][-1]).astype(np.float32)
+            else:
+                Z[:, t] = (Y[:, t] - self._y_mean[t]) / self._y_scale[t]
+        return Z
+
+    def _train_net(self, X, Z, tasks, seed, callbacks=(), max_epochs=None):
+        binary = [self.task_types_[t] == "binary" for t in tasks]
+        Zg = Z[:, tasks]
+        valid_data = None
+        if self.early_stopping:
+            n_valid = check_fraction_split(len(X), self.validation_fraction)
+            X, X_valid, Zg, Z_valid = train_test_split(X, Zg, test_size=n_valid, random_state=seed)
+            valid_data = (X_valid, Z_valid)
+        with torch_seed(seed, self.device):
+            module = MultiHeadMLP(
+                X.shape[1], self._hidden, [1] * len(tasks), activation=self.activation
+            )
+            net = make_net(
+                module,
+                MultiTaskLoss(binary),
+                lr=self.lr,
+                max_epochs=self.max_epochs if max_epochs is None else max_epochs,
+                batch_size=self.batch_size,
+                weight_decay=self.weight_decay,
+                valid_data=valid_data,
+                n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol,
+                device=self.device,
+                verbose=self.verbose,
+                callbacks=list(callbacks),
+            )
+            net.fit(X, Zg)
+        return net
+
+    def _check_task_groups(self, n_tasks):
+        groups = self.task_groups
+        try:
+            groups = [sorted(int(t) for t in g) for g in groups]
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"task_groups must be a list of lists of task indices, got {self.task_groups!r}."
+            ) from None
+        flat = sorted(t for g in groups for t in g)
+        if flat != list(range(n_tasks)) or any(len(g) == 0 for g in groups):
+            raise ValueError(
+                f"task_groups must partition the {n_tasks} tasks: every task index in "
+                f"[0, {n_tasks - 1}] exactly once, got {self.task_groups!r}."
+            )
+        return sorted(groups, key=lambda g: g[0])
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Measure the transfer gains, choose the groups and fit the group models.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            One column per task (regression values or binary labels).
+
+        Returns
+        -------
+        self : TaskGrouper
+        """
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        self._y_1d = y.ndim == 1
+        Y = y.reshape(-1, 1) if self._y_1d else y
+        n_tasks = Y.shape[1]
+        self.n_tasks_ = n_tasks
+        self.task_types_ = self._check_task_types(Y)
+        self.classes_ = [
+            np.unique(Y[:, t]) if kind == "binary" else None
+            for t, kind in enumerate(self.task_types_)
+        ]
+        for t, kind in enumerate(self.task_types_):
+            if kind == "binary" and len(self.classes_[t]) < 2:
+                raise ValueError(f"Binary task {t} has a single class in y.")
+        self._y_mean = Y.mean(axis=0)
+        scale = Y.std(axis=0)
+        self._y_scale = np.where(scale > 0, scale, 1.0)
+        Z = self._encode(Y)
+        Xf = X.astype(np.float32)
+        seed = check_random_seed(self.random_state)
+
+        # 1. transfer gains
+        self.gains_, self.gain_history_, self.history_ = None, None, []
+        if self.task_groups is not None:
+            groups = self._check_task_groups(n_tasks)
+            result = None
+        else:
+            if n_tasks > 1:
+                recorder = TransferGainRecorder(kind=self.gain, every=self.gain_every)
+                joint = self._train_net(
+                    Xf, Z, list(range(n_tasks)), seed, callbacks=[("transfer_gains", recorder)],
+                    max_epochs=self.gain_epochs,
+                )
+                self.history_ = [
+                    {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
+                    for row in joint.history
+                ]
+                gains = recorder.gains_
+                if gains is None:
+                    raise RuntimeError("No transfer gain could be measured; check the data.")
+                self.gains_ = gains
+                self.gain_history_ = np.array(recorder.epoch_gains_)
+            else:
+                self.gains_ = np.zeros((1, 1))
+                self.gain_history_ = np.zeros((0, 1, 1))
+            # 2. grouping
+            result = solve_grouping(
+                self.gains_,
+                n_groups=self.n_groups,
+                max_group_size=self.max_group_size,
+                task_costs=self.task_costs,
+                group_cost=self.group_cost,
+                max_group_cost=self.max_group_cost,
+                max_total_cost=self.max_total_cost,
+                must_link=_as_pairs(self.must_link),
+                cannot_link=_as_pairs(self.cannot_link),
+                time_limit=self.time_limit,
+            )
+            groups = result.groups
+        self.groups_ = groups
+        self.group_labels_ = np.empty(n_tasks, dtype=int)
+        for g, members in enumerate(groups):
+            self.group_labels_[members] = g
+        if result is None:
+            self.objective_ = float("nan")
+            self.solver_status_, self.solve_time_, self.mip_gap_ = "given", 0.0, None
+        else:
+            self.objective_ = result.objective
+            self.solver_status_ = result.status
+            self.solve_time_ = result.solve_time
+            self.mip_gap_ = result.gap
+
+        # 3. one model per group
+        self.estimators_ = []
+        for g, members in enumerate(groups):
+            if self.estimator is None:
+                group_seed = (seed + 7919 * (g + 1)) % (2**31 - 1)
+                self.estimators_.append(self._train_net(Xf, Z, members, group_seed))
+            else:
+                target = Y[:, members[0]] if len(members) == 1 else Y[:, members]
+                self.estimators_.append(clone(self.estimator).fit(X, target))
+        return self
+
+    # ------------------------------------------------------------------
+    def _task_outputs(self, X):
+        """Per-task outputs: regression values (original units), P(positive) for binary."""
+        out = np.empty((X.shape[0], self.n_tasks_))
+        for members, model in zip(self.groups_, self.estimators_):
+            if self.estimator is None:
+                raw = predict_module(model.module_, X.astype(np.float32), device=self.device)
+                for k, t in enumerate(members):
+                    value = raw[k][:, 0]
+                    if self.task_types_[t] == "binary":
+                        out[:, t] = 1.0 / (1.0 + np.exp(-value))
+                    else:
+                        out[:, t] = value * self._y_scale[t] + self._y_mean[t]
+            else:
+                pred = np.asarray(model.predict(X), dtype=float).reshape(len(X), len(members))
+                proba = None
+                if any(self.task_types_[t] == "binary" for t in members) and hasattr(
+                    model, "predict_proba"
+                ):
+                    proba = model.predict_proba(X)
+                    proba = [proba] if len(members) == 1 else proba
+                for k, t in enumerate(members):
+                    if self.task_types_[t] == "binary":
+                        if proba is not None:
+                            p = np.asarray(proba[k])
+                            out[:, t] = p[:, -1] if p.ndim == 2 else p
+                        else:
+                            out[:, t] = (pred[:, k] == self.classes_[t][-1]).astype(float)
+                    else:
+                        out[:, t] = pred[:, k]
+        return out
+
+    def predict(self, X):
+        """Predict every task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
+            Regression values and binary labels; 1-D when ``y`` was 1-D in ``fit``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        out = self._task_outputs(X)
+        for t, kind in enumerate(self.task_types_):
+            if kind == "binary":
+                out[:, t] = self.classes_[t][(out[:, t] > 0.5).astype(int)]
+        return out[:, 0] if self._y_1d else out
+
+    def _check_y(self, X, y):
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if Y.shape != (X.shape[0], self.n_tasks_):
+            raise ValueError(
+                f"y must have shape ({X.shape[0]}, {self.n_tasks_}), got {np.shape(y)}."
+            )
+        return X, Y
+
+    def score_tasks(self, X, y, sample_weight=None):
+        """Score of every task: R² for regression tasks, accuracy for binary ones.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        scores : ndarray of shape (n_tasks,)
+        """
+        check_is_fitted(self)
+        X, Y = self._check_y(X, y)
+        pred = self.predict(X).reshape(len(X), -1)
+        return np.array(
+            [
+                accuracy_score(Y[:, t], pred[:, t], sample_weight=sample_weight)
+                if kind == "binary"
+                else r2_score(Y[:, t], pred[:, t], sample_weight=sample_weight)
+                for t, kind in enumerate(self.task_types_)
+            ]
+        )
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of :meth:`score_tasks` (R² / accuracy).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_tasks(X, y, sample_weight)))
+
+    def task_losses(self, X, y):
+        """Test loss of every task, in the units used for training.
+
+        Mean squared error divided by the training variance of the target for
+        regression tasks (``1 - R²`` up to the mean shift), logistic loss for
+        binary tasks.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+
+        Returns
+        -------
+        losses : ndarray of shape (n_tasks,)
+        """
+        check_is_fitted(self)
+        X, Y = self._check_y(X, y)
+        out = self._task_outputs(X)
+        losses = np.empty(self.n_tasks_)
+        for t, kind in enumerate(self.task_types_):
+            if kind == "binary":
+                target = (Y[:, t] == self.classes_[t][-1]).astype(float)
+                p = np.clip(out[:, t], 1e-7, 1 - 1e-7)
+                losses[t] = -np.mean(target * np.log(p) + (1 - target) * np.log(1 - p))
+            else:
+                losses[t] = np.mean(((out[:, t] - Y[:, t]) / self._y_scale[t]) ** 2)
+        return losses
+
+
+def _as_pairs(pairs):
+    return None if pairs is None else [tuple(p) for p in pairs]

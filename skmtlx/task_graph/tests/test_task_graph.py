@@ -1,0 +1,299 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmtlx.datasets._task_graph_synthetic import (
+    make_task_graph_regression,
+    task_graph_edges,
+)
+from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
+from skmtlx.task_graph._bilevel import FoldedProblem, TaskGraphProblem, task_moments
+from skmtlx.task_graph._outer import optimize_edges
+
+
+def _toy(n_tasks=6, n_features=4, n_samples=30, structure="cliques", n_groups=2, noise=0.1,
+         seed=0):
+    return make_task_graph_regression(structure, n_tasks=n_tasks, n_features=n_features,
+                                      n_samples=n_samples, n_groups=n_groups, noise=noise,
+                                      random_state=seed)
+
+
+# ------------------------------------------------------------------ estimator checks
+# Without task ids (tasks=None, no task_column) all rows form a single task and the
+# model is a ridge regression with an empty graph: that is what the checks exercise.
+@parametrize_with_checks([SparseTaskGraphMTL(max_iter=5, cv=2)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# ------------------------------------------------------------------ linear core
+@pytest.mark.parametrize("solver", ["direct", "cg"])
+def test_hypergradient_matches_finite_differences(solver):
+    rng = np.random.RandomState(0)
+    T, d, n = 5, 4, 10
+    X = rng.randn(T * n, d)
+    ti = np.repeat(np.arange(T), n)
+    y = np.einsum("ij,ij->i", X, rng.randn(T, d)[ti]) + 0.1 * rng.randn(T * n)
+    val = rng.rand(T * n) < 0.3
+    G, b, _, _ = task_moments(X[~val], y[~val], ti[~val], T)
+    Gv, bv, yyv, _ = task_moments(X[val], y[val], ti[val], T)
+    edges = np.column_stack(np.triu_indices(T, 1))
+    p = TaskGraphProblem(G, b, edges, 2.0, 0.01, Gv, bv, yyv, solver=solver, cg_tol=1e-13)
+    e = rng.uniform(0.1, 0.9, len(edges))
+    _, grad, _ = p.value_and_grad(e)
+    h = 1e-5
+    fd = np.array([(p.value_and_grad(e + h * np.eye(len(e))[k])[0]
+                    - p.value_and_grad(e - h * np.eye(len(e))[k])[0]) / (2 * h)
+                   for k in range(len(e))])
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8)
+
+
+def test_direct_and_cg_agree_and_match_dense_solve():
+    rng = np.random.RandomState(1)
+    T, d = 7, 3
+    G = np.array([np.cov(rng.randn(d, 5)) for _ in range(T)])
+    b = rng.randn(T, d)
+    edges = np.column_stack(np.triu_indices(T, 1))
+    e = rng.rand(len(edges))
+    Wd = TaskGraphProblem(G, b, edges, 1.5, 0.1, solver="direct").solve(e)
+    Wc = TaskGraphProblem(G, b, edges, 1.5, 0.1, solver="cg", cg_tol=1e-12).solve(e)
+    A = TaskGraphProblem(G, b, edges, 1.5, 0.1).matrix(e).toarray()
+    np.testing.assert_allclose(Wd.ravel(), np.linalg.solve(A, b.ravel()), atol=1e-10)
+    np.testing.assert_allclose(Wc, Wd, atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["lbfgs", "adam"])
+def test_outer_steps_stay_in_box_and_decrease_objective(method):
+    X, y, t, _ = _toy()
+    T = 6
+    val = np.arange(len(y)) % 5 == 0
+    G, b, _, _ = task_moments(X[~val], y[~val], t[~val], T)
+    Gv, bv, yyv, _ = task_moments(X[val], y[val], t[val], T)
+    edges = np.column_stack(np.triu_indices(T, 1))
+    p = FoldedProblem([TaskGraphProblem(G, b, edges, 1.0, 1e-3, Gv, bv, yyv)])
+    e0 = np.ones(len(edges))
+    f0 = p.value_and_grad(e0)[0]
+    e, hist, n_iter = optimize_edges(p, e0, sparsity=0.0, scale=f0 / T, max_iter=30,
+                                     method=method)
+    assert n_iter >= 1 and len(hist) >= 2
+    assert np.all((e >= 0) & (e <= 1))
+    assert p.value_and_grad(e)[0] < f0
+
+
+# ------------------------------------------------------------------ estimator behaviour
+def test_fitted_attributes_and_graph_export():
+    X, y, t, _ = _toy()
+    m = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
+    T = 6
+    assert m.coef_.shape == (T, 4) and m.intercept_.shape == (T,)
+    A = m.adjacency_
+    assert sp.issparse(A) and A.shape == (T, T)
+    assert abs(A - A.T).max() == 0
+    assert len(m.edges_) == len(m.edge_weights_) == A.nnz // 2
+    assert np.all((m.edge_weights_ > 0) & (m.edge_weights_ <= 1))
+    assert m.graph_history_.shape == (m.n_iter_ + 1, len(m.candidate_edges_)) or \
+        m.graph_history_.shape[1] == len(m.candidate_edges_)
+    g = m.get_graph()
+    assert len(g.components) == T
+    nx = pytest.importorskip("networkx")
+    G = m.to_networkx()
+    assert isinstance(G, nx.Graph) and G.number_of_nodes() == T
+    assert G.number_of_edges() == len(m.edges_)
+
+
+def test_string_task_ids_and_task_column():
+    X, y, t, _ = _toy()
+    names = np.array([f"task{k}" for k in t])
+    m1 = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=names)
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(4)])
+    df["who"] = names
+    m2 = SparseTaskGraphMTL(random_state=0, task_column="who").fit(df, y)
+    np.testing.assert_allclose(m1.predict(X, tasks=names), m2.predict(df))
+    assert m2.n_features_in_ == 5 and m2.coef_.shape == (6, 4)
+    assert set(m1.edges_.ravel()) <= set(names)
+    # integer position in a plain array
+    Xa = np.column_stack([t, X])
+    m3 = SparseTaskGraphMTL(random_state=0, task_column=0).fit(Xa, y)
+    np.testing.assert_allclose(m3.predict(Xa), m1.predict(X, tasks=names))
+
+
+def test_deterministic_and_pickle():
+    X, y, t, _ = _toy()
+    m1 = SparseTaskGraphMTL(random_state=3).fit(X, y, tasks=t)
+    m2 = SparseTaskGraphMTL(random_state=3).fit(X, y, tasks=t)
+    np.testing.assert_array_equal(m1.coef_, m2.coef_)
+    m3 = pickle.loads(pickle.dumps(m1))
+    np.testing.assert_array_equal(m3.predict(X, tasks=t), m1.predict(X, tasks=t))
+    assert clone(m1).get_params() == m1.get_params()
+
+
+def test_metadata_routing_pipeline_and_grid_search():
+    X, y, t, _ = _toy()
+    with config_context(enable_metadata_routing=True):
+        est = (SparseTaskGraphMTL(max_iter=5, random_state=0)
+               .set_fit_request(tasks=True).set_predict_request(tasks=True)
+               .set_score_request(tasks=True))
+        pipe = make_pipeline(StandardScaler(), est).fit(X, y, tasks=t)
+        assert pipe.predict(X, tasks=t).shape == y.shape
+        gs = GridSearchCV(est, {"rho": [0.1, 1.0]}, cv=KFold(3, shuffle=True, random_state=0)).fit(X, y, tasks=t)
+        assert gs.best_params_["rho"] in (0.1, 1.0)
+        assert np.isfinite(gs.best_score_)
+
+
+@pytest.mark.parametrize(
+    "make_bad, match",
+    [
+        (lambda X, y, t: (X, y, np.zeros_like(t)), "at least 2 tasks"),
+        (lambda X, y, t: (X[:-29], y[:-29], t[:-29]), "at least 2 samples"),
+        (lambda X, y, t: (X, y, t[:-1]), "one task id per row"),
+        (lambda X, y, t: (X, y, np.where(np.arange(len(t)) == 3, np.nan, t)), "NaN"),
+        (lambda X, y, t: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y, t),
+         "NaN"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(make_bad, match):
+    X, y, t, _ = _toy()
+    Xb, yb, tb = make_bad(X, y, t)
+    with pytest.raises(ValueError, match=match):
+        SparseTaskGraphMTL(max_iter=2).fit(Xb, yb, tasks=tb)
+
+
+def test_predict_errors():
+    X, y, t, _ = _toy()
+    m = SparseTaskGraphMTL(max_iter=2).fit(X, y, tasks=t)
+    with pytest.raises(ValueError, match="not seen in fit"):
+        m.predict(X[:3], tasks=[0, 1, 99])
+    with pytest.raises(ValueError, match="pass tasks="):
+        m.predict(X)
+    with pytest.raises(ValueError, match="one task id per row"):
+        m.predict(X[:3], tasks=[0, 1])
+    with pytest.raises(ValueError, match="not both"):
+        SparseTaskGraphMTL(task_column=0).fit(X, y, tasks=t)
+
+
+def test_user_candidate_edges_are_respected():
+    X, y, t, _ = _toy()
+    m = SparseTaskGraphMTL(candidate_graph=[(0, 2), (2, 4), (1, 3)], sparsity=0.0,
+                           random_state=0).fit(X, y, tasks=t)
+    assert len(m.candidate_edges_) == 3
+    assert {tuple(e) for e in m.edges_.tolist()} <= {(0, 2), (2, 4), (1, 3)}
+    with pytest.raises(ValueError, match="not among the tasks"):
+        SparseTaskGraphMTL(candidate_graph=[(0, 42)]).fit(X, y, tasks=t)
+
+
+def test_knn_candidate_graph_size():
+    X, y, t, _ = _toy(n_tasks=12, n_groups=3)
+    m = SparseTaskGraphMTL(candidate_graph="knn", n_neighbors=2, max_iter=3).fit(X, y, tasks=t)
+    n = len(m.candidate_edges_)
+    assert 12 <= n <= 24
+
+
+def test_sparsity_path_is_monotone_full_to_empty():
+    X, y, t, _ = _toy(n_tasks=8)
+    m = SparseTaskGraphMTL(max_iter=20, cv=None, random_state=0)
+    path = m.sparsity_path(X, y, tasks=t, sparsities=np.logspace(-3, 1, 5))
+    n_edges = path.n_edges
+    assert n_edges[0] == 28 and n_edges[-1] == 0
+    assert np.all(np.diff(n_edges) <= 0)
+    assert len(path.adjacency) == len(n_edges) == len(path.validation_loss)
+    assert np.isfinite(path.validation_loss).all()
+    assert hasattr(m, "coef_")
+
+
+def test_sparsity_weight_prunes_edges():
+    X, y, t, _ = _toy(n_tasks=8)
+    dense = SparseTaskGraphMTL(sparsity=0.0, random_state=0).fit(X, y, tasks=t)
+    sparse = SparseTaskGraphMTL(sparsity=5.0, entropy=1.0, random_state=0).fit(X, y, tasks=t)
+    assert len(sparse.edges_) < len(dense.edges_)
+
+
+@pytest.mark.parametrize("structure, min_precision, min_recall",
+                         [("cliques", 0.9, 0.9), ("clusters", 0.9, 0.5), ("line", 0.4, 0.7)])
+def test_graph_recovery_on_small_problems(structure, min_precision, min_recall):
+    # grouped tasks are recovered cleanly with a strong coupling; the line only partly
+    # (2-hop neighbours are nearly as useful as true ones, see the user guide)
+    X, y, t, edges = make_task_graph_regression(
+        structure, n_tasks=8, n_features=5, n_samples=20, n_groups=2, step_std=0.3,
+        noise=0.3, random_state=0)
+    m = SparseTaskGraphMTL(rho=100.0, sparsity=0.0, init="full", random_state=0).fit(
+        X, y, tasks=t)
+    precision, recall, _ = graph_recovery_score(edges, m.edges_)
+    assert precision >= min_precision and recall >= min_recall, (precision, recall)
+
+
+def test_graph_learning_beats_independent_models():
+    X, y, t, _ = make_task_graph_regression("cliques", n_tasks=8, n_features=10,
+                                            n_samples=40, n_groups=2, noise=1.0,
+                                            random_state=0)
+    train = np.arange(len(y)) % 40 < 12
+    m = SparseTaskGraphMTL(random_state=0).fit(X[train], y[train], tasks=t[train])
+    ind = SparseTaskGraphMTL(candidate_graph=np.zeros((0, 2)), random_state=0).fit(
+        X[train], y[train], tasks=t[train])
+    assert m.score(X[~train], y[~train], tasks=t[~train]) > \
+        ind.score(X[~train], y[~train], tasks=t[~train])
+
+
+def test_mlp_option_learns_nonlinear_tasks_and_groups():
+    pytest.importorskip("skorch")
+    rng = np.random.RandomState(0)
+    T, n = 4, 50
+    t = np.repeat(np.arange(T), n)
+    X = rng.uniform(-2, 2, (T * n, 2))
+    y = np.sin(X[:, 0] * (1 + (t % 2))) + 0.05 * rng.randn(T * n)
+    lin = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
+    mlp = SparseTaskGraphMTL(model="mlp", hidden_layer_sizes=(16,), max_epochs=15,
+                             batch_size=50, random_state=0).fit(X, y, tasks=t)
+    assert mlp.score(X, y, tasks=t) > lin.score(X, y, tasks=t) + 0.1
+    assert mlp.predict(X[:5], tasks=t[:5]).shape == (5,)
+
+
+# ------------------------------------------------------------------ generators, metrics, display
+@pytest.mark.parametrize("structure", ["line", "tree", "star", "cliques", "clusters",
+                                       "disconnected"])
+def test_generators(structure):
+    X, y, t, edges, coef = make_task_graph_regression(structure, return_coef=True,
+                                                      random_state=0)
+    T = coef.shape[0]
+    assert X.shape == (T * 20, coef.shape[1]) and y.shape == (T * 20,)
+    np.testing.assert_allclose(y, np.einsum("ij,ij->i", X, coef[t]))
+    np.testing.assert_array_equal(edges, task_graph_edges(structure, T))
+    expected = {"line": T - 1, "tree": T - 1, "star": T - 1, "disconnected": 0}
+    if structure in expected:
+        assert len(edges) == expected[structure]
+    # true neighbours are closer than non-neighbours on average
+    if len(edges) and structure != "disconnected":
+        dist = np.linalg.norm(coef[:, None] - coef[None], axis=2)
+        mask = np.zeros((T, T), bool)
+        mask[edges[:, 0], edges[:, 1]] = mask[edges[:, 1], edges[:, 0]] = True
+        off = ~mask & ~np.eye(T, dtype=bool)
+        assert dist[mask].mean() < dist[off].mean()
+
+
+def test_graph_recovery_score():
+    assert graph_recovery_score([(0, 1), (1, 2)], [(1, 0), (0, 2)]) == (0.5, 0.5, 0.5)
+    assert graph_recovery_score([], []) == (1.0, 1.0, 1.0)
+    assert graph_recovery_score([(0, 1)], []) == (1.0, 0.0, 0.0)
+
+
+def test_display(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y, t, edges = _toy()
+    m = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
+    for layout in ["auto", "spectral"]:
+        disp = TaskGraphDisplay.from_estimator(m, true_edges=edges, layout=layout)
+        assert disp.positions_.shape == (6, 2)
+        assert np.isfinite(disp.positions_).all()
+    plt.close("all")
