@@ -91,7 +91,7 @@ def planted(args):
         ("planted binary, groups (3,3,3)", dict(group_sizes=(3, 3, 3), task_type="binary"), 3),
     ]
     params = dict(
-        hidden_layer_sizes=(32,), lr=3e-3, batch_size=64, max_epochs=60,
+        hidden_layer_sizes=(6,), lr=1e-2, batch_size=64, max_epochs=100,
         gain_epochs=20, gain_every=2,
     )
     for title, kwargs, K in settings:

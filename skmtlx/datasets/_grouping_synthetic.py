@@ -2,9 +2,9 @@
 
 Tasks in the same planted group share one latent function of the inputs (up to
 a task-specific scale and a small task-specific perturbation); tasks in
-different groups read the *same* input directions through different,
-unrelated non-linear functions, so that a shared trunk has to serve
-conflicting representations and training them together hurts. Used to check
+different groups depend on unrelated non-linear functions, so that a shared
+trunk of limited width has to serve conflicting representations and training
+them together hurts, while training a group together denoises its tasks. Used to check
 that :class:`~skmtlx.grouping.TaskGrouper` recovers the planted groups.
 """
 
@@ -38,7 +38,7 @@ def _latent(Z, rng, n_terms):
         "n_informative": [Interval(Integral, 1, None, closed="left"), None],
         "task_noise": [Interval(Real, 0, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="left")],
-        "conflict": [Interval(Real, 0, 1, closed="both")],
+        "shared_subspace": [Interval(Real, 0, 1, closed="both")],
         "task_type": [StrOptions({"regression", "binary"})],
         "shuffle_tasks": ["boolean"],
         "random_state": ["random_state"],
@@ -53,7 +53,7 @@ def make_grouped_tasks(
     n_informative=None,
     task_noise=0.1,
     noise=0.3,
-    conflict=1.0,
+    shared_subspace=0.0,
     task_type="regression",
     shuffle_tasks=False,
     random_state=None,
@@ -69,11 +69,11 @@ def make_grouped_tasks(
 
     with a random scale ``s_t`` in ``[0.7, 1.3]`` (sign random), a
     task-specific function ``h_t`` drawn like ``f_g``, and Gaussian ``eps``.
-    ``conflict`` is the share of the input subspace that the groups' projections
-    have in common: with ``conflict=1`` every group reads the same directions
-    ``P`` through unrelated functions (tasks of different groups compete for
-    the same trunk features), with ``conflict=0`` each group reads its own
-    random directions. Targets are standardised; binary targets are
+    ``shared_subspace`` is how much the groups' projections have in common:
+    with 0 each group reads its own random input directions (a shared trunk
+    must learn them all, so groups compete for its width), with 1 every group
+    reads the same directions through unrelated functions (the first layer
+    can be shared, which makes cross-group transfer less harmful). Targets are standardised; binary targets are
     ``y_t > median(y_t)``.
 
     Parameters
@@ -90,7 +90,7 @@ def make_grouped_tasks(
         Weight of the task-specific function ``h_t``.
     noise : float, default=0.3
         Standard deviation of the observation noise (before standardising).
-    conflict : float in [0, 1], default=1.0
+    shared_subspace : float in [0, 1], default=0.0
         How much the groups' input projections overlap (see above).
     task_type : {"regression", "binary"}, default="regression"
         Continuous targets, or 0/1 labels (the sign of the centred target).
@@ -132,7 +132,7 @@ def make_grouped_tasks(
     columns, labels = [], []
     for g, size in enumerate(group_sizes):
         own = np.linalg.qr(rng.randn(n_features, k))[0]
-        proj = np.sqrt(conflict) * common + np.sqrt(1 - conflict) * own
+        proj = np.sqrt(shared_subspace) * common + np.sqrt(1 - shared_subspace) * own
         f_g = _latent(X @ proj, rng, 3)
         for _ in range(size):
             scale = rng.uniform(0.7, 1.3) * rng.choice([-1.0, 1.0])

@@ -2,6 +2,7 @@
 
 import time
 
+import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import accuracy_score, mean_squared_error
@@ -22,6 +23,7 @@ def fidelity_tradeoff(
     alphas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
     post_hoc=True,
     neighborhood=None,
+    neighborhood_points=None,
 ):
     """Fit a fidelity estimator over a grid of alphas and tabulate the trade-off.
 
@@ -40,6 +42,9 @@ def fidelity_tradeoff(
     neighborhood : dict or None, default=None
         Keyword arguments of :func:`neighborhood_fidelity` (with
         ``training_data=X_train``); GNF is computed only when given.
+    neighborhood_points : int or None, default=None
+        Compute GNF on this many test rows drawn at random (seed 0), as the
+        paper did on its larger sets; all test rows when None.
 
     Returns
     -------
@@ -67,6 +72,11 @@ def fidelity_tradeoff(
                                                                             mean_squared_error)
     settings = [("post_hoc", None, {"surrogate_fit": "post_hoc"})] if post_hoc else []
     settings += [("joint", a, {"surrogate_fit": "joint", "alpha": a}) for a in alphas]
+    X_neighborhood = X_test
+    if neighborhood_points is not None and neighborhood_points < len(X_test):
+        rows_drawn = np.random.RandomState(0).choice(len(X_test), neighborhood_points,
+                                                     replace=False)
+        X_neighborhood = _take_rows(X_test, rows_drawn)
     rows = []
     for model, alpha, params in settings:
         fitted = clone(estimator).set_params(**params)
@@ -83,10 +93,14 @@ def fidelity_tradeoff(
         }
         if neighborhood is not None:
             row["gnf"] = neighborhood_fidelity(
-                fitted, X_test, training_data=X_train, **neighborhood
+                fitted, X_neighborhood, training_data=X_train, **neighborhood
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _take_rows(X, rows):
+    return X.iloc[rows] if hasattr(X, "iloc") else np.asarray(X)[rows]
 
 
 def pareto_front(frame, *, greater_is_better):

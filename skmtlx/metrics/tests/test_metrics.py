@@ -158,7 +158,8 @@ def test_tradeoff_frame_and_display(diabetes):
     X, y = diabetes
     frame = fidelity_tradeoff(FidelityMTLRegressor(**FAST), X[:300], y[:300], X[300:], y[300:],
                               alphas=(0.1, 0.9), neighborhood=dict(n_samples=200,
-                                                                   random_state=0))
+                                                                   random_state=0),
+                              neighborhood_points=40)
     assert list(frame.columns) == ["model", "alpha", "metric", "score", "gf", "r2_fg",
                                    "fit_time", "gnf"]
     joint = frame[frame["model"] == "joint"]
