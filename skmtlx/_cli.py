@@ -1,16 +1,16 @@
 """The ``skmtlx`` command line: ``skmtlx demo`` trains the fidelity MTL on bundled data."""
 
 import argparse
-import sys
 import time
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
+from sklearn.metrics import accuracy_score, mean_squared_error
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
+from .metrics import fidelity_r2, global_fidelity
 
 DEMO_ALPHAS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
@@ -29,16 +29,7 @@ def _load(task):
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
-def _fidelity_figures(est, X):
-    """Global fidelity (mean squared g - f) and R^2 between f and g."""
-    if isinstance(est, FidelityMTLClassifier):
-        f, g = est.predict_proba(X)[:, 1], est.surrogate_.predict_proba(X.to_numpy())[:, 1]
-    else:
-        f, g = est.predict(X), est.predict_surrogate(X)
-    return np.mean((g - f) ** 2), r2_score(f, g)
-
-
-def run_demo(task, *, max_epochs, random_state, out=sys.stdout):
+def run_demo(task, *, max_epochs, random_state):
     """Train the fidelity MTL over several alphas plus the post-hoc baseline.
 
     Returns the rows of the printed table as dicts.
@@ -52,25 +43,25 @@ def run_demo(task, *, max_epochs, random_state, out=sys.stdout):
         (f"{alpha:.1f}", dict(alpha=alpha)) for alpha in DEMO_ALPHAS
     ]
     print(f"\n== {task}: {'diabetes' if task == 'regression' else 'breast cancer'} "
-          f"({len(X_train)} train / {len(X_test)} test rows) ==", file=out)
-    print(f"{'alpha':>8} {name:>9} {'GF':>9} {'R2(f,g)':>8} {'epochs':>6}", file=out, flush=True)
+          f"({len(X_train)} train / {len(X_test)} test rows) ==")
+    print(f"{'alpha':>8} {name:>9} {'GF':>9} {'R2(f,g)':>8} {'epochs':>6}", flush=True)
     rows = []
     for label, params in settings:
         est = estimator(
             hidden_layer_sizes=(64, 32), max_epochs=max_epochs, lr=3e-3,
             random_state=random_state, **params,
         ).fit(X_train, y_train)
-        gf, r2 = _fidelity_figures(est, X_test)
+        gf, r2 = global_fidelity(est, X_test), fidelity_r2(est, X_test)
         score = metric(y_test, est.predict(X_test))
         rows.append({"alpha": label, "score": score, "gf": gf, "r2_fg": r2, "estimator": est})
-        print(f"{label:>8} {score:9.4f} {gf:9.5f} {r2:8.3f} {est.n_iter_:6d}", file=out, flush=True)
+        print(f"{label:>8} {score:9.4f} {gf:9.5f} {r2:8.3f} {est.n_iter_:6d}", flush=True)
     best = rows[1]["estimator"]
     top = best.explain(X_test).global_importances(
         None if task == "regression" else best.classes_[1]
     ).head(5)
-    print(f"top attributions (alpha={rows[1]['alpha']}, mean |coef * (x - mean)|):", file=out)
+    print(f"top attributions (alpha={rows[1]['alpha']}, mean |coef * (x - mean)|):")
     for feature, value in top.items():
-        print(f"  {feature:<24} {value:.4f}", file=out)
+        print(f"  {feature:<24} {value:.4f}")
     return rows
 
 

@@ -73,8 +73,8 @@ def make_grouped_tasks(
     with 0 each group reads its own random input directions (a shared trunk
     must learn them all, so groups compete for its width), with 1 every group
     reads the same directions through unrelated functions (the first layer
-    can be shared, which makes cross-group transfer less harmful). Targets are standardised; binary targets are
-    ``y_t > median(y_t)``.
+    can be shared, which makes cross-group transfer less harmful). Targets are
+    standardised; binary targets are ``y_t > median(y_t)``.
 
     Parameters
     ----------

@@ -210,7 +210,10 @@ class TransferGainRecorder(Callback):
     def on_epoch_end(self, net, **kwargs):
         if self._epoch_count:
             mean = self._epoch_sum / self._epoch_count
-            self._sum = self._epoch_sum.copy() if self._sum is None else self._sum + self._epoch_sum
+            if self._sum is None:
+                self._sum = self._epoch_sum.copy()
+            else:
+                self._sum = self._sum + self._epoch_sum
             self._count += self._epoch_count
         else:
             mean = np.full_like(self._sum, np.nan) if self._sum is not None else None
@@ -292,7 +295,8 @@ class TransferGainRecorder(Callback):
         for s_index, tasks in enumerate(sets):
             selector[s_index, tasks] = 1.0
         group = optimizer.param_groups[0]
-        lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        eps, wd = group["eps"], group["weight_decay"]
         candidates = {}
         with torch.no_grad():
             for k, (name, p, g) in enumerate(zip(names, params, grads)):
@@ -319,7 +323,9 @@ class TransferGainRecorder(Callback):
         if getattr(self, "_used", None) is None or self._used.shape != (len(losses), len(params)):
             used = np.zeros((len(losses), len(params)), dtype=bool)
             for t in range(len(losses)):
-                grads = torch.autograd.grad(losses[t], params, retain_graph=True, allow_unused=True)
+                grads = torch.autograd.grad(
+                    losses[t], params, retain_graph=True, allow_unused=True
+                )
                 used[t] = [g is not None for g in grads]
             self._used = used
         return self._used

@@ -261,7 +261,9 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _check_task_types(self, Y):
         n_tasks = Y.shape[1]
         if isinstance(self.task_types, str):
-            types = ["binary" if _is_binary_column(Y[:, t]) else "regression" for t in range(n_tasks)]
+            types = [
+                "binary" if _is_binary_column(Y[:, t]) else "regression" for t in range(n_tasks)
+            ]
         else:
             types = list(self.task_types)
             if len(types) != n_tasks or any(t not in ("regression", "binary") for t in types):

@@ -57,7 +57,9 @@ def _check_pairs(pairs, n_tasks, name):
         try:
             i, k = pair
         except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a sequence of (i, j) task pairs, got {pair!r}.") from None
+            raise ValueError(
+                f"{name} must be a sequence of (i, j) task pairs, got {pair!r}."
+            ) from None
         for t in (i, k):
             if not isinstance(t, Integral) or isinstance(t, bool) or not 0 <= t < n_tasks:
                 raise ValueError(
@@ -74,7 +76,8 @@ def _check_optional_positive(value, name, integer=False, allow_zero=False):
         return None
     kind = Integral if integer else Real
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise ValueError(f"{name} must be {'an int' if integer else 'a number'} or None, got {value!r}.")
+        kind_name = "an int" if integer else "a number"
+        raise ValueError(f"{name} must be {kind_name} or None, got {value!r}.")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}.")
     return value
@@ -671,7 +674,8 @@ def solve_grouping(
     gap = getattr(stats, "mip_gap", None)
     gap = None if gap is None or not np.isfinite(gap) or gap > 1e20 else float(gap)
     groups = None
-    if status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE, cp.USER_LIMIT) and variables[0].value is not None:
+    has_solution = status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE, cp.USER_LIMIT)
+    if has_solution and variables[0].value is not None:
         x = np.round(variables[0].value).astype(int)
         if np.all(x.sum(axis=1) == 1):
             groups = [list(np.flatnonzero(x[:, g])) for g in range(x.shape[1]) if x[:, g].any()]
@@ -703,7 +707,8 @@ def n_partitions(n_tasks, max_groups=None):
     """Number of partitions of ``n_tasks`` tasks into at most ``max_groups`` groups."""
     max_groups = n_tasks if max_groups is None else max_groups
     # Stirling numbers of the second kind
-    return sum(
-        sum((-1) ** (k - j) * math.comb(k, j) * j**n_tasks for j in range(k + 1)) // math.factorial(k)
-        for k in range(1, max_groups + 1)
-    )
+    total = 0
+    for k in range(1, max_groups + 1):
+        alternating = sum((-1) ** (k - j) * math.comb(k, j) * j**n_tasks for j in range(k + 1))
+        total += alternating // math.factorial(k)
+    return total
