@@ -145,3 +145,14 @@ def test_n_partitions():
     # Bell numbers and Stirling sums
     assert [n_partitions(n) for n in range(1, 7)] == [1, 2, 5, 15, 52, 203]
     assert n_partitions(4, 2) == 8
+
+
+def test_time_limit_returns_best_found_partition():
+    rng = np.random.RandomState(3)
+    gains = rng.randn(30, 30)
+    result = solve_grouping(gains, n_groups=5, time_limit=0.01)
+    assert result.status == "time_limit"
+    assert sorted(t for g in result.groups for t in g) == list(range(30))
+    assert len(result.groups) <= 5
+    # never worse than the warm start it was given
+    assert result.objective >= result.heuristic_objective - 1e-9
