@@ -14,6 +14,7 @@ from ._fidelity_datasets import (
 )
 from ._grouping_synthetic import make_grouped_tasks
 from ._multilabel_shift import resample_target_shift
+from ._multitarget import MULTILABEL_DATASETS, load_multilabel, load_sarcos
 from ._per_task import load_computer_survey, load_parkinsons_updrs, load_school
 from ._task_graph_synthetic import make_task_graph_regression, task_graph_edges
 
@@ -21,13 +22,16 @@ __all__ = [
     "DATA_HOME_ENV",
     "DataNotFoundError",
     "FIDELITY_DATASETS",
+    "MULTILABEL_DATASETS",
     "get_data_home",
     "load_adult",
     "load_auto_mpg",
     "load_california_housing",
     "load_computer_survey",
     "load_fidelity_dataset",
+    "load_multilabel",
     "load_parkinsons_updrs",
+    "load_sarcos",
     "load_school",
     "load_titanic",
     "load_wine_quality",
