@@ -39,6 +39,7 @@ class _BaseAuxiliaryTargetMTL(NeuralNetMixin, BaseEstimator):
         ],
         "aux_types": [StrOptions({"auto", *AUX_KINDS}), list, tuple, dict],
         "missing_aux": [StrOptions({"raise", "main_only"})],
+        "early_stopping_monitor": [StrOptions({"main", "total"})],
     }
 
     _main_kind = None  # "regression" or "classification"
@@ -56,6 +57,7 @@ class _BaseAuxiliaryTargetMTL(NeuralNetMixin, BaseEstimator):
         lr=1e-3,
         weight_decay=0.0,
         early_stopping=False,
+        early_stopping_monitor="total",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -73,6 +75,7 @@ class _BaseAuxiliaryTargetMTL(NeuralNetMixin, BaseEstimator):
         self.lr = lr
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
+        self.early_stopping_monitor = early_stopping_monitor
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -99,7 +102,10 @@ class _BaseAuxiliaryTargetMTL(NeuralNetMixin, BaseEstimator):
             aux_sizes = self.aux_targets_.head_sizes_
             weights = check_aux_weight(self.aux_weight, len(aux_kinds))
         targets = np.hstack([y_main.astype(np.float32), aux_encoded]).astype(np.float32)
-        criterion = AuxiliaryTargetLoss(self._main_kind, y_main.shape[1], aux_kinds, weights)
+        criterion = AuxiliaryTargetLoss(
+            self._main_kind, y_main.shape[1], aux_kinds, weights,
+            monitor=self.early_stopping_monitor,
+        )
         n_features = X.shape[1]
         self._train_module(
             lambda: MultiHeadMLP(n_features, hidden, [main_width, *aux_sizes], self.activation),
@@ -284,6 +290,10 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (seeded) and stop
         when the validation loss stops improving; the best weights are kept.
+    early_stopping_monitor : {"main", "total"}, default="total"
+        Validation loss that early stopping watches (and whose best epoch is
+        kept): the main task's loss alone, or the weighted total loss that
+        training minimises. ``valid_loss`` in ``history_`` is that loss.
     validation_fraction : float, default=0.1
         Held-out fraction for early stopping.
     n_iter_no_change : int, default=10
@@ -451,6 +461,9 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
     early_stopping : bool, default=False
         Hold out a stratified, seeded ``validation_fraction`` and stop when the
         validation loss stops improving; the best weights are kept.
+    early_stopping_monitor : {"main", "total"}, default="total"
+        Validation loss that early stopping watches: the main task's loss
+        alone, or the weighted total loss.
     validation_fraction : float, default=0.1
         Held-out fraction for early stopping.
     n_iter_no_change : int, default=10

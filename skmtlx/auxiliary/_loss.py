@@ -29,6 +29,11 @@ class AuxiliaryTargetLoss(nn.Module):
     positive regulariser of Liebel & Koerner (2018), so the loss stays
     positive (which early stopping on relative improvements needs).
 
+    In evaluation mode (``criterion.eval()``, which skorch sets on validation
+    batches) the returned ``"loss"`` is the main loss alone when
+    ``monitor="main"``, so that early stopping selects the epoch that is best
+    for the main task; the weighted total is still what training minimises.
+
     Parameters
     ----------
     main_kind : {"regression", "classification"}
@@ -40,6 +45,9 @@ class AuxiliaryTargetLoss(nn.Module):
     weights : sequence of float or None
         Fixed weight of each auxiliary loss, or ``None`` for uncertainty
         weighting.
+    monitor : {"main", "total"}, default="total"
+        What ``"loss"`` is in evaluation mode: the main loss or the weighted
+        total (in training mode it is always the weighted total).
 
     Examples
     --------
@@ -50,10 +58,16 @@ class AuxiliaryTargetLoss(nn.Module):
     >>> terms = loss(y_pred, torch.ones(4, 2))
     >>> float(terms["loss"]), float(terms["main"]), float(terms["aux0"])
     (1.5, 1.0, 1.0)
+    >>> float(AuxiliaryTargetLoss("regression", 1, ["regression"], [0.5],
+    ...                           monitor="main").eval()(y_pred, torch.ones(4, 2))["loss"])
+    1.0
     """
 
-    def __init__(self, main_kind, n_main_columns, aux_kinds, weights):
+    def __init__(self, main_kind, n_main_columns, aux_kinds, weights, monitor="total"):
         super().__init__()
+        if monitor not in ("main", "total"):
+            raise ValueError(f"monitor must be 'main' or 'total', got {monitor!r}.")
+        self.monitor = monitor
         self.main_kind = main_kind
         self.n_main_columns = int(n_main_columns)
         self.aux_kinds = list(aux_kinds)
@@ -91,6 +105,8 @@ class AuxiliaryTargetLoss(nn.Module):
             total = (0.5 * torch.exp(-self.log_vars) * stacked + F.softplus(self.log_vars)).sum()
         else:
             total = stacked[0] + (self.weights.to(stacked.dtype) * stacked[1:]).sum()
+        if self.monitor == "main" and not self.training:
+            total = stacked[0]
         terms = {"loss": total}
         for name, value in zip(self.term_names, losses):
             terms[name] = value.detach()

@@ -168,6 +168,24 @@ def test_uncertainty_weighting_learns_weights(reg_data):
     assert all(np.isfinite(r["train_loss"]) and r["train_loss"] > 0 for r in reg.history_)
 
 
+@pytest.mark.parametrize("aux_weight", [1.0, "uncertainty"])
+def test_early_stopping_monitor(reg_data, aux_weight):
+    """monitor="main": the validation loss early stopping watches is the main loss;
+    "total": the weighted total, which then differs from the main term."""
+    X, y, aux = reg_data
+    params = dict(FAST, early_stopping=True, max_epochs=15, aux_weight=aux_weight)
+    main = AuxiliaryTargetMTLRegressor(early_stopping_monitor="main", **params).fit(X, y, aux=aux)
+    for row in main.history_:
+        assert row["valid_loss"] == pytest.approx(row["valid_main"], rel=1e-5)
+    total = AuxiliaryTargetMTLRegressor(early_stopping_monitor="total", **params)
+    total.fit(X, y, aux=aux)
+    assert all(
+        abs(row["valid_loss"] - row["valid_main"]) > 1e-3 for row in total.history_
+    )
+    with pytest.raises(ValueError, match="early_stopping_monitor"):
+        AuxiliaryTargetMTLRegressor(early_stopping_monitor="aux").fit(X, y, aux=aux)
+
+
 def test_metadata_routing_pipeline_and_grid_search(reg_data):
     X, y, aux = reg_data
     with config_context(enable_metadata_routing=True):
