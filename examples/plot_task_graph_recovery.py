@@ -33,13 +33,23 @@ disp = TaskGraphDisplay.from_estimator(model, true_edges=true_edges, layout="spe
 disp.ax_.set_title("learned task graph (colour = connected component)")
 
 # %%
-# Sparsity path: the number of edges never increases as the L1 weight grows.
-path = SparseTaskGraphMTL(rho=100.0, max_iter=30, random_state=0).sparsity_path(
-    X, y, tasks=tasks, sparsities=np.logspace(-4, 0, 5)
-)
+# Choosing the sparsity automatically. The default ``sparsity="1se"`` follows a
+# cross-validated sparsity path from the full graph to the empty graph and keeps
+# the sparsest graph whose validation loss is within one standard error of the
+# best one (the error bars); the chosen point is starred.
+auto = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=tasks)
+precision, recall, _ = graph_recovery_score(true_edges, auto.edges_)
+print(f"one-SE rule: kept {len(auto.edges_)} edges; precision {precision:.2f}, "
+      f"recall {recall:.2f}")
+path = auto.path_
+k = path.selected_index
 fig, ax = plt.subplots(figsize=(5, 3))
-ax.plot(path.n_edges, path.validation_loss, "o-")
+ax.errorbar(path.n_edges, path.validation_loss, yerr=path.validation_se, fmt="o-")
+ax.plot(path.n_edges[k], path.validation_loss[k], "r*", markersize=14,
+        label="chosen (one-SE rule)")
+ax.set_yscale("log")
 ax.set_xlabel("edges kept")
 ax.set_ylabel("validation MSE")
 ax.set_title("sparsity path (full graph -> empty graph)")
+ax.legend()
 plt.tight_layout()

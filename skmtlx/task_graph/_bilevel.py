@@ -220,9 +220,14 @@ class FoldedProblem:
         self.edges = self.problems[0].edges
 
     def value_and_grad(self, e):
+        """Fold-averaged validation loss, its hypergradient and the mean models."""
         f, g, W = 0.0, 0.0, 0.0
         for p in self.problems:
             fk, gk, Wk = p.value_and_grad(e)
             f, g, W = f + fk, g + gk, W + Wk
         k = len(self.problems)
         return f / k, g / k, W / k
+
+    def per_task_losses(self, e):
+        """Per-fold, per-task validation mean squared errors, shape (n_folds, T)."""
+        return np.array([p.per_task_validation(p.solve(e)) for p in self.problems])

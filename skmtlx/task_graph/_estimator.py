@@ -13,12 +13,14 @@ from threadpoolctl import threadpool_limits
 
 from ._bilevel import FoldedProblem, TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
-from ._outer import optimize_edges, sparsity_path_edges
+from ._outer import optimize_edges, path_losses, select_path_point, sparsity_path_edges
 
 __all__ = ["SparseTaskGraphMTL"]
 
 # below this many unknowns (n_tasks * n_coefficients) the inner system is factorised
-_DIRECT_MAX_SIZE = 1500
+_DIRECT_MAX_SIZE = 200
+# sparsity weights of the path that ``sparsity="1se"`` / ``"min"`` choose from
+_SPARSITY_GRID = np.logspace(-4, 0, 5)
 
 
 class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
@@ -43,13 +45,23 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         how many rows a task has.
     alpha : float, default=1e-3
         Ridge penalty on all coefficients (keeps every inner system well posed).
-    sparsity : float, default=0.01
-        Weight of the L1 term ``sum(e)``. The validation loss is divided by the
-        mean per-task validation loss of the better of the full candidate graph
-        and the empty graph, so an edge must lower the validation loss of
-        its two tasks by about ``sparsity`` (relative) per unit weight to be kept.
-        0 keeps every edge that helps; larger values give sparser graphs (see
-        :meth:`sparsity_path`).
+    sparsity : {"1se", "min"} or float, default="1se"
+        How sparse the graph is. A float is the weight of the L1 term
+        ``sum(e)``: the validation loss is divided by the mean per-task
+        validation loss of the better of the full candidate graph and the empty
+        graph, so an edge must lower the validation loss of its two tasks by
+        about ``sparsity`` (relative) per unit weight to be kept; 0 keeps every
+        edge that helps. A string chooses the weight automatically on a
+        cross-validated sparsity path: the graph is optimised for the L1
+        weights ``1e-4, 1e-3, 1e-2, 1e-1, 1`` in turn (each warm-started from the
+        previous one and restricted to its edges), the start and the empty graph
+        are added, and the per-task validation losses (averaged over the ``cv``
+        folds) of every point are recorded in ``path_``. ``"min"`` keeps the
+        point with the lowest mean validation loss; ``"1se"`` applies the
+        one-standard-error rule: the sparsest point whose mean validation loss is
+        within one standard error of the lowest, the standard error being that
+        of the paired per-task differences to the best point. The weights of the
+        chosen edges are then re-optimised without the L1 term (debiasing).
     entropy : float, default=0.0
         Weight of the entropy-like term ``sum(e - e log e)`` used by the authors,
         which pushes small weights to exactly zero.
@@ -74,7 +86,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     init : {"auto", "full", "empty"}, default="auto"
         Starting edge weights: all ones (the full candidate graph), all zeros
         (independent models; edges whose hypergradient is negative grow), or
-        ``"auto"``: whichever of the two has the lower validation loss.
+        ``"auto"``: whichever of the two has the lower validation loss with a
+        float ``sparsity``, the full candidate graph with ``"1se"`` / ``"min"``
+        (the sparsity path then runs from the full graph to the empty graph).
         ``max_iter=0`` returns the starting graph.
     tol : float, default=1e-5
         Stopping tolerance of the outer iterations.
@@ -93,7 +107,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         shared by the adjoint solve), ``"cg"`` block-Jacobi preconditioned
         conjugate gradient, warm-started (time linear in the number of tasks for
         a sparse candidate graph); ``"auto"``: direct when
-        ``n_tasks * n_coefficients <= 1500``.
+        ``n_tasks * n_coefficients <= 200``.
     fit_intercept : bool, default=True
         Fit one intercept per task (coupled by the graph like the coefficients).
         ``X`` and ``y`` are centred by their overall means first.
@@ -104,20 +118,26 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         routing: ``set_fit_request(tasks=True)``, ``set_predict_request(tasks=True)``).
         With neither, all rows are one task and the model is a ridge regression
         with an empty graph (this is what scikit-learn's estimator checks see).
-    model : {"linear", "mlp"}, default="linear"
+    model : {"linear", "mlp", "task_mlp"}, default="linear"
         ``"mlp"`` first trains a shared MLP trunk with one graph-regularised linear
         head per task (skorch), then learns the graph on the trunk's features
         exactly as in the linear case and refits the heads in closed form.
+        ``"task_mlp"`` learns the graph with the linear model, then trains one
+        MLP per task (skorch) whose parameters are tied by the learned graph:
+        ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2`` over all the parameters of
+        the two networks; all task networks start from the same initial
+        parameters. Predictions come from the networks.
     hidden_layer_sizes : int or tuple of int, default=(32,)
-        Trunk widths for ``model="mlp"``.
+        Hidden layer widths of the trunk (``model="mlp"``) or of each task's
+        network (``model="task_mlp"``).
     max_epochs : int, default=100
-        Training epochs of the trunk for ``model="mlp"``.
+        Training epochs of the networks (``model="mlp"`` or ``"task_mlp"``).
     batch_size : int, default=64
-        Mini-batch size for ``model="mlp"``.
+        Mini-batch size of the networks.
     lr : float, default=1e-2
-        Adam learning rate for ``model="mlp"``.
+        Adam learning rate of the networks.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation folds and the trunk's initialisation.
+        Seeds the validation folds and the networks' initialisation.
 
     Attributes
     ----------
@@ -125,7 +145,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Task ids seen in fit, sorted; row ``t`` of ``coef_`` is task ``tasks_[t]``.
     coef_ : ndarray of shape (n_tasks, n_coefficients)
         Per-task coefficients (on the feature columns of ``X``, the task column
-        excluded; on the trunk's features when ``model="mlp"``).
+        excluded; on the trunk's features when ``model="mlp"``; for
+        ``model="task_mlp"`` those of the linear model the graph was learned
+        with, the predictions coming from ``task_networks_``).
     intercept_ : ndarray of shape (n_tasks,)
         Per-task intercepts.
     candidate_edges_ : ndarray of shape (n_candidates, 2)
@@ -136,13 +158,27 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Learned weights in ``(threshold, 1]`` of ``edges_``.
     adjacency_ : scipy.sparse.csr_matrix of shape (n_tasks, n_tasks)
         Symmetric weighted adjacency of the learned graph.
-    graph_history_ : ndarray of shape (`n_iter_` + 1, n_candidates)
-        Candidate edge weights after each outer iteration (first row: the start,
-        all ones, or all zeros when independent models validate better than the
-        full candidate graph).
+    graph_history_ : ndarray of shape (n_steps, n_candidates)
+        With a float ``sparsity``: the candidate edge weights after each outer
+        iteration (first row: the start, all ones, or all zeros when independent
+        models validate better than the full candidate graph). With ``"1se"`` /
+        ``"min"``: the start, the points of the sparsity path, and the final
+        (debiased) weights.
+    path_ : sklearn.utils.Bunch
+        Only with ``sparsity="1se"`` or ``"min"`` (and at least one candidate
+        edge): the cross-validated sparsity path, ``sparsities`` (NaN for the
+        start, ``inf`` for the empty graph), ``weights`` (n_points,
+        n_candidates), ``n_edges``, ``validation_loss`` (mean over tasks of the
+        fold-averaged validation MSE), ``validation_se`` (standard error of each
+        point's paired per-task difference to the best point) and
+        ``selected_index``.
     n_iter_ : int
-        Number of outer iterations run (1 when there is no candidate edge: the
-        models are then one closed-form solve).
+        Number of outer iterations run (over the whole path and the debiasing
+        step with a ``"1se"`` / ``"min"`` sparsity; 1 when there is no candidate
+        edge: the models are then one closed-form solve).
+    task_networks_ : torch.nn.Module
+        Only with ``model="task_mlp"``: the trained per-task networks
+        (parameters stacked over tasks, see ``flat_params()``).
     n_features_in_ : int
         Number of columns of ``X`` seen in fit (task column included).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -173,7 +209,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     _parameter_constraints = {
         "rho": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
-        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"1se", "min"})],
         "entropy": [Interval(Real, 0, None, closed="left")],
         "candidate_graph": [StrOptions({"auto", "knn", "complete"}), "array-like"],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -189,7 +225,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "solver": [StrOptions({"auto", "direct", "cg"})],
         "fit_intercept": ["boolean"],
         "task_column": [str, Integral, None],
-        "model": [StrOptions({"linear", "mlp"})],
+        "model": [StrOptions({"linear", "mlp", "task_mlp"})],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -202,7 +238,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         *,
         rho=1.0,
         alpha=1e-3,
-        sparsity=0.01,
+        sparsity="1se",
         entropy=0.0,
         candidate_graph="auto",
         n_neighbors=10,
@@ -406,7 +442,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             G, b, _, _ = task_moments(Z[~val], y[~val], task_index[~val], T)
             Gv, bv, yyv, _ = task_moments(Z[val], y[val], task_index[val], T)
             problems.append(TaskGraphProblem(G, b, edges, self.rho, self.alpha, Gv, bv, yyv,
-                                             solver=solver, cg_tol=1e-9))
+                                             solver=solver, cg_tol=1e-7))
         return FoldedProblem(problems)
 
     def _setup(self, X, y, tasks):
@@ -445,6 +481,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
             T = len(self.tasks_)
             self.candidate_edges_ = edges
+            self.__dict__.pop("path_", None)  # from an earlier fit
             if len(edges):
                 # start from the full candidate graph, or from no edge at all when
                 # independent models validate better (the full graph can sit on a
@@ -452,19 +489,59 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 f_full, _, _ = problem.value_and_grad(np.ones(len(edges)))
                 f_none, _, _ = problem.value_and_grad(np.zeros(len(edges)))
                 start_full = self.init == "full" or (self.init == "auto" and f_full <= f_none)
+                use_path = isinstance(self.sparsity, str) and self.max_iter > 0
+                if use_path:
+                    # the sparsity path runs from the full candidate graph to the empty one
+                    start_full = self.init != "empty"
                 e0 = np.ones(len(edges)) if start_full else np.zeros(len(edges))
                 self._scale = max(min(f_full, f_none) / T, np.finfo(float).tiny)
-                e, history, self.n_iter_ = optimize_edges(
-                    problem, e0, sparsity=self.sparsity, entropy=self.entropy,
-                    scale=self._scale, max_iter=self.max_iter, tol=self.tol,
-                    method=self.outer_solver, learning_rate=self.learning_rate,
-                )
-                e = np.where(e > self.threshold, e, 0.0)
+                if use_path:
+                    e, history = self._select_sparsity(problem, e0)
+                else:
+                    e, history, self.n_iter_ = optimize_edges(
+                        problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
+                        scale=self._scale, max_iter=self.max_iter, tol=self.tol,
+                        method=self.outer_solver, learning_rate=self.learning_rate,
+                    )
+                    e = np.where(e > self.threshold, e, 0.0)
             else:
                 e, history, self.n_iter_ = np.zeros(0), [np.zeros(0)], 1
             self.graph_history_ = np.asarray(history).reshape(len(history), len(edges))
             self._set_models(G, b, edges, e, problem)
+            self._fit_task_networks(Z, yc, task_index)
         return self
+
+    def _fit_task_networks(self, Z, yc, task_index):
+        if not self._task_mlp():
+            return
+        from ._nonlinear import fit_task_networks
+
+        X = Z[:, :-1] if self.fit_intercept else Z
+        self.task_networks_ = fit_task_networks(self, X, yc, task_index, self._edge_index,
+                                                self.edge_weights_)
+
+    def _sparsity_weight(self):
+        return 0.0 if isinstance(self.sparsity, str) else self.sparsity
+
+    def _select_sparsity(self, problem, e0):
+        """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
+        opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
+                   tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
+        weights, losses, self.n_iter_ = path_losses(
+            problem, e0, _SPARSITY_GRID, threshold=self.threshold, **opt)
+        n_edges = np.array([int((w > 0).sum()) for w in weights])
+        index, mean, se = select_path_point(losses, n_edges, self.sparsity)
+        self.path_ = Bunch(sparsities=np.concatenate([[np.nan], _SPARSITY_GRID, [np.inf]]),
+                           weights=np.asarray(weights), n_edges=n_edges,
+                           validation_loss=mean, validation_se=se, selected_index=index)
+        e = weights[index]
+        support = e > 0
+        if support.any() and self.max_iter > 0:
+            # debias: re-optimise the chosen edges' weights without the L1 term
+            e, _, n_iter = optimize_edges(problem, e, sparsity=0.0, free=support, **opt)
+            e = np.where(e > self.threshold, e, 0.0)
+            self.n_iter_ += n_iter
+        return e, [e0] + list(weights) + [e]
 
     def _set_models(self, G, b, edges, e, problem):
         T = len(self.tasks_)
@@ -542,6 +619,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             self.graph_history_ = np.asarray(weights)
             self.n_iter_ = 0
             self._set_models(G, b, edges, weights[best], problem)
+            self._fit_task_networks(Z, yc, task_index)
         adjacency = []
         for w in weights:
             i, j = edges[w > 0, 0], edges[w > 0, 1]
@@ -592,6 +670,11 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
         idx = self._task_index(tasks, len(X))
+        if self._task_mlp():
+            from ._nonlinear import predict_task_networks
+
+            return predict_task_networks(self.task_networks_, X - self._X_offset,
+                                         idx) + self._y_offset
         if self._nonlinear():
             from ._nonlinear import trunk_features
 
@@ -655,6 +738,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     def _nonlinear(self):
         return self.model == "mlp" and len(self.tasks_) > 1
+
+    def _task_mlp(self):
+        return self.model == "task_mlp" and len(self.tasks_) > 1
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,20 +1,29 @@
-"""Nonlinear option: a shared MLP trunk with graph-regularised linear task heads (skorch).
+"""Nonlinear options, trained with skorch through the shared net factory.
 
-The trunk and one linear head per task are trained with skorch on the squared
-error plus ``rho/2 sum_(ij in candidates) ||theta_i - theta_j||^2`` on the head
+``model="mlp"``: a shared MLP trunk with graph-regularised linear task heads.
+The trunk and one linear head per task are trained on the squared error plus
+``rho/2 sum_(ij in candidates) ||theta_i - theta_j||^2`` on the head
 parameters. The graph is then learned on the trunk's features with the exact
 linear bilevel machinery, and the heads are refitted in closed form.
+
+``model="task_mlp"``: one MLP per task. The graph is learned with the exact
+linear bilevel machinery on the input features; then every task's network is
+trained on the squared error plus ``rho/2 sum_(ij) e_ij ||theta_i - theta_j||^2``
+over *all* its parameters, with the learned edge weights ``e_ij``. All task
+networks start from the same initial parameters, so that parameter
+differences compare like with like (hidden units are not permuted between
+tasks) and an edge pulls two networks towards the same function.
 """
 
 import numpy as np
 import torch
 from torch import nn
 
-from .._torch import MultiHeadMLP, make_net, predict_module, torch_seed
+from .._torch import MultiHeadMLP, make_mlp, make_net, predict_module, torch_seed
 from ..utils._validation import check_hidden_layer_sizes, check_random_seed
 from ._candidates import complete_edges
 
-__all__ = ["fit_trunk", "trunk_features"]
+__all__ = ["fit_trunk", "trunk_features", "fit_task_networks", "predict_task_networks"]
 
 
 class _TaskRouted(nn.Module):
@@ -77,3 +86,91 @@ def trunk_features(trunk, Z):
     if Z.shape[1] > n_in:
         H = np.hstack([H, np.ones((len(Z), 1))])
     return H
+
+
+class _TaskMLPs(nn.Module):
+    """One MLP per task, stored as stacked parameters; the last input column is the task.
+
+    Built from one :func:`~skmtlx._torch.make_mlp` network whose initial
+    parameters are copied to every task. Layer ``k`` of task ``t`` computes
+    ``h @ weights[k][t].T + biases[k][t]``, followed by a ReLU except at the end.
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes, n_tasks):
+        super().__init__()
+        template = make_mlp(n_features, hidden_layer_sizes, 1)
+        linears = [layer for layer in template if isinstance(layer, nn.Linear)]
+        self.weights = nn.ParameterList(
+            nn.Parameter(lin.weight.detach()[None].repeat(n_tasks, 1, 1)) for lin in linears)
+        self.biases = nn.ParameterList(
+            nn.Parameter(lin.bias.detach()[None].repeat(n_tasks, 1)) for lin in linears)
+
+    def flat_params(self):
+        """All parameters of each task's network, shape (n_tasks, n_params)."""
+        T = self.weights[0].shape[0]
+        return torch.cat([p.reshape(T, -1) for p in list(self.weights) + list(self.biases)],
+                         dim=1)
+
+    def forward(self, X):
+        task = X[:, -1].long()
+        h = X[:, :-1]
+        n_layers = len(self.weights)
+        for k, (W, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.einsum("bi,boi->bo", h, W[task]) + b[task]
+            if k < n_layers - 1:
+                h = torch.relu(h)
+        return h[:, 0]
+
+
+class _WeightedGraphMSE(nn.Module):
+    """Half mean squared error plus ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2 / T``."""
+
+    def __init__(self, module, edges, weights, rho, n_tasks):
+        super().__init__()
+        self.module = [module]  # a list: not registered as a sub-module
+        self.register_buffer("edges", torch.as_tensor(edges, dtype=torch.long).reshape(-1, 2))
+        self.register_buffer("weights", torch.as_tensor(weights, dtype=torch.float32))
+        self.rho = rho
+        self.n_tasks = n_tasks
+
+    def forward(self, y_pred, y_true):
+        mse = torch.mean((y_pred - y_true.reshape(y_pred.shape)) ** 2)
+        theta = self.module[0].flat_params()
+        diff = theta[self.edges[:, 0]] - theta[self.edges[:, 1]]
+        graph = 0.5 * self.rho * torch.sum(self.weights * torch.sum(diff**2, dim=1))
+        graph = graph / max(self.n_tasks, 1)
+        return {"loss": 0.5 * mse + graph, "graph": graph}
+
+
+def fit_task_networks(estimator, X, y, task_index, edges, weights):
+    """Train one graph-regularised MLP per task on centred ``X``, ``y``; return the module.
+
+    Parameters
+    ----------
+    estimator : SparseTaskGraphMTL
+        Supplies ``hidden_layer_sizes``, ``rho``, ``lr``, ``max_epochs``,
+        ``batch_size`` and ``random_state``.
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    task_index : ndarray of shape (n_samples,) of int
+    edges : ndarray of shape (n_edges, 2)
+        Edges of the learned graph (task indices).
+    weights : ndarray of shape (n_edges,)
+        Their learned weights.
+    """
+    T = int(task_index.max()) + 1
+    sizes = check_hidden_layer_sizes(estimator.hidden_layer_sizes)
+    seed = check_random_seed(estimator.random_state)
+    Xt = np.hstack([X, task_index[:, None]]).astype(np.float32)
+    with torch_seed(seed):
+        module = _TaskMLPs(X.shape[1], sizes, T)
+        criterion = _WeightedGraphMSE(module, edges, weights, estimator.rho, T)
+        net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
+                       batch_size=estimator.batch_size, loss_terms=("graph",))
+        net.fit(Xt, y.astype(np.float32))
+    return net.module_
+
+
+def predict_task_networks(module, X, task_index):
+    """Outputs of each row's task network (float64)."""
+    return predict_module(module, np.hstack([X, task_index[:, None]]))

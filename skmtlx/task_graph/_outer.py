@@ -15,7 +15,7 @@ exact zeros, which are the pruned edges.
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["optimize_edges", "sparsity_path_edges"]
+__all__ = ["optimize_edges", "sparsity_path_edges", "path_losses", "select_path_point"]
 
 _EPS_LOG = 1e-8
 
@@ -119,7 +119,8 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     """Edge weights along increasing sparsity weights, warm-started.
 
     Each point starts from the previous point's weights and may only use the
-    edges the previous point kept, so the number of edges never increases.
+    edges the previous point kept, so the number of edges never increases after
+    the first point (which may use every candidate edge).
 
     Returns
     -------
@@ -131,8 +132,10 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     """
     e = np.asarray(e0, dtype=float).copy()
     weights, values, n_iters = [], [], []
-    for lam in sparsities:
-        free = e > prune
+    for k, lam in enumerate(sparsities):
+        # the first point may use every candidate (so that a path started from the
+        # empty graph can grow edges); later points only the edges kept before
+        free = np.ones(e.shape, bool) if k == 0 else e > prune
         e, _, n_iter = optimize_edges(
             problem, e, sparsity=lam, entropy=entropy, scale=scale, max_iter=max_iter,
             tol=tol, method=method, learning_rate=learning_rate, free=free,
@@ -143,3 +146,65 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
         values.append(f)
         n_iters.append(n_iter)
     return weights, np.asarray(values), n_iters
+
+
+def path_losses(problem, e0, sparsities, *, threshold=0.0, entropy=0.0, scale=1.0,
+                max_iter=100, tol=1e-6, method="lbfgs", learning_rate=0.05):
+    """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
+
+    Returns
+    -------
+    weights : list of ndarray
+        The start ``e0`` (pruned at ``threshold``), the points of
+        :func:`sparsity_path_edges`, and the empty graph.
+    losses : list of ndarray of shape (n_folds, n_tasks)
+        Validation mean squared errors of each point.
+    n_iter : int
+        Outer iterations run in all.
+    """
+    e0 = np.asarray(e0, dtype=float)
+    path, _, n_iters = sparsity_path_edges(
+        problem, e0, sparsities, prune=threshold, entropy=entropy, scale=scale,
+        max_iter=max_iter, tol=tol, method=method, learning_rate=learning_rate)
+    weights = [np.where(e0 > threshold, e0, 0.0)] + path + [np.zeros_like(e0)]
+    losses = [problem.per_task_losses(e) for e in weights]
+    return weights, losses, int(np.sum(n_iters))
+
+
+def select_path_point(losses, n_edges, rule="1se"):
+    """Index of the path point chosen by ``rule``.
+
+    Parameters
+    ----------
+    losses : list of ndarray of shape (n_folds, n_tasks)
+        Validation losses of each point.
+    n_edges : array-like of int
+        Number of edges of each point.
+    rule : {"1se", "min"}
+        ``"min"``: lowest mean validation loss. ``"1se"``: the one-standard-error
+        rule: the sparsest point whose mean validation loss exceeds the lowest
+        one by at most one standard error of the difference, computed across
+        tasks from the paired per-task differences (each task's loss averaged
+        over folds).
+
+    Returns
+    -------
+    index : int
+    mean : ndarray
+        Mean validation loss of each point.
+    se : ndarray
+        Standard error of each point's difference to the best point.
+    """
+    per_task = np.array([np.mean(loss, axis=0) for loss in losses])  # (n_points, T)
+    mean = per_task.mean(axis=1)
+    best = int(np.argmin(mean))
+    T = per_task.shape[1]
+    diff = per_task - per_task[best]
+    se = diff.std(axis=1, ddof=1) / np.sqrt(T) if T > 1 else np.zeros(len(mean))
+    if rule == "min":
+        return best, mean, se
+    n_edges = np.asarray(n_edges)
+    ok = np.flatnonzero(mean <= mean[best] + se)
+    fewest = n_edges[ok].min()
+    ok = ok[n_edges[ok] == fewest]
+    return int(ok[np.argmin(mean[ok])]), mean, se

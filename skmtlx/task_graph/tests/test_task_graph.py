@@ -144,7 +144,8 @@ def test_metadata_routing_pipeline_and_grid_search():
                .set_score_request(tasks=True))
         pipe = make_pipeline(StandardScaler(), est).fit(X, y, tasks=t)
         assert pipe.predict(X, tasks=t).shape == y.shape
-        gs = GridSearchCV(est, {"rho": [0.1, 1.0]}, cv=KFold(3, shuffle=True, random_state=0)).fit(X, y, tasks=t)
+        folds = KFold(3, shuffle=True, random_state=0)
+        gs = GridSearchCV(est, {"rho": [0.1, 1.0]}, cv=folds).fit(X, y, tasks=t)
         assert gs.best_params_["rho"] in (0.1, 1.0)
         assert np.isfinite(gs.best_score_)
 
@@ -219,8 +220,7 @@ def test_sparsity_weight_prunes_edges():
 @pytest.mark.parametrize("structure, min_precision, min_recall",
                          [("cliques", 0.9, 0.9), ("clusters", 0.9, 0.5), ("line", 0.4, 0.7)])
 def test_graph_recovery_on_small_problems(structure, min_precision, min_recall):
-    # grouped tasks are recovered cleanly with a strong coupling; the line only partly
-    # (2-hop neighbours are nearly as useful as true ones, see the user guide)
+    # a fixed sparsity weight with a strong coupling
     X, y, t, edges = make_task_graph_regression(
         structure, n_tasks=8, n_features=5, n_samples=20, n_groups=2, step_std=0.3,
         noise=0.3, random_state=0)
@@ -228,6 +228,62 @@ def test_graph_recovery_on_small_problems(structure, min_precision, min_recall):
         X, y, tasks=t)
     precision, recall, _ = graph_recovery_score(edges, m.edges_)
     assert precision >= min_precision and recall >= min_recall, (precision, recall)
+
+
+@pytest.mark.parametrize("structure, noise, min_precision, min_recall",
+                         [("cliques", 0.3, 0.85, 0.6), ("line", 0.1, 0.9, 0.8)])
+def test_default_one_se_rule_recovers_small_graphs(structure, noise, min_precision,
+                                                   min_recall):
+    # the default sparsity="1se": the sparsest graph within one standard error of the
+    # best one on the cross-validated path; it is sparse and precise (a clique is
+    # mostly recovered through a spanning subset of its edges, which predicts as well)
+    X, y, t, edges = make_task_graph_regression(
+        structure, n_tasks=8, n_features=5, n_samples=20, n_groups=2, step_std=0.3,
+        noise=noise, random_state=0)
+    m = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
+    precision, recall, _ = graph_recovery_score(edges, m.edges_)
+    assert precision >= min_precision and recall >= min_recall, (precision, recall)
+    path = m.path_
+    k = path.selected_index
+    best = np.argmin(path.validation_loss)
+    assert path.validation_loss[k] <= path.validation_loss[best] + path.validation_se[k]
+    assert path.n_edges[k] <= path.n_edges[best]
+    assert path.n_edges[0] == 28 and path.n_edges[-1] == 0
+    assert np.all(np.diff(path.n_edges) <= 0)
+    assert len(path.weights) == len(path.n_edges) == len(path.sparsities)
+
+
+def test_one_se_rule_is_sparser_than_min_rule():
+    X, y, t, edges = make_task_graph_regression(
+        "line", n_tasks=10, n_features=6, n_samples=15, step_std=0.3, noise=0.3,
+        random_state=1)
+    m_min = SparseTaskGraphMTL(sparsity="min", random_state=0).fit(X, y, tasks=t)
+    m_1se = SparseTaskGraphMTL(sparsity="1se", random_state=0).fit(X, y, tasks=t)
+    assert len(m_1se.edges_) <= len(m_min.edges_)
+    np.testing.assert_array_equal(m_min.path_.n_edges, m_1se.path_.n_edges)
+    assert m_min.path_.selected_index == np.argmin(m_min.path_.validation_loss)
+
+
+def test_select_path_point_rule():
+    from skmtlx.task_graph._outer import select_path_point
+
+    rng = np.random.RandomState(0)
+    base = rng.uniform(1, 2, size=(3, 50))  # (folds, tasks)
+    wiggle = 0.1 * (-1.0) ** np.arange(50)  # per-task differences: mean 0.005, se 0.014
+    losses = [base + 0.5, base, base + 0.005 + wiggle, base + 1.0]
+    n_edges = [30, 20, 10, 0]
+    idx_min, mean, se = select_path_point(losses, n_edges, "min")
+    idx_1se, _, _ = select_path_point(losses, n_edges, "1se")
+    assert idx_min == 1 and se[1] == 0
+    assert idx_1se == 2  # within one standard error of the best, and sparser
+
+
+def test_no_edge_helps_gives_empty_graph():
+    # unrelated tasks with plenty of rows: no edge is worth keeping
+    X, y, t, _ = make_task_graph_regression("disconnected", n_tasks=6, n_features=4,
+                                            n_samples=40, noise=0.5, random_state=0)
+    m = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
+    assert len(m.edges_) <= 1
 
 
 def test_graph_learning_beats_independent_models():
@@ -254,6 +310,43 @@ def test_mlp_option_learns_nonlinear_tasks_and_groups():
                              batch_size=50, random_state=0).fit(X, y, tasks=t)
     assert mlp.score(X, y, tasks=t) > lin.score(X, y, tasks=t) + 0.1
     assert mlp.predict(X[:5], tasks=t[:5]).shape == (5,)
+
+
+def test_task_mlp_option_fits_nonlinear_tasks():
+    pytest.importorskip("skorch")
+    rng = np.random.RandomState(0)
+    T, n = 4, 50
+    t = np.repeat(np.arange(T), n)
+    X = rng.uniform(-2, 2, (T * n, 2))
+    y = np.sin(X[:, 0] * (1 + (t % 2))) + 0.05 * rng.randn(T * n)
+    lin = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
+    est = SparseTaskGraphMTL(model="task_mlp", hidden_layer_sizes=(16,), max_epochs=100,
+                             batch_size=50, random_state=0)
+    m = est.fit(X, y, tasks=t)
+    assert m.score(X, y, tasks=t) > lin.score(X, y, tasks=t) + 0.2
+    assert m.predict(X[:5], tasks=t[:5]).shape == (5,)
+    # deterministic, picklable
+    m2 = clone(est).fit(X, y, tasks=t)
+    np.testing.assert_allclose(m2.predict(X, tasks=t), m.predict(X, tasks=t))
+    m3 = pickle.loads(pickle.dumps(m))
+    np.testing.assert_allclose(m3.predict(X, tasks=t), m.predict(X, tasks=t))
+
+
+def test_task_mlp_graph_ties_linked_networks():
+    pytest.importorskip("skorch")
+    rng = np.random.RandomState(1)
+    T, n = 3, 40
+    t = np.repeat(np.arange(T), n)
+    X = rng.randn(T * n, 2)
+    y = np.where(t == 1, -1.0, 1.0) * X[:, 0] + 0.1 * rng.randn(T * n)
+    m = SparseTaskGraphMTL(model="task_mlp", candidate_graph=[(0, 2)], sparsity=0.0,
+                           max_iter=0, init="full", rho=100.0, hidden_layer_sizes=(8,),
+                           max_epochs=40, batch_size=40, random_state=0).fit(X, y, tasks=t)
+    assert m.edges_.tolist() == [[0, 2]]
+    theta = m.task_networks_.flat_params().detach().numpy()
+    linked = np.linalg.norm(theta[0] - theta[2])
+    unlinked = np.linalg.norm(theta[0] - theta[1])
+    assert linked < 0.1 * unlinked, (linked, unlinked)
 
 
 # ------------------------------------------------------------------ generators, metrics, display
