@@ -1,5 +1,6 @@
 """TaskGrouper: measure transfer gains, choose task groups, train one model per group."""
 
+import zlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -7,7 +8,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_c
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
@@ -22,7 +23,7 @@ from ..utils._validation import (
     check_random_seed,
 )
 from ._gains import MultiTaskLoss, TransferGainRecorder
-from ._solver import solve_grouping
+from ._solver import _check_problem, _violations, grouping_objective, solve_grouping
 
 __all__ = ["TaskGrouper"]
 
@@ -67,6 +68,35 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Hidden-layer non-linearity.
     n_groups : int or None, default=None
         Budget: the largest number of groups (None: one per task at most).
+        The program may use fewer groups; with ``group_selection`` set to
+        ``"validation"`` or ``"validation_1se"`` every number of groups up to
+        this budget is tried.
+    group_selection : {"budget", "validation", "validation_1se"}, default="budget"
+        How the grouping is chosen from the gains.
+
+        - ``"budget"``: the program's optimum with at most ``n_groups`` groups.
+        - ``"validation"``: the program is solved for every budget
+          ``K = 1, ..., n_groups`` and, when the budget and constraints allow
+          ``n_tasks`` groups, "each task alone" (the grouping of zero
+          transfer) is added; one network is trained per distinct group on
+          the training rows and the candidate with the lowest held-out loss
+          (summed over tasks, on ``validation_fraction`` of the rows) is
+          kept, its networks included. The gains propose groupings, the
+          held-out loss of the trained networks decides how many groups (if
+          any) pay off.
+        - ``"validation_1se"``: the same candidates, but the one with the
+          fewest groups whose held-out loss is within one standard error of
+          the lowest (the one-standard-error rule; the standard error is that
+          of the paired per-row difference with the lowest candidate). More
+          groups must beat fewer groups by more than the noise of the
+          held-out estimate.
+    capacity : {"shared", "per_task"}, default="shared"
+        Width of every network's trunk. ``"shared"``: ``hidden_layer_sizes``
+        whatever the number of tasks it serves. ``"per_task"``: every hidden
+        width is multiplied by the number of tasks of the network (the joint
+        gain-measuring network included), so each task keeps the capacity of
+        ``hidden_layer_sizes`` and every grouping has the same total number
+        of hidden units.
     max_group_size : int or None, default=None
         The largest number of tasks in a group.
     task_costs : array-like of shape (n_tasks,) or None, default=None
@@ -110,13 +140,31 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Hold out ``validation_fraction`` of the rows and stop each network's
         training when the validation loss stalls.
     validation_fraction : float, default=0.1
-        Held-out fraction for early stopping.
+        Held-out fraction for early stopping and for the validation
+        ``group_selection``. The same rows are held out for every network
+        (they are drawn once from ``random_state``). With both, they are
+        split in two disjoint halves, one for early stopping and one for the
+        choice of the grouping, so that the choice is not biased towards
+        groupings with more early-stopped networks. The split depends only
+        on ``early_stopping``, ``group_selection``, ``validation_fraction``
+        and ``random_state``: a fit with ``task_groups=<chosen groups>`` and
+        the same values trains the very networks the selection kept.
     n_iter_no_change : int, default=10
         Patience of the early stopping.
     tol : float, default=1e-4
         Relative improvement that counts for the early stopping.
     random_state : int, RandomState instance or None, default=None
         Seed of the weights, shuffling and validation split.
+    memory : str, joblib.Memory or None, default=None
+        Cache of the fitted group networks (a directory or a
+        :class:`joblib.Memory`), as in :class:`~sklearn.pipeline.Pipeline`. A
+        network is reused when its training rows, targets, seed and settings
+        are identical, e.g. between fits that share groups (baselines given
+        by ``task_groups``, different ``gain`` kinds, the candidates of
+        validation ``group_selection``). The measured gains are cached the
+        same way, so changing only the grouping parameters (``n_groups``,
+        constraints, ``group_selection``) does not measure them again.
+        None: no caching.
     device : str, default="cpu"
         Torch device.
     verbose : int, default=0
@@ -143,9 +191,18 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Total transfer of the chosen grouping (see
         :func:`~skmtlx.grouping.grouping_objective`).
     solver_status_ : str
-        ``"optimal"``, ``"time_limit"``, or ``"given"`` with ``task_groups``.
+        ``"optimal"``, ``"time_limit"``, or ``"given"`` with ``task_groups``
+        (``"alone"`` when validation chose "each task alone").
     solve_time_ : float
-        Seconds spent in the integer program.
+        Seconds spent in the integer program (all its solves).
+    selection_results_ : dict or None
+        With ``group_selection="validation"`` or ``"validation_1se"``, one
+        entry per distinct
+        candidate grouping: ``"max_groups"`` (the budget ``K`` whose solution
+        it is, ``n_tasks`` for "each task alone"), ``"groups"``,
+        ``"objective"`` (total transfer), ``"valid_loss"`` (held-out loss
+        summed over tasks, mean over rows) and ``"std_err"`` (standard error
+        of its difference with the lowest ``valid_loss``); None otherwise.
     mip_gap_ : float or None
         Relative gap reported by HiGHS.
     estimators_ : list
@@ -168,11 +225,20 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
     >>> grouper = TaskGrouper(n_groups=2, max_epochs=5, random_state=0).fit(X, Y)
     >>> grouper.gains_.shape, grouper.predict(X).shape
     ((4, 4), (200, 4))
+
+    Let held-out loss choose how many groups (up to one per task) pay off:
+
+    >>> grouper = TaskGrouper(group_selection="validation", max_epochs=5,
+    ...                       random_state=0).fit(X, Y)
+    >>> len(grouper.selection_results_["groups"]) >= 2
+    True
     """
 
     _parameter_constraints = {
         **NEURAL_NET_PARAMETER_CONSTRAINTS,
         "n_groups": [Interval(Integral, 1, None, closed="left"), None],
+        "group_selection": [StrOptions({"budget", "validation", "validation_1se"})],
+        "capacity": [StrOptions({"shared", "per_task"})],
         "max_group_size": [Interval(Integral, 1, None, closed="left"), None],
         "task_costs": ["array-like", None],
         "group_cost": [Interval(Real, 0, None, closed="left")],
@@ -187,6 +253,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"]), None],
         "task_types": [StrOptions({"auto"}), "array-like"],
         "time_limit": [Interval(Real, 0, None, closed="neither"), None],
+        "memory": [None, str, HasMethods(["cache"])],
     }
 
     def __init__(
@@ -195,6 +262,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         activation="relu",
         *,
         n_groups=None,
+        group_selection="budget",
+        capacity="shared",
         max_group_size=None,
         task_costs=None,
         group_cost=0.0,
@@ -218,12 +287,15 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         random_state=None,
+        memory=None,
         device="cpu",
         verbose=0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.n_groups = n_groups
+        self.group_selection = group_selection
+        self.capacity = capacity
         self.max_group_size = max_group_size
         self.task_costs = task_costs
         self.group_cost = group_cost
@@ -247,6 +319,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.random_state = random_state
+        self.memory = memory
         self.device = device
         self.verbose = verbose
 
@@ -289,34 +362,82 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 Z[:, t] = (Y[:, t] - self._y_mean[t]) / self._y_scale[t]
         return Z
 
-    def _train_net(self, X, Z, tasks, seed, callbacks=(), max_epochs=None):
+    def _train_net(self, data, tasks, seed, max_epochs=None, gain=None):
+        """Fit one shared-trunk network on ``tasks`` (training rows of ``data``).
+
+        With ``gain=(kind, every)``, return the transfer gains it measured
+        instead (``gains``, per-epoch gains, history).
+        """
+        X, Z, X_valid, Z_valid = data
+        hidden = self._hidden
+        if self.capacity == "per_task":
+            hidden = tuple(width * len(tasks) for width in hidden)
+        settings = dict(
+            hidden_layer_sizes=hidden,
+            activation=self.activation,
+            lr=self.lr,
+            max_epochs=self.max_epochs if max_epochs is None else max_epochs,
+            batch_size=self.batch_size,
+            weight_decay=self.weight_decay,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            device=self.device,
+        )
         binary = [self.task_types_[t] == "binary" for t in tasks]
-        Zg = Z[:, tasks]
-        valid_data = None
-        if self.early_stopping:
-            n_valid = check_fraction_split(len(X), self.validation_fraction)
-            X, X_valid, Zg, Z_valid = train_test_split(X, Zg, test_size=n_valid, random_state=seed)
-            valid_data = (X_valid, Z_valid)
-        with torch_seed(seed, self.device):
-            module = MultiHeadMLP(
-                X.shape[1], self._hidden, [1] * len(tasks), activation=self.activation
-            )
-            net = make_net(
-                module,
-                MultiTaskLoss(binary),
-                lr=self.lr,
-                max_epochs=self.max_epochs if max_epochs is None else max_epochs,
-                batch_size=self.batch_size,
-                weight_decay=self.weight_decay,
-                valid_data=valid_data,
-                n_iter_no_change=self.n_iter_no_change,
-                tol=self.tol,
-                device=self.device,
-                verbose=self.verbose,
-                callbacks=list(callbacks),
-            )
-            net.fit(X, Zg)
-        return net
+        valid = (X_valid, Z_valid[:, tasks]) if self.early_stopping else None
+        fit = _fit_net if gain is None else _measure_gains
+        fit = check_memory(self.memory).cache(fit, ignore=["verbose"])
+        args = () if gain is None else gain
+        return fit(X, Z[:, tasks], valid, binary, seed, settings, *args, verbose=self.verbose)
+
+    def _fit_group(self, data, raw, members, seed):
+        """Fit the model of one group; its seed depends on the members only."""
+        if self.estimator is None:
+            key = np.asarray(members, dtype=np.int64).tobytes()
+            group_seed = (seed + zlib.crc32(key)) % (2**31 - 1)
+            return self._train_net(data, members, group_seed)
+        X, Y = raw
+        target = Y[:, members[0]] if len(members) == 1 else Y[:, members]
+        return clone(self.estimator).fit(X, target)
+
+    def _candidate_groupings(self, n_tasks):
+        """``(budget, groups, solver result)`` of every grouping to consider."""
+        constraints = dict(
+            max_group_size=self.max_group_size,
+            task_costs=self.task_costs,
+            group_cost=self.group_cost,
+            max_group_cost=self.max_group_cost,
+            max_total_cost=self.max_total_cost,
+            must_link=_as_pairs(self.must_link),
+            cannot_link=_as_pairs(self.cannot_link),
+        )
+        # the full budget first: it raises the informative error if infeasible
+        result = solve_grouping(
+            self.gains_, n_groups=self.n_groups, time_limit=self.time_limit, **constraints
+        )
+        budget = n_tasks if self.n_groups is None else min(self.n_groups, n_tasks)
+        if self.group_selection == "budget":
+            return [(budget, result.groups, result)]
+        found = {}
+        for k in range(1, budget):
+            try:
+                sub = solve_grouping(
+                    self.gains_, n_groups=k, time_limit=self.time_limit, **constraints
+                )
+            except ValueError:  # fewer groups than the constraints allow
+                continue
+            found.setdefault(_key(sub.groups), (k, sub.groups, sub))
+        found.setdefault(_key(result.groups), (budget, result.groups, result))
+        alone = [[t] for t in range(n_tasks)]
+        problem = _check_problem(
+            self.gains_, self.n_groups, 1, self.max_group_size,
+            None if self.task_costs is None else np.asarray(self.task_costs, dtype=float),
+            self.group_cost, self.max_group_cost, self.max_total_cost,
+            constraints["must_link"], constraints["cannot_link"],
+        )
+        if _key(alone) not in found and not _violations(problem, alone):
+            found[_key(alone)] = (n_tasks, alone, None)
+        return list(found.values())
 
     def _check_task_groups(self, n_tasks):
         groups = self.task_groups
@@ -369,100 +490,157 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Z = self._encode(Y)
         Xf = X.astype(np.float32)
         seed = check_random_seed(self.random_state)
+        select = self.group_selection != "budget" and self.task_groups is None
+
+        # rows held out for early stopping and for choosing the grouping
+        rows = np.arange(len(X))
+        if self.early_stopping or self.group_selection != "budget":
+            n_valid = check_fraction_split(len(X), self.validation_fraction)
+            rows, valid_rows = train_test_split(rows, test_size=n_valid, random_state=seed)
+        else:
+            valid_rows = rows[:0]
+        stop_rows = select_rows = valid_rows
+        if self.early_stopping and self.group_selection != "budget" and len(valid_rows) > 1:
+            # disjoint halves, so that the choice is not biased towards groupings
+            # whose networks were early-stopped on the very rows that judge them
+            stop_rows, select_rows = valid_rows[::2], valid_rows[1::2]
+        data = (Xf[rows], Z[rows], Xf[stop_rows], Z[stop_rows])
+        # a wrapped estimator has no early stopping: it sees every row unless selecting
+        raw = (X[rows], Y[rows]) if select else (X, Y)
 
         # 1. transfer gains
         self.gains_, self.gain_history_, self.history_ = None, None, []
+        self.selection_results_ = None
         if self.task_groups is not None:
-            groups = self._check_task_groups(n_tasks)
-            result = None
+            candidates = [(None, self._check_task_groups(n_tasks), None)]
         else:
             if n_tasks > 1:
-                recorder = TransferGainRecorder(kind=self.gain, every=self.gain_every)
-                joint = self._train_net(
-                    Xf, Z, list(range(n_tasks)), seed, callbacks=[("transfer_gains", recorder)],
-                    max_epochs=self.gain_epochs,
+                gains, epoch_gains, history = self._train_net(
+                    data, list(range(n_tasks)), seed, max_epochs=self.gain_epochs,
+                    gain=(self.gain, self.gain_every),
                 )
-                self.history_ = [
-                    {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
-                    for row in joint.history
-                ]
-                gains = recorder.gains_
                 if gains is None:
                     raise RuntimeError("No transfer gain could be measured; check the data.")
-                self.gains_ = gains
-                self.gain_history_ = np.array(recorder.epoch_gains_)
+                self.gains_, self.gain_history_, self.history_ = gains, epoch_gains, history
             else:
                 self.gains_ = np.zeros((1, 1))
                 self.gain_history_ = np.zeros((0, 1, 1))
-            # 2. grouping
-            result = solve_grouping(
-                self.gains_,
-                n_groups=self.n_groups,
-                max_group_size=self.max_group_size,
-                task_costs=self.task_costs,
-                group_cost=self.group_cost,
-                max_group_cost=self.max_group_cost,
-                max_total_cost=self.max_total_cost,
-                must_link=_as_pairs(self.must_link),
-                cannot_link=_as_pairs(self.cannot_link),
-                time_limit=self.time_limit,
-            )
-            groups = result.groups
+            # 2. grouping: the program's solution(s)
+            candidates = self._candidate_groupings(n_tasks)
+
+        # 3. one model per group (each distinct group trained once)
+        fitted = {}
+
+        def group_model(members):
+            key = tuple(members)
+            if key not in fitted:
+                fitted[key] = self._fit_group(data, raw, list(members), seed)
+            return fitted[key]
+
+        if select:
+            # held-out loss of every row, summed over the tasks, for each candidate
+            row_losses = []
+            for _, groups, _ in candidates:
+                loss = np.zeros(len(select_rows))
+                for members in groups:
+                    out = self._group_outputs(members, group_model(members), Xf[select_rows])
+                    loss += self._losses(out, Y[select_rows][:, members], members, True).sum(1)
+                row_losses.append(loss)
+            row_losses = np.array(row_losses)
+            valid_losses = row_losses.mean(axis=1)
+            lowest = int(np.argmin(valid_losses))  # ties: the fewest groups
+            # standard error of each candidate's difference with the lowest (paired rows)
+            diff = row_losses - row_losses[lowest]
+            std_err = np.zeros(len(candidates))
+            if len(select_rows) > 1:
+                std_err = diff.std(axis=1, ddof=1) / np.sqrt(len(select_rows))
+            if self.group_selection == "validation_1se":
+                n_groups = [len(g) for _, g, _ in candidates]
+                within = np.flatnonzero(valid_losses - valid_losses[lowest] <= std_err)
+                best = int(min(within, key=lambda c: (n_groups[c], valid_losses[c])))
+            else:
+                best = lowest
+            self.selection_results_ = {
+                "max_groups": [k for k, _, _ in candidates],
+                "groups": [g for _, g, _ in candidates],
+                "objective": [grouping_objective(self.gains_, g) for _, g, _ in candidates],
+                "valid_loss": [float(v) for v in valid_losses],
+                "std_err": [float(v) for v in std_err],
+            }
+        else:
+            best = 0
+        _, groups, result = candidates[best]
         self.groups_ = groups
         self.group_labels_ = np.empty(n_tasks, dtype=int)
         for g, members in enumerate(groups):
             self.group_labels_[members] = g
-        if result is None:
+        solve_time = sum(r.solve_time for _, _, r in candidates if r is not None)
+        if self.task_groups is not None:
             self.objective_ = float("nan")
             self.solver_status_, self.solve_time_, self.mip_gap_ = "given", 0.0, None
+        elif result is None:  # each task alone
+            self.objective_ = 0.0
+            self.solver_status_, self.solve_time_, self.mip_gap_ = "alone", solve_time, None
         else:
             self.objective_ = result.objective
             self.solver_status_ = result.status
-            self.solve_time_ = result.solve_time
+            self.solve_time_ = solve_time
             self.mip_gap_ = result.gap
-
-        # 3. one model per group
-        self.estimators_ = []
-        for g, members in enumerate(groups):
-            if self.estimator is None:
-                group_seed = (seed + 7919 * (g + 1)) % (2**31 - 1)
-                self.estimators_.append(self._train_net(Xf, Z, members, group_seed))
-            else:
-                target = Y[:, members[0]] if len(members) == 1 else Y[:, members]
-                self.estimators_.append(clone(self.estimator).fit(X, target))
+        self.estimators_ = [group_model(members) for members in groups]
         return self
 
     # ------------------------------------------------------------------
+    def _group_outputs(self, members, model, X):
+        """Outputs of one group's model: values (original units), P(positive) for binary."""
+        out = np.empty((X.shape[0], len(members)))
+        if self.estimator is None:
+            raw = predict_module(model.module_, X.astype(np.float32), device=self.device)
+            for k, t in enumerate(members):
+                value = raw[k][:, 0]
+                if self.task_types_[t] == "binary":
+                    out[:, k] = 1.0 / (1.0 + np.exp(-value))
+                else:
+                    out[:, k] = value * self._y_scale[t] + self._y_mean[t]
+            return out
+        pred = np.asarray(model.predict(X), dtype=float).reshape(len(X), len(members))
+        proba = None
+        if any(self.task_types_[t] == "binary" for t in members) and hasattr(
+            model, "predict_proba"
+        ):
+            proba = model.predict_proba(X)
+            proba = [proba] if len(members) == 1 else proba
+        for k, t in enumerate(members):
+            if self.task_types_[t] == "binary":
+                if proba is not None:
+                    p = np.asarray(proba[k])
+                    out[:, k] = p[:, -1] if p.ndim == 2 else p
+                else:
+                    out[:, k] = (pred[:, k] == self.classes_[t][-1]).astype(float)
+            else:
+                out[:, k] = pred[:, k]
+        return out
+
     def _task_outputs(self, X):
         """Per-task outputs: regression values (original units), P(positive) for binary."""
         out = np.empty((X.shape[0], self.n_tasks_))
         for members, model in zip(self.groups_, self.estimators_):
-            if self.estimator is None:
-                raw = predict_module(model.module_, X.astype(np.float32), device=self.device)
-                for k, t in enumerate(members):
-                    value = raw[k][:, 0]
-                    if self.task_types_[t] == "binary":
-                        out[:, t] = 1.0 / (1.0 + np.exp(-value))
-                    else:
-                        out[:, t] = value * self._y_scale[t] + self._y_mean[t]
-            else:
-                pred = np.asarray(model.predict(X), dtype=float).reshape(len(X), len(members))
-                proba = None
-                if any(self.task_types_[t] == "binary" for t in members) and hasattr(
-                    model, "predict_proba"
-                ):
-                    proba = model.predict_proba(X)
-                    proba = [proba] if len(members) == 1 else proba
-                for k, t in enumerate(members):
-                    if self.task_types_[t] == "binary":
-                        if proba is not None:
-                            p = np.asarray(proba[k])
-                            out[:, t] = p[:, -1] if p.ndim == 2 else p
-                        else:
-                            out[:, t] = (pred[:, k] == self.classes_[t][-1]).astype(float)
-                    else:
-                        out[:, t] = pred[:, k]
+            out[:, members] = self._group_outputs(members, model, X)
         return out
+
+    def _losses(self, out, Y, tasks, per_row=False):
+        """Per-task loss of outputs ``out`` against targets ``Y`` (columns ``tasks``).
+
+        With ``per_row=True``, the ``(n_rows, n_tasks)`` losses of every row.
+        """
+        losses = np.empty((len(out), len(tasks)))
+        for k, t in enumerate(tasks):
+            if self.task_types_[t] == "binary":
+                target = (Y[:, k] == self.classes_[t][-1]).astype(float)
+                p = np.clip(out[:, k], 1e-7, 1 - 1e-7)
+                losses[:, k] = -(target * np.log(p) + (1 - target) * np.log(1 - p))
+            else:
+                losses[:, k] = ((out[:, k] - Y[:, k]) / self._y_scale[t]) ** 2
+        return losses if per_row else losses.mean(axis=0)
 
     def predict(self, X):
         """Predict every task.
@@ -552,17 +730,51 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X, Y = self._check_y(X, y)
-        out = self._task_outputs(X)
-        losses = np.empty(self.n_tasks_)
-        for t, kind in enumerate(self.task_types_):
-            if kind == "binary":
-                target = (Y[:, t] == self.classes_[t][-1]).astype(float)
-                p = np.clip(out[:, t], 1e-7, 1 - 1e-7)
-                losses[t] = -np.mean(target * np.log(p) + (1 - target) * np.log(1 - p))
-            else:
-                losses[t] = np.mean(((out[:, t] - Y[:, t]) / self._y_scale[t]) ** 2)
-        return losses
+        return self._losses(self._task_outputs(X), Y, list(range(self.n_tasks_)))
+
+
+def _fit_net(X, Z, valid_data, binary, seed, settings, verbose=0, callbacks=()):
+    """Train a ``MultiHeadMLP`` on targets ``Z`` (one column per head)."""
+    with torch_seed(seed, settings["device"]):
+        module = MultiHeadMLP(
+            X.shape[1], settings["hidden_layer_sizes"], [1] * Z.shape[1],
+            activation=settings["activation"],
+        )
+        net = make_net(
+            module,
+            MultiTaskLoss(binary),
+            lr=settings["lr"],
+            max_epochs=settings["max_epochs"],
+            batch_size=settings["batch_size"],
+            weight_decay=settings["weight_decay"],
+            valid_data=valid_data,
+            n_iter_no_change=settings["n_iter_no_change"],
+            tol=settings["tol"],
+            device=settings["device"],
+            verbose=verbose,
+            callbacks=list(callbacks),
+        )
+        net.fit(X, Z)
+    return net
+
+
+def _measure_gains(X, Z, valid_data, binary, seed, settings, kind, every, verbose=0):
+    """Train the joint network while recording transfer gains; return what was measured."""
+    recorder = TransferGainRecorder(kind=kind, every=every)
+    joint = _fit_net(
+        X, Z, valid_data, binary, seed, settings, verbose=verbose,
+        callbacks=[("transfer_gains", recorder)],
+    )
+    history = [
+        {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
+        for row in joint.history
+    ]
+    return recorder.gains_, np.array(recorder.epoch_gains_), history
 
 
 def _as_pairs(pairs):
     return None if pairs is None else [tuple(p) for p in pairs]
+
+
+def _key(groups):
+    return tuple(tuple(g) for g in groups)

@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV
@@ -15,7 +16,15 @@ from skmtlx.grouping import TaskGrouper
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.01, gain_epochs=2, random_state=0)
 
 
-@parametrize_with_checks([TaskGrouper(**FAST), TaskGrouper(**FAST, gain="tag", n_groups=2)])
+@parametrize_with_checks(
+    [
+        TaskGrouper(**FAST),
+        TaskGrouper(
+            **FAST, gain="tag", n_groups=2, group_selection="validation_1se",
+            early_stopping=True, capacity="per_task",
+        ),
+    ]
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -118,3 +127,83 @@ def test_deterministic_clone_pickle_pipeline(planted):
     assert pipe.predict(X).shape == Y.shape
     search = GridSearchCV(clone(est), {"n_groups": [1, 2]}, cv=2).fit(X, Y)
     assert search.best_params_["n_groups"] in (1, 2)
+
+
+def _trunk_widths(net):
+    return [m.out_features for m in net.module_.trunk.modules() if isinstance(m, torch.nn.Linear)]
+
+
+def test_validation_selection_of_the_number_of_groups(planted, tmp_path):
+    X, Y, labels = planted
+    Y = Y[:, :6]
+    kwargs = dict(hidden_layer_sizes=(8,), max_epochs=15, lr=1e-2, gain_epochs=3,
+                  early_stopping=True, validation_fraction=0.25, random_state=0)
+    grouper = TaskGrouper(group_selection="validation", **kwargs).fit(X, Y)
+    res = grouper.selection_results_
+    assert set(res) == {"max_groups", "groups", "objective", "valid_loss", "std_err"}
+    # every budget's solution is a candidate (duplicates removed); the whole
+    # budget (6 groups) allows "each task alone", which is always a candidate
+    assert [[0, 1, 2, 3, 4, 5]] in res["groups"]
+    assert [[t] for t in range(6)] in res["groups"]
+    assert len(res["groups"]) == len({str(g) for g in res["groups"]})
+    assert all(len(g) <= k for g, k in zip(res["groups"], res["max_groups"]))
+    best = int(np.argmin(res["valid_loss"]))
+    assert grouper.groups_ == res["groups"][best]
+    assert len(grouper.estimators_) == len(grouper.groups_)
+    # the kept networks are those "task_groups=<chosen groups>" trains on the same rows
+    given = TaskGrouper(task_groups=grouper.groups_, group_selection="validation", **kwargs)
+    given.fit(X, Y)
+    np.testing.assert_allclose(given.predict(X), grouper.predict(X), rtol=1e-5, atol=1e-6)
+    # a budget below the number of tasks: only the program's solutions
+    small = TaskGrouper(group_selection="validation", n_groups=2, **kwargs).fit(X, Y)
+    assert set(small.selection_results_["max_groups"]) <= {1, 2}
+    assert len(small.groups_) <= 2
+    assert TaskGrouper(**kwargs).fit(X, Y).selection_results_ is None
+    # one-standard-error rule: same candidates, the fewest groups within one SE
+    one_se = TaskGrouper(group_selection="validation_1se", memory=str(tmp_path), **kwargs)
+    one_se.fit(X, Y)
+    res_1se = one_se.selection_results_
+    assert res_1se["groups"] == res["groups"]
+    np.testing.assert_allclose(res_1se["valid_loss"], res["valid_loss"])
+    loss, se = np.array(res["valid_loss"]), np.array(res["std_err"])
+    assert se[best] == 0 and np.all(se >= 0)
+    within = [c for c in range(len(loss)) if loss[c] - loss[best] <= se[c]]
+    assert len(one_se.groups_) == min(len(res["groups"][c]) for c in within)
+    assert one_se.groups_ in [res["groups"][c] for c in within]
+    # the cache gives back the same networks
+    assert any(tmp_path.iterdir())
+    again = clone(one_se).fit(X, Y)
+    np.testing.assert_array_equal(again.predict(X), one_se.predict(X))
+    np.testing.assert_array_equal(again.predict(X), clone(one_se).set_params(
+        memory=None).fit(X, Y).predict(X))
+
+
+def test_validation_selection_keeps_unrelated_tasks_apart():
+    # three unrelated tasks |x_k|, each needing the whole two-unit trunk
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 3)
+    Y = np.abs(X) + 0.05 * rng.randn(600, 3)
+    grouper = TaskGrouper(
+        hidden_layer_sizes=(2,), group_selection="validation", max_epochs=60, lr=3e-2,
+        gain_epochs=5, validation_fraction=0.3, random_state=0,
+    ).fit(X, Y)
+    res = grouper.selection_results_
+    alone = res["groups"].index([[0], [1], [2]])
+    together = res["groups"].index([[0, 1, 2]])
+    assert res["valid_loss"][alone] < 0.5 * res["valid_loss"][together]
+    assert grouper.groups_ == [[0], [1], [2]]
+    assert grouper.solver_status_ == "alone" or grouper.objective_ == 0
+
+
+def test_capacity_per_task(planted):
+    X, Y, _ = planted
+    kwargs = dict(hidden_layer_sizes=(4, 3), max_epochs=2, random_state=0,
+                  task_groups=[[0, 1, 2], [3], [4, 5, 6, 7, 8]])
+    shared = TaskGrouper(**kwargs).fit(X, Y)
+    per_task = TaskGrouper(capacity="per_task", **kwargs).fit(X, Y)
+    assert [_trunk_widths(n) for n in shared.estimators_] == [[4, 3]] * 3
+    assert [_trunk_widths(n) for n in per_task.estimators_] == [[12, 9], [4, 3], [20, 15]]
+    with pytest.raises(ValueError, match="capacity"):
+        TaskGrouper(capacity="wide", max_epochs=1).fit(X, Y)
+    with pytest.raises(ValueError, match="group_selection"):
+        TaskGrouper(group_selection="cv", max_epochs=1).fit(X, Y)
