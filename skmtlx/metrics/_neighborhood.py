@@ -11,16 +11,20 @@ __all__ = ["neighborhood_fidelity", "local_linear_fits"]
 EXPLAINERS = ("lime_batched", "lime", "surrogate")
 
 
-def local_linear_fits(predict, instances, samples, mean, scale, *, kernel_width, alpha=1.0):
-    """LIME's local models for many instances at once.
+def local_linear_fits(predict, instances, noise, scale, *, kernel_width, alpha=1.0,
+                      batch_size=32):
+    """LIME's local linear models for many instances from one perturbation draw.
 
-    For each instance, the perturbation samples are standardized with
-    ``(mean, scale)``, weighted by the kernel ``sqrt(exp(-d^2 / w^2))`` of
-    their distance to the standardized instance, and a ridge regression
-    (``alpha``, intercept unpenalized) is fitted to ``predict(samples)`` —
-    exactly what ``lime.lime_tabular`` does with ``discretize_continuous=False``
-    and ``feature_selection='none'`` — in batched linear algebra. Coefficients
-    are mapped back from the standardized to the original feature space.
+    lime (``discretize_continuous=False``, ``feature_selection='none'``,
+    sampling around the instance) explains ``x`` with the samples
+    ``x + scale * z``: in its standardized space each sits at ``z`` from the
+    instance, weighted by the kernel ``sqrt(exp(-|z|^2 / w^2))``, and a ridge
+    regression (``alpha``, intercept unpenalized) is fitted to
+    ``predict(samples)``. Weights and ridge solve depend on ``z`` only, so with
+    one draw ``noise`` shared by all instances (common random numbers) the
+    local fits become a single (n_features, n_samples) projection applied to
+    each instance's outputs; what remains per instance is its forward pass.
+    Coefficients are mapped back to the original feature space.
 
     Parameters
     ----------
@@ -28,14 +32,17 @@ def local_linear_fits(predict, instances, samples, mean, scale, *, kernel_width,
         Maps an (m, n_features) array to (m, n_outputs) outputs.
     instances : ndarray of shape (n, n_features)
         Points being explained.
-    samples : ndarray of shape (n, n_samples, n_features)
-        Perturbation samples of each instance (LIME puts the instance first).
-    mean, scale : ndarray of shape (n_features,)
-        Training statistics used by LIME's scaler.
+    noise : ndarray of shape (n_samples, n_features)
+        Standardized perturbations ``z`` (lime draws ``N(0, I)`` and sets the
+        first to zero: the instance itself).
+    scale : ndarray of shape (n_features,)
+        Training standard deviations used by lime's scaler.
     kernel_width : float
         Kernel width ``w``.
     alpha : float, default=1.0
         Ridge penalty.
+    batch_size : int, default=32
+        Instances per call of ``predict`` (bounds memory).
 
     Returns
     -------
@@ -47,31 +54,31 @@ def local_linear_fits(predict, instances, samples, mean, scale, *, kernel_width,
     >>> import numpy as np
     >>> from skmtlx.metrics import local_linear_fits
     >>> rng = np.random.RandomState(0)
-    >>> x = rng.randn(2, 3)
-    >>> Z = x[:, None, :] + rng.randn(2, 500, 3)
-    >>> coef, b = local_linear_fits(lambda Z: Z @ np.ones((3, 1)), x, Z, np.zeros(3),
-    ...                             np.ones(3), kernel_width=1.3, alpha=1e-9)
-    >>> np.allclose(coef[..., 0], 1.0)
+    >>> coef, b = local_linear_fits(lambda Z: Z @ np.ones((3, 1)), rng.randn(2, 3),
+    ...                             rng.randn(500, 3), np.ones(3), kernel_width=1.3,
+    ...                             alpha=1e-9)
+    >>> np.allclose(coef[..., 0], 1.0) and np.allclose(b, 0.0)
     True
     """
-    n, m, d = samples.shape
-    Y = predict(samples.reshape(n * m, d)).reshape(n, m, -1)
-    S = (samples - mean) / scale
-    S0 = (instances - mean) / scale
-    distances = np.sqrt(((S - S0[:, None, :]) ** 2).sum(axis=2))
-    weights = np.sqrt(np.exp(-(distances**2) / kernel_width**2))
-    total = weights.sum(axis=1, keepdims=True)
-    S_mean = np.einsum("nm,nmd->nd", weights, S) / total
-    Y_mean = np.einsum("nm,nmk->nk", weights, Y) / total
-    root = np.sqrt(weights)[:, :, None]
-    Sw = (S - S_mean[:, None, :]) * root
-    Yw = (Y - Y_mean[:, None, :]) * root
-    gram = np.matmul(Sw.transpose(0, 2, 1), Sw) + alpha * np.eye(d)
-    coef_std = np.linalg.solve(gram, np.matmul(Sw.transpose(0, 2, 1), Yw))
-    intercept_std = Y_mean - np.einsum("nd,ndk->nk", S_mean, coef_std)
-    coef = coef_std / scale[None, :, None]
-    intercept = intercept_std - np.einsum("d,ndk->nk", mean / scale, coef_std)
-    return coef, intercept
+    n_features = instances.shape[1]
+    weights = np.sqrt(np.exp(-np.sum(noise**2, axis=1) / kernel_width**2))
+    noise_mean = weights @ noise / weights.sum()
+    weighted = (noise - noise_mean) * weights[:, None]
+    gram = weighted.T @ (noise - noise_mean) + alpha * np.eye(n_features)
+    # Rows of the projection sum to zero, so the outputs need no centring.
+    projection = np.linalg.solve(gram, weighted.T) / scale[:, None]
+    weights /= weights.sum()
+    coefs, local_means = [], []
+    for start in range(0, len(instances), batch_size):
+        chunk = instances[start : start + batch_size]
+        samples = (chunk[:, None, :] + scale * noise).reshape(-1, n_features)
+        outputs = predict(samples).reshape(len(chunk), len(noise), -1)
+        coefs.append(np.einsum("dm,nmk->ndk", projection, outputs))
+        local_means.append(np.einsum("m,nmk->nk", weights, outputs))
+    coef, local_mean = np.concatenate(coefs), np.concatenate(local_means)
+    # g_x(x') = weighted mean output + coef . (x' - weighted mean sample)
+    centre = instances + scale * noise_mean
+    return coef, local_mean - np.einsum("nd,ndk->nk", centre, coef)
 
 
 def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, seed):
@@ -137,9 +144,10 @@ def neighborhood_fidelity(
         ``"lime"``: the lime package, one ``explain_instance`` per point and
         output (no discretization, no feature selection, sampling around the
         instance; coefficients mapped back from lime's standardized space).
-        ``"lime_batched"``: the same sampling, kernel and ridge fits computed
-        for all points at once; seeded and much faster. ``"surrogate"``: the
-        global linear surrogate ``g`` for every point.
+        ``"lime_batched"``: the same sampling distribution, kernel and ridge
+        fits, computed for all points at once from one perturbation draw
+        shared by all points (:func:`local_linear_fits`); seeded and faster.
+        ``"surrogate"``: the global linear surrogate ``g`` for every point.
     n_neighbors : int, default=10
         Neighbours per point.
     sigma : float, default=0.1
@@ -219,17 +227,8 @@ def lime_scaler_stats(training_data):
 
 
 def _batched_lime_fits(predict, X, training_data, *, n_samples, kernel_width, batch_size, rng):
-    mean, scale = lime_scaler_stats(training_data)
-    coefs, intercepts = [], []
-    for start in range(0, len(X), batch_size):
-        instances = X[start : start + batch_size]
-        samples = rng.standard_normal((len(instances), n_samples, X.shape[1]))
-        samples *= scale
-        samples += instances[:, None, :]
-        samples[:, 0, :] = instances
-        coef, intercept = local_linear_fits(
-            predict, instances, samples, mean, scale, kernel_width=kernel_width
-        )
-        coefs.append(coef)
-        intercepts.append(intercept)
-    return np.concatenate(coefs), np.concatenate(intercepts)
+    _, scale = lime_scaler_stats(training_data)
+    noise = rng.standard_normal((n_samples, X.shape[1]))
+    noise[0] = 0.0
+    return local_linear_fits(predict, X, noise, scale, kernel_width=kernel_width,
+                             batch_size=batch_size)

@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import accuracy_score, mean_squared_error
 
@@ -24,6 +25,7 @@ def fidelity_tradeoff(
     post_hoc=True,
     neighborhood=None,
     neighborhood_points=None,
+    n_jobs=None,
 ):
     """Fit a fidelity estimator over a grid of alphas and tabulate the trade-off.
 
@@ -45,6 +47,8 @@ def fidelity_tradeoff(
     neighborhood_points : int or None, default=None
         Compute GNF on this many test rows drawn at random (seed 0), as the
         paper did on its larger sets; all test rows when None.
+    n_jobs : int or None, default=None
+        Fits run in parallel with joblib (``None`` means 1, ``-1`` all cores).
 
     Returns
     -------
@@ -77,26 +81,34 @@ def fidelity_tradeoff(
         rows_drawn = np.random.RandomState(0).choice(len(X_test), neighborhood_points,
                                                      replace=False)
         X_neighborhood = _take_rows(X_test, rows_drawn)
-    rows = []
-    for model, alpha, params in settings:
-        fitted = clone(estimator).set_params(**params)
-        start = time.perf_counter()
-        fitted.fit(X_train, y_train)
-        row = {
-            "model": model,
-            "alpha": alpha,
-            "metric": metric_name,
-            "score": metric(y_test, fitted.predict(X_test)),
-            "gf": global_fidelity(fitted, X_test),
-            "r2_fg": fidelity_r2(fitted, X_test),
-            "fit_time": time.perf_counter() - start,
-        }
-        if neighborhood is not None:
-            row["gnf"] = neighborhood_fidelity(
-                fitted, X_neighborhood, training_data=X_train, **neighborhood
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
+    rows = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_measure)(
+            clone(estimator).set_params(**params), X_train, y_train, X_test, y_test,
+            X_neighborhood, metric, neighborhood,
+        )
+        for _, _, params in settings
+    )
+    for (model, alpha, _), row in zip(settings, rows):
+        row.update(model=model, alpha=alpha, metric=metric_name)
+    columns = ["model", "alpha", "metric", "score", "gf", "r2_fg", "fit_time"]
+    return pd.DataFrame(rows, columns=columns + (["gnf"] if neighborhood is not None else []))
+
+
+def _fit_and_measure(estimator, X_train, y_train, X_test, y_test, X_neighborhood, metric,
+                     neighborhood):
+    start = time.perf_counter()
+    estimator.fit(X_train, y_train)
+    row = {
+        "fit_time": time.perf_counter() - start,
+        "score": metric(y_test, estimator.predict(X_test)),
+        "gf": global_fidelity(estimator, X_test),
+        "r2_fg": fidelity_r2(estimator, X_test),
+    }
+    if neighborhood is not None:
+        row["gnf"] = neighborhood_fidelity(
+            estimator, X_neighborhood, training_data=X_train, **neighborhood
+        )
+    return row
 
 
 def _take_rows(X, rows):

@@ -2,6 +2,7 @@
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_diabetes, make_classification
 from sklearn.ensemble import RandomForestRegressor
@@ -103,9 +104,9 @@ def test_batched_local_fits_equal_lime_on_the_same_samples(diabetes, joint_and_p
             predict, X, X[i], 300, seed)
         mean, scale_ = explainer.scaler.mean_, explainer.scaler.scale_
         np.testing.assert_allclose((mean, scale_), lime_scaler_stats(X))
+        noise = (samples - X[i]) / scale_  # lime's standardized perturbations
         coef, intercept = local_linear_fits(
-            predict, X[i:i + 1], samples[None], mean, scale_,
-            kernel_width=0.75 * np.sqrt(X.shape[1]),
+            predict, X[i:i + 1], noise, scale_, kernel_width=0.75 * np.sqrt(X.shape[1]),
         )
         # Back in lime's standardized space, the coefficients agree to 1e-6 (relative).
         np.testing.assert_allclose(coef[0, :, 0] * scale_, lime_coef, rtol=1e-6)
@@ -167,6 +168,15 @@ def test_tradeoff_frame_and_display(diabetes):
     display = FidelityTradeoffDisplay.from_frame(frame)
     assert display.pareto_.any()
     assert len(display.ax_.lines) >= 2
+
+
+def test_tradeoff_in_parallel_matches_sequential(diabetes):
+    X, y = diabetes
+    args = (FidelityMTLRegressor(**FAST), X[:200], y[:200], X[200:300], y[200:300])
+    sequential = fidelity_tradeoff(*args, alphas=(0.1, 0.9))
+    parallel = fidelity_tradeoff(*args, alphas=(0.1, 0.9), n_jobs=2)
+    columns = ["model", "alpha", "score", "gf", "r2_fg"]
+    pd.testing.assert_frame_equal(sequential[columns], parallel[columns])
 
 
 def test_fidelity_sees_through_a_pipeline(diabetes):
