@@ -37,8 +37,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
 from sklearn.base import clone  # noqa: E402
+from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, mean_squared_error  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold  # noqa: E402
 
