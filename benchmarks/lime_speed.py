@@ -27,6 +27,7 @@ from skmtlx import FidelityMTLClassifier
 from skmtlx.datasets._fidelity_datasets import load_fidelity_dataset
 from skmtlx.metrics import neighborhood_fidelity
 from skmtlx.metrics._fidelity import fidelity_functions
+from skmtlx.metrics._neighborhood import lime_scaler_stats
 
 
 def main():
@@ -55,9 +56,10 @@ def main():
             timings[explainer] = time.perf_counter() - start
         predict = fidelity_functions(black_box, X_train=X_train)[0]
         noise = np.random.default_rng(0).standard_normal((args.samples, X_train.shape[1]))
+        perturbations = lime_scaler_stats(X_train)[1] * noise  # lime's, around each point
         start = time.perf_counter()
         for chunk in np.array_split(points, max(1, len(points) // 32)):
-            predict((chunk[:, None, :] + noise).reshape(-1, X_train.shape[1]))
+            predict((chunk[:, None, :] + perturbations).reshape(-1, X_train.shape[1]))
         forward = time.perf_counter() - start
         print(f"black box: {label}")
         print(f"  forward pass on {args.points} x {args.samples} perturbations alone: "
