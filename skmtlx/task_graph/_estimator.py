@@ -13,14 +13,14 @@ from threadpoolctl import threadpool_limits
 
 from ._bilevel import FoldedProblem, TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
-from ._outer import optimize_edges, path_losses, select_path_point, sparsity_path_edges
+from ._outer import optimize_edges, path_losses, select_path_point
 
 __all__ = ["SparseTaskGraphMTL"]
 
 # below this many unknowns (n_tasks * n_coefficients) the inner system is factorised
 _DIRECT_MAX_SIZE = 200
 # sparsity weights of the path that ``sparsity="1se"`` / ``"min"`` choose from
-_SPARSITY_GRID = np.logspace(-4, 0, 5)
+_SPARSITY_GRID = np.logspace(-4, 2, 7)
 
 
 class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
@@ -53,7 +53,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         about ``sparsity`` (relative) per unit weight to be kept; 0 keeps every
         edge that helps. A string chooses the weight automatically on a
         cross-validated sparsity path: the graph is optimised for the L1
-        weights ``1e-4, 1e-3, 1e-2, 1e-1, 1`` in turn (each warm-started from the
+        weights ``1e-4, 1e-3, ..., 100`` in turn (each warm-started from the
         previous one and restricted to its edges), the start and the empty graph
         are added, and the per-task validation losses (averaged over the ``cv``
         folds) of every point are recorded in ``path_``. ``"min"`` keeps the
@@ -477,6 +477,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        return self._fit(X, y, tasks)
+
+    def _fit(self, X, y, tasks, sparsities=None):
+        """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
         with threadpool_limits(1, user_api="blas"):
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
             T = len(self.tasks_)
@@ -489,14 +493,16 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 f_full, _, _ = problem.value_and_grad(np.ones(len(edges)))
                 f_none, _, _ = problem.value_and_grad(np.zeros(len(edges)))
                 start_full = self.init == "full" or (self.init == "auto" and f_full <= f_none)
-                use_path = isinstance(self.sparsity, str) and self.max_iter > 0
+                use_path = sparsities is not None or (
+                    isinstance(self.sparsity, str) and self.max_iter > 0)
                 if use_path:
                     # the sparsity path runs from the full candidate graph to the empty one
                     start_full = self.init != "empty"
                 e0 = np.ones(len(edges)) if start_full else np.zeros(len(edges))
                 self._scale = max(min(f_full, f_none) / T, np.finfo(float).tiny)
                 if use_path:
-                    e, history = self._select_sparsity(problem, e0)
+                    grid = _SPARSITY_GRID if sparsities is None else sparsities
+                    e, history = self._select_sparsity(problem, e0, grid)
                 else:
                     e, history, self.n_iter_ = optimize_edges(
                         problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
@@ -523,15 +529,16 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     def _sparsity_weight(self):
         return 0.0 if isinstance(self.sparsity, str) else self.sparsity
 
-    def _select_sparsity(self, problem, e0):
+    def _select_sparsity(self, problem, e0, sparsities):
         """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
         opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
                    tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
         weights, losses, self.n_iter_ = path_losses(
-            problem, e0, _SPARSITY_GRID, threshold=self.threshold, **opt)
+            problem, e0, sparsities, threshold=self.threshold, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
-        index, mean, se = select_path_point(losses, n_edges, self.sparsity)
-        self.path_ = Bunch(sparsities=np.concatenate([[np.nan], _SPARSITY_GRID, [np.inf]]),
+        rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
+        index, mean, se = select_path_point(losses, n_edges, rule)
+        self.path_ = Bunch(sparsities=np.concatenate([[np.nan], sparsities, [np.inf]]),
                            weights=np.asarray(weights), n_edges=n_edges,
                            validation_loss=mean, validation_se=se, selected_index=index)
         e = weights[index]
@@ -569,69 +576,53 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------ sparsity path
     def sparsity_path(self, X, y, tasks=None, *, sparsities=None):
-        """Graphs from the full candidate graph to the empty one.
+        """Fit along a sparsity path from the full candidate graph to the empty one.
 
-        The sparsity weight increases along ``sparsities``; each point is
-        warm-started from the previous one and may only keep edges the previous
-        point kept, so the number of edges never increases. The first point is
-        the full candidate graph (all weights 1), the last the empty graph.
-        This fits the estimator too: ``coef_`` and the graph attributes are those
-        of the point with the lowest validation loss (refit as in :meth:`fit`).
+        This is :meth:`fit` with the cross-validated sparsity path of
+        ``sparsity="1se"`` (or ``"min"`` when set), run over the L1 weights
+        ``sparsities``: each point is warm-started from the previous one and
+        may only keep the edges the previous point kept, so the number of edges
+        never increases. The fitted model is the point chosen by the rule, as in
+        :meth:`fit`, and ``path_`` is set.
 
         Parameters
         ----------
         X, y, tasks
             As in :meth:`fit`.
         sparsities : array-like of float, default=None
-            Increasing sparsity weights; default ``np.logspace(-4, 2, 13)``.
+            L1 weights, sorted increasingly; default ``1e-4, 1e-3, ..., 100``
+            (the grid of :meth:`fit`).
 
         Returns
         -------
         path : sklearn.utils.Bunch
-            ``sparsities`` (with 0 for the full graph first and ``inf`` for the
-            empty graph last), ``weights`` (n_points, n_candidates),
-            ``candidate_edges`` (pairs of task ids), ``n_edges``,
-            ``validation_loss`` (mean per-task validation MSE), ``adjacency``
-            (list of sparse matrices) and ``best_index``.
+            The fields of ``path_`` (``sparsities`` with NaN for the full graph
+            first and ``inf`` for the empty graph last, ``weights``,
+            ``n_edges``, ``validation_loss``, ``validation_se``,
+            ``selected_index``), plus ``candidate_edges`` (pairs of task ids)
+            and ``adjacency`` (one sparse matrix per point).
         """
         self._validate_params()
-        sparsities = (np.logspace(-4, 2, 13) if sparsities is None
-                      else np.sort(np.asarray(sparsities, dtype=float)))
-        with threadpool_limits(1, user_api="blas"):
-            Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
-            T = len(self.tasks_)
-            if not len(edges):
-                raise ValueError("sparsity_path needs at least 2 tasks.")
-            e1 = np.ones(len(edges))
-            f0, _, _ = problem.value_and_grad(e1)
-            self._scale = max(f0 / T, np.finfo(float).tiny)
-            weights, values, _ = sparsity_path_edges(
-                problem, e1, sparsities, entropy=self.entropy, scale=self._scale,
-                max_iter=self.max_iter, tol=self.tol, method=self.outer_solver,
-                learning_rate=self.learning_rate, prune=self.threshold,
+        grid = _SPARSITY_GRID if sparsities is None else np.sort(
+            np.asarray(sparsities, dtype=float).ravel())
+        if not len(grid) or not np.all(np.isfinite(grid)) or grid.min() < 0:
+            raise ValueError(
+                f"sparsities must be a non-empty array of finite non-negative weights; "
+                f"got {sparsities!r}."
             )
-            f_empty, _, _ = problem.value_and_grad(np.zeros(len(edges)))
-            weights = [e1] + weights + [np.zeros(len(edges))]
-            values = np.concatenate([[f0], values, [f_empty]]) * 2.0 / T
-            lams = np.concatenate([[0.0], sparsities, [np.inf]])
-            best = int(np.argmin(values))
-            self.candidate_edges_ = edges
-            self.graph_history_ = np.asarray(weights)
-            self.n_iter_ = 0
-            self._set_models(G, b, edges, weights[best], problem)
-            self._fit_task_networks(Z, yc, task_index)
+        self._fit(X, y, tasks, sparsities=grid)
+        if not hasattr(self, "path_"):
+            raise ValueError("sparsity_path needs at least 2 tasks (and a candidate edge).")
+        T, edges = len(self.tasks_), self.candidate_edges_
         adjacency = []
-        for w in weights:
-            i, j = edges[w > 0, 0], edges[w > 0, 1]
+        for w in self.path_.weights:
+            keep = w > 0
+            i, j = edges[keep, 0], edges[keep, 1]
             adjacency.append(sp.coo_matrix(
-                (np.concatenate([w[w > 0]] * 2), (np.concatenate([i, j]), np.concatenate([j, i]))),
+                (np.concatenate([w[keep]] * 2), (np.concatenate([i, j]), np.concatenate([j, i]))),
                 shape=(T, T)).tocsr())
-        return Bunch(
-            sparsities=lams, weights=np.asarray(weights),
-            candidate_edges=self.tasks_[edges].reshape(-1, 2),
-            n_edges=np.array([int((w > 0).sum()) for w in weights]),
-            validation_loss=values, adjacency=adjacency, best_index=best,
-        )
+        return Bunch(**self.path_, candidate_edges=self.tasks_[edges].reshape(-1, 2),
+                     adjacency=adjacency)
 
     # ------------------------------------------------------------ predict
     def _task_index(self, tasks, n_samples):

@@ -21,8 +21,8 @@ _EPS_LOG = 1e-8
 
 
 def _penalty(e, sparsity, entropy):
-    val = sparsity * e.sum()
-    grad = np.full_like(e, sparsity)
+    val = np.sum(sparsity * e)
+    grad = np.broadcast_to(sparsity, e.shape).astype(float)
     if entropy > 0:
         el = np.maximum(e, _EPS_LOG)
         val += entropy * np.sum(e - e * np.log(el))
@@ -67,6 +67,8 @@ def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_ite
     history = [e0.copy()]
     if not free.any() or max_iter == 0:
         return e0, history, 0
+
+    sparsity = np.broadcast_to(np.asarray(sparsity, dtype=float), e0.shape)[free]
 
     def objective(x):
         e = np.zeros_like(e0)
@@ -136,6 +138,12 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
         # the first point may use every candidate (so that a path started from the
         # empty graph can grow edges); later points only the edges kept before
         free = np.ones(e.shape, bool) if k == 0 else e > prune
+        if k > 0 and not free.any():
+            # the graph is empty: so are all the later points
+            weights.append(np.zeros_like(e))
+            values.append(values[-1])
+            n_iters.append(0)
+            continue
         e, _, n_iter = optimize_edges(
             problem, e, sparsity=lam, entropy=entropy, scale=scale, max_iter=max_iter,
             tol=tol, method=method, learning_rate=learning_rate, free=free,

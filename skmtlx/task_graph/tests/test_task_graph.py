@@ -210,6 +210,22 @@ def test_sparsity_path_is_monotone_full_to_empty():
     assert hasattr(m, "coef_")
 
 
+def test_sparsity_path_is_the_path_fit_chooses_from():
+    X, y, t, _ = _toy(n_tasks=8)
+    params = dict(max_iter=20, random_state=0)
+    fitted = SparseTaskGraphMTL(**params).fit(X, y, tasks=t)
+    pathed = SparseTaskGraphMTL(**params)
+    path = pathed.sparsity_path(X, y, tasks=t)
+    np.testing.assert_array_equal(path.n_edges, fitted.path_.n_edges)
+    np.testing.assert_allclose(path.weights, fitted.path_.weights)
+    assert path.selected_index == fitted.path_.selected_index
+    np.testing.assert_allclose(pathed.coef_, fitted.coef_)
+    # the default grid runs on until the graph is empty
+    assert path.n_edges[-2] == 0
+    with pytest.raises(ValueError, match="sparsities"):
+        pathed.sparsity_path(X, y, tasks=t, sparsities=[-1.0])
+
+
 def test_sparsity_weight_prunes_edges():
     X, y, t, _ = _toy(n_tasks=8)
     dense = SparseTaskGraphMTL(sparsity=0.0, random_state=0).fit(X, y, tasks=t)
