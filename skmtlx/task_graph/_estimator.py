@@ -73,10 +73,14 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         an array: pairs of task ids.
     n_neighbors : int, default=10
         Neighbours per task of the kNN candidate graph.
-    cv : int or None, default=5
+    cv : "auto", int or None, default="auto"
         Number of folds of the outer (validation) loss: each task's rows are
         split in ``cv`` folds and the validation losses of the ``cv`` inner
-        problems are averaged. ``None`` uses a single split holding out
+        problems are averaged. ``"auto"``: 10 folds when the median task has no
+        more rows than coefficients (its model is then under-determined and the
+        fold models must be close to the refitted one: with 5 folds they see
+        only 80% of the rows, and borrowing from other tasks looks more useful
+        than it is), else 5. ``None`` uses a single split holding out
         ``validation_fraction`` of each task's rows, as in the paper (faster,
         noisier graphs).
     validation_fraction : float, default=0.2
@@ -213,7 +217,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "entropy": [Interval(Real, 0, None, closed="left")],
         "candidate_graph": [StrOptions({"auto", "knn", "complete"}), "array-like"],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "cv": [Interval(Integral, 2, None, closed="left"), None],
+        "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "init": [StrOptions({"auto", "full", "empty"})],
@@ -242,7 +246,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         entropy=0.0,
         candidate_graph="auto",
         n_neighbors=10,
-        cv=5,
+        cv="auto",
         validation_fraction=0.2,
         max_iter=50,
         init="auto",
@@ -399,11 +403,19 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             Z = X
         return Z, y - self._y_offset, task_index
 
-    def _folds(self, task_index, T):
+    def _n_folds(self, task_index, T, n_coef):
+        if self.cv is None:
+            return 1
+        if self.cv == "auto":
+            median_rows = np.median(np.bincount(task_index, minlength=T))
+            return 10 if median_rows <= n_coef else 5
+        return self.cv
+
+    def _folds(self, task_index, T, n_coef):
         """Fold id of every row; each task has at least one training row per fold."""
         rng = check_random_state(self.random_state)
         fold = np.zeros(len(task_index), dtype=int)
-        n_folds = 1 if self.cv is None else self.cv
+        n_folds = self._n_folds(task_index, T, n_coef)
         for t in range(T):
             rows = np.flatnonzero(task_index == t)
             perm = rng.permutation(len(rows))
@@ -434,7 +446,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     def _problems(self, Z, y, task_index, edges):
         T, d = len(self.tasks_), Z.shape[1]
-        fold, n_folds = self._folds(task_index, T)
+        fold, n_folds = self._folds(task_index, T, d)
         solver = self._solver_for(T, d)
         problems = []
         for k in range(n_folds):

@@ -21,8 +21,8 @@ _EPS_LOG = 1e-8
 
 
 def _penalty(e, sparsity, entropy):
-    val = np.sum(sparsity * e)
-    grad = np.broadcast_to(sparsity, e.shape).astype(float)
+    val = sparsity * e.sum()
+    grad = np.full_like(e, sparsity)
     if entropy > 0:
         el = np.maximum(e, _EPS_LOG)
         val += entropy * np.sum(e - e * np.log(el))
@@ -67,8 +67,6 @@ def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_ite
     history = [e0.copy()]
     if not free.any() or max_iter == 0:
         return e0, history, 0
-
-    sparsity = np.broadcast_to(np.asarray(sparsity, dtype=float), e0.shape)[free]
 
     def objective(x):
         e = np.zeros_like(e0)

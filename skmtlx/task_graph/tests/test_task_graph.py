@@ -406,3 +406,15 @@ def test_display(monkeypatch):
         assert disp.positions_.shape == (6, 2)
         assert np.isfinite(disp.positions_).all()
     plt.close("all")
+
+
+@pytest.mark.parametrize("rows, cv, expected", [(20, "auto", 10), (40, "auto", 5),
+                                                (20, 3, 3), (20, None, 1)])
+def test_auto_folds_grow_for_under_determined_tasks(rows, cv, expected):
+    # 20 features + intercept = 21 coefficients per task
+    task_index = np.repeat(np.arange(3), rows)
+    est = SparseTaskGraphMTL(cv=cv)
+    assert est._n_folds(task_index, 3, n_coef=21) == expected
+    # one large task does not change the choice: the median task decides
+    task_index = np.concatenate([task_index, np.full(500, 3)])
+    assert est._n_folds(task_index, 4, n_coef=21) == expected
