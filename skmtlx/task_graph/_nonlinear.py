@@ -45,20 +45,31 @@ class _TaskRouted(nn.Module):
 
 
 class _GraphMSE(nn.Module):
-    """Mean squared error plus the graph penalty on the module's head parameters."""
+    """Half mean squared error plus ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2 / T``.
 
-    def __init__(self, module, edges, rho, n_rows):
+    ``params`` returns the per-task parameters ``theta`` (n_tasks, n_params) of the
+    module being trained (a bound method, so the module is not registered as a
+    sub-module); ``weights`` are the edge weights ``e_ij`` (None: all 1).
+    """
+
+    def __init__(self, params, edges, rho, n_tasks, weights=None):
         super().__init__()
-        self.module = [module]  # a list: not registered as a sub-module
-        self.register_buffer("edges", torch.as_tensor(edges, dtype=torch.long))
+        self.params = params
+        self.register_buffer("edges", torch.as_tensor(edges, dtype=torch.long).reshape(-1, 2))
+        self.register_buffer(
+            "weights", None if weights is None else torch.as_tensor(weights, dtype=torch.float32))
         self.rho = rho
-        self.n_rows = n_rows
+        self.n_tasks = n_tasks
 
     def forward(self, y_pred, y_true):
         mse = torch.mean((y_pred - y_true.reshape(y_pred.shape)) ** 2)
-        theta = self.module[0].head_params()
+        theta = self.params()
         diff = theta[self.edges[:, 0]] - theta[self.edges[:, 1]]
-        graph = 0.5 * self.rho * torch.sum(diff**2) / max(self.n_rows, 1)
+        if self.weights is None:
+            squared = torch.sum(diff**2)
+        else:
+            squared = torch.sum(self.weights * torch.sum(diff**2, dim=1))
+        graph = 0.5 * self.rho * squared / max(self.n_tasks, 1)
         return {"loss": 0.5 * mse + graph, "graph": graph}
 
 
@@ -72,7 +83,7 @@ def fit_trunk(estimator, Z, y, task_index):
     edges = complete_edges(T) if T <= 50 else np.zeros((0, 2), int)
     with torch_seed(seed):
         module = _TaskRouted(X.shape[1], sizes, T)
-        criterion = _GraphMSE(module, edges, estimator.rho, T)
+        criterion = _GraphMSE(module.head_params, edges, estimator.rho, T)
         net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
                        batch_size=estimator.batch_size, loss_terms=("graph",))
         net.fit(Xt, y.astype(np.float32))
@@ -122,26 +133,6 @@ class _TaskMLPs(nn.Module):
         return h[:, 0]
 
 
-class _WeightedGraphMSE(nn.Module):
-    """Half mean squared error plus ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2 / T``."""
-
-    def __init__(self, module, edges, weights, rho, n_tasks):
-        super().__init__()
-        self.module = [module]  # a list: not registered as a sub-module
-        self.register_buffer("edges", torch.as_tensor(edges, dtype=torch.long).reshape(-1, 2))
-        self.register_buffer("weights", torch.as_tensor(weights, dtype=torch.float32))
-        self.rho = rho
-        self.n_tasks = n_tasks
-
-    def forward(self, y_pred, y_true):
-        mse = torch.mean((y_pred - y_true.reshape(y_pred.shape)) ** 2)
-        theta = self.module[0].flat_params()
-        diff = theta[self.edges[:, 0]] - theta[self.edges[:, 1]]
-        graph = 0.5 * self.rho * torch.sum(self.weights * torch.sum(diff**2, dim=1))
-        graph = graph / max(self.n_tasks, 1)
-        return {"loss": 0.5 * mse + graph, "graph": graph}
-
-
 def fit_task_networks(estimator, X, y, task_index, edges, weights):
     """Train one graph-regularised MLP per task on centred ``X``, ``y``; return the module.
 
@@ -164,7 +155,7 @@ def fit_task_networks(estimator, X, y, task_index, edges, weights):
     Xt = np.hstack([X, task_index[:, None]]).astype(np.float32)
     with torch_seed(seed):
         module = _TaskMLPs(X.shape[1], sizes, T)
-        criterion = _WeightedGraphMSE(module, edges, weights, estimator.rho, T)
+        criterion = _GraphMSE(module.flat_params, edges, estimator.rho, T, weights)
         net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
                        batch_size=estimator.batch_size, loss_terms=("graph",))
         net.fit(Xt, y.astype(np.float32))

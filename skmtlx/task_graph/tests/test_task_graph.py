@@ -314,13 +314,19 @@ def test_graph_learning_beats_independent_models():
         ind.score(X[~train], y[~train], tasks=t[~train])
 
 
-def test_mlp_option_learns_nonlinear_tasks_and_groups():
-    pytest.importorskip("skorch")
+def _sine_tasks():
+    """Four tasks a linear model cannot fit: two frequencies of a sine."""
     rng = np.random.RandomState(0)
     T, n = 4, 50
     t = np.repeat(np.arange(T), n)
     X = rng.uniform(-2, 2, (T * n, 2))
     y = np.sin(X[:, 0] * (1 + (t % 2))) + 0.05 * rng.randn(T * n)
+    return X, y, t
+
+
+def test_mlp_option_learns_nonlinear_tasks_and_groups():
+    pytest.importorskip("skorch")
+    X, y, t = _sine_tasks()
     lin = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
     mlp = SparseTaskGraphMTL(model="mlp", hidden_layer_sizes=(16,), max_epochs=15,
                              batch_size=50, random_state=0).fit(X, y, tasks=t)
@@ -330,11 +336,7 @@ def test_mlp_option_learns_nonlinear_tasks_and_groups():
 
 def test_task_mlp_option_fits_nonlinear_tasks():
     pytest.importorskip("skorch")
-    rng = np.random.RandomState(0)
-    T, n = 4, 50
-    t = np.repeat(np.arange(T), n)
-    X = rng.uniform(-2, 2, (T * n, 2))
-    y = np.sin(X[:, 0] * (1 + (t % 2))) + 0.05 * rng.randn(T * n)
+    X, y, t = _sine_tasks()
     lin = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
     est = SparseTaskGraphMTL(model="task_mlp", hidden_layer_sizes=(16,), max_epochs=100,
                              batch_size=50, random_state=0)
