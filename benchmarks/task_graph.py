@@ -1,10 +1,12 @@
 """Benchmark SparseTaskGraphMTL on synthetic task graphs and real per-task data.
 
 Run with ``SKMTLX_DATA_HOME=/work/shared/data python benchmarks/task_graph.py``
-(add ``--quick`` to skip the real sets). Prints, per dataset: mean per-task test
-RMSE of independent ridge models, one pooled ridge, the full candidate graph
-and the learned sparse graph (default ``sparsity="1se"``: the sparsest graph of
-the cross-validated sparsity path within one standard error of the best);
+(add ``--quick`` to skip the real sets, ``--seeds 3`` to repeat the real sets
+over three random train/test splits and print the mean and spread). Prints,
+per dataset: mean per-task test RMSE of independent ridge models, one pooled
+ridge, the full candidate graph and the learned sparse graph (default
+``sparsity="1se"``: the sparsest graph of the cross-validated sparsity path
+within one standard error of the best);
 edges kept / candidates; recovery precision and recall of the true edges
 (synthetic), with the test RMSE of the true graph (its edges as the only
 candidates, weights learned) to show whether the truth predicts better than the
@@ -86,12 +88,27 @@ def evaluate(name, X, y, tasks, train, true_edges=None, **params):
         best = min(res["independent"], res["pooled"], res["full graph"])
         line += (f" | sparse vs best baseline {100 * (res['sparse graph'] / best - 1):+.1f}%")
     print(line, flush=True)
-    return res
+    return res, sparse
+
+
+def summarize(name, runs):
+    """Print the means over the splits and the learned graph's gap to each split's best."""
+    res = [r for r, _ in runs]
+    best = [min(r["independent"], r["pooled"], r["full graph"]) for r in res]
+    gap = np.array([100 * (r["sparse graph"] / b - 1) for r, b in zip(res, best)])
+    kept = np.mean([100 * len(m.edges_) / max(len(m.candidate_edges_), 1) for _, m in runs])
+    means = " ".join(f"{k}={np.mean([r[k] for r in res]):7.3f}" for k in res[0])
+    print(f"{name:14s} mean of {len(res)} splits {means} | edges {kept:.0f}% | sparse vs best "
+          f"baseline {gap.mean():+.1f}% +- {gap.std(ddof=1):.1f}% (per split: "
+          f"{', '.join(f'{g:+.1f}' for g in gap)})", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="synthetic structures only")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="random train/test splits of each real set; with more than one, "
+                             "a summary line gives the mean and the spread over the splits")
     args = parser.parse_args()
     start = time.perf_counter()
     params = dict(random_state=0)
@@ -120,8 +137,11 @@ def main():
             X, y, tasks = loader(return_X_y_tasks=True)
             X = StandardScaler().fit_transform(X.to_numpy())
             X = X[:, X.std(axis=0) > 0]
-            train = split_per_task(tasks, 0.8, seed=0)
-            evaluate(name, X, y, tasks, train, **params)
+            runs = [evaluate(name if args.seeds == 1 else f"{name}/split{seed}", X, y, tasks,
+                             split_per_task(tasks, 0.8, seed=seed), **params)
+                    for seed in range(args.seeds)]
+            if args.seeds > 1:
+                summarize(name, runs)
     print(f"total wall time {time.perf_counter() - start:.0f}s "
           f"(cpu {time.process_time():.0f}s; wall > cpu when the machine is shared)")
 
