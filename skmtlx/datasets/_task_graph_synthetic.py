@@ -4,11 +4,17 @@ Each task ``t`` owns a linear model ``w_t``; rows are ``X ~ N(0, 1)`` and
 ``y = X w_t + noise``. How the ``w_t`` are drawn defines the true task graph:
 
 * ``"line"``, ``"tree"``, ``"star"``: a random walk along the graph (the
-  construction of Alesiani et al., 2020). The root gets ``w ~ N(mean, 1)``;
+  authors' construction of line and tree, Alesiani et al., 2020; their star is
+  ``"star_blocks"``). The root gets ``w ~ N(mean, 1)``;
   each child copies its parent and a random ``change_fraction`` of the
   coordinates take a Gaussian step of standard deviation ``step_std``. Tasks are
   then conditionally independent given their graph neighbours, so the true graph
   is exactly the Laplacian prior the estimator fits.
+* ``"star_blocks"``: the authors' star. Every model is drawn ``N(mean, 1)``
+  (the authors used ``mean=1``), then leaf ``k`` copies the hub (task 0) on its
+  own block of two coordinates; leaves share nothing with each other. Only two
+  coordinates tie a leaf to the hub, so this graph is far from the Laplacian
+  prior over all coordinates that the estimator fits.
 * ``"cliques"``: disjoint groups of tasks sharing one model (complete subgraphs).
 * ``"clusters"``: disjoint groups whose tasks scatter around a group centre with
   standard deviation ``step_std``; true edges link every pair inside a group.
@@ -23,13 +29,14 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 __all__ = ["make_task_graph_regression", "task_graph_edges"]
 
-STRUCTURES = ("line", "tree", "star", "cliques", "clusters", "disconnected")
+STRUCTURES = ("line", "tree", "star", "star_blocks", "cliques", "clusters", "disconnected")
 
 # authors' sizes where they exist (line: 20 tasks, d=30; tree: 31, d=30; star: 11, d=20)
 _DEFAULTS = {
     "line": (20, 30),
     "tree": (31, 30),
     "star": (11, 20),
+    "star_blocks": (11, 20),
     "cliques": (20, 20),
     "clusters": (24, 20),
     "disconnected": (10, 20),
@@ -53,11 +60,13 @@ def task_graph_edges(structure, n_tasks=None, *, n_groups=4):
 
     Parameters
     ----------
-    structure : {"line", "tree", "star", "cliques", "clusters", "disconnected"}
+    structure : {"line", "tree", "star", "star_blocks", "cliques", "clusters", \
+            "disconnected"}
         The graph. ``"tree"`` is the complete binary tree (parent of task ``k`` is
-        ``(k - 1) // 2``); ``"star"`` has task 0 as hub.
+        ``(k - 1) // 2``); ``"star"`` and ``"star_blocks"`` have task 0 as hub.
     n_tasks : int, default=None
-        Number of tasks; ``None`` uses the structure's default (20, 31, 11, 20, 24, 10).
+        Number of tasks; ``None`` uses the structure's default (20, 31, 11, 11, 20,
+        24, 10).
     n_groups : int, default=4
         Number of cliques or clusters (ignored by the other structures).
 
@@ -77,7 +86,7 @@ def task_graph_edges(structure, n_tasks=None, *, n_groups=4):
         edges = [(k, k + 1) for k in range(T - 1)]
     elif structure == "tree":
         edges = [((k - 1) // 2, k) for k in range(1, T)]
-    elif structure == "star":
+    elif structure in ("star", "star_blocks"):
         edges = [(0, k) for k in range(1, T)]
     elif structure in ("cliques", "clusters"):
         edges = [
@@ -126,15 +135,17 @@ def make_task_graph_regression(
 
     Parameters
     ----------
-    structure : {"line", "tree", "star", "cliques", "clusters", "disconnected"}, \
-            default="line"
+    structure : {"line", "tree", "star", "star_blocks", "cliques", "clusters", \
+            "disconnected"}, default="line"
         How tasks relate (see the module description). ``"line"`` is a path,
         ``"tree"`` a complete binary tree, ``"star"`` one hub task (task 0) linked
-        to all others, ``"cliques"`` groups sharing one model, ``"clusters"``
-        groups scattered around a centre, ``"disconnected"`` unrelated tasks.
+        to all others (a random walk from the hub), ``"star_blocks"`` the authors'
+        star (each leaf shares one 2-coordinate block with the hub),
+        ``"cliques"`` groups sharing one model, ``"clusters"`` groups scattered
+        around a centre, ``"disconnected"`` unrelated tasks.
     n_tasks : int, default=None
         Number of tasks; ``None`` uses the authors' sizes: line 20, tree 31,
-        star 11 (and cliques 20, clusters 24, disconnected 10).
+        star and star_blocks 11 (and cliques 20, clusters 24, disconnected 10).
     n_features : int, default=None
         Number of features; ``None`` gives 30 for line and tree, 20 otherwise.
     n_samples : int, default=20
@@ -194,6 +205,12 @@ def make_task_graph_regression(
             W[g] = centre + spread * rng.normal(size=(len(g), d))
     else:
         W = rng.normal(mean, 1.0, size=(T, d))
+        if structure == "star_blocks":
+            # leaf k copies the hub on its own two coordinates (blocks taken in
+            # turn, wrapping around when there are more leaves than blocks)
+            for k in range(1, T):
+                block = (2 * (k - 1) + np.arange(2)) % d
+                W[k, block] = W[0, block]
 
     tasks = np.repeat(np.arange(T), n_samples)
     X = rng.normal(size=(T * n_samples, d))

@@ -368,8 +368,8 @@ def test_task_mlp_graph_ties_linked_networks():
 
 
 # ------------------------------------------------------------------ generators, metrics, display
-@pytest.mark.parametrize("structure", ["line", "tree", "star", "cliques", "clusters",
-                                       "disconnected"])
+@pytest.mark.parametrize("structure", ["line", "tree", "star", "star_blocks", "cliques",
+                                       "clusters", "disconnected"])
 def test_generators(structure):
     X, y, t, edges, coef = make_task_graph_regression(structure, return_coef=True,
                                                       random_state=0)
@@ -377,7 +377,8 @@ def test_generators(structure):
     assert X.shape == (T * 20, coef.shape[1]) and y.shape == (T * 20,)
     np.testing.assert_allclose(y, np.einsum("ij,ij->i", X, coef[t]))
     np.testing.assert_array_equal(edges, task_graph_edges(structure, T))
-    expected = {"line": T - 1, "tree": T - 1, "star": T - 1, "disconnected": 0}
+    expected = {"line": T - 1, "tree": T - 1, "star": T - 1, "star_blocks": T - 1,
+                "disconnected": 0}
     if structure in expected:
         assert len(edges) == expected[structure]
     # true neighbours are closer than non-neighbours on average
@@ -387,6 +388,19 @@ def test_generators(structure):
         mask[edges[:, 0], edges[:, 1]] = mask[edges[:, 1], edges[:, 0]] = True
         off = ~mask & ~np.eye(T, dtype=bool)
         assert dist[mask].mean() < dist[off].mean()
+
+
+def test_star_blocks_leaves_share_one_block_with_the_hub():
+    # the authors' star: leaf k equals the hub on coordinates 2(k-1), 2(k-1)+1 only
+    *_, coef = make_task_graph_regression("star_blocks", mean=1.0, return_coef=True,
+                                          random_state=0)
+    hub, leaves = coef[0], coef[1:]
+    same = np.isclose(leaves, hub)
+    expected = np.zeros_like(same)
+    for k in range(len(leaves)):
+        expected[k, [2 * k, 2 * k + 1]] = True
+    np.testing.assert_array_equal(same, expected)
+    assert abs(coef.mean() - 1.0) < 0.3
 
 
 def test_graph_recovery_score():
