@@ -17,6 +17,7 @@ from .._torch import (
     predict_module,
     torch_seed,
 )
+from ..utils._selection import one_standard_error_rule
 from ..utils._validation import (
     check_fraction_split,
     check_hidden_layer_sizes,
@@ -546,20 +547,10 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
                     out = self._group_outputs(members, group_model(members), Xf[select_rows])
                     loss += self._losses(out, Y[select_rows][:, members], members, True).sum(1)
                 row_losses.append(loss)
-            row_losses = np.array(row_losses)
-            valid_losses = row_losses.mean(axis=1)
-            lowest = int(np.argmin(valid_losses))  # ties: the fewest groups
-            # standard error of each candidate's difference with the lowest (paired rows)
-            diff = row_losses - row_losses[lowest]
-            std_err = np.zeros(len(candidates))
-            if len(select_rows) > 1:
-                std_err = diff.std(axis=1, ddof=1) / np.sqrt(len(select_rows))
-            if self.group_selection == "validation_1se":
-                n_groups = [len(g) for _, g, _ in candidates]
-                within = np.flatnonzero(valid_losses - valid_losses[lowest] <= std_err)
-                best = int(min(within, key=lambda c: (n_groups[c], valid_losses[c])))
-            else:
-                best = lowest
+            # ties: the fewest groups; standard errors from the paired rows
+            one_se, lowest, valid_losses, std_err = one_standard_error_rule(
+                row_losses, [len(g) for _, g, _ in candidates])
+            best = one_se if self.group_selection == "validation_1se" else lowest
             self.selection_results_ = {
                 "max_groups": [k for k, _, _ in candidates],
                 "groups": [g for _, g, _ in candidates],

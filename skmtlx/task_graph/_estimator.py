@@ -23,6 +23,15 @@ _DIRECT_MAX_SIZE = 200
 _SPARSITY_GRID = np.logspace(-4, 2, 7)
 
 
+def _adjacency(edges, weights, n_tasks):
+    """Symmetric CSR adjacency of the candidate ``edges`` with positive ``weights``."""
+    keep = weights > 0
+    i, j = edges[keep, 0], edges[keep, 1]
+    return sp.coo_matrix(
+        (np.concatenate([weights[keep]] * 2), (np.concatenate([i, j]), np.concatenate([j, i]))),
+        shape=(n_tasks, n_tasks)).tocsr()
+
+
 class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     """Multi-task regression with a learned sparse, interpretable task graph.
 
@@ -573,10 +582,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self._edge_index = edges[keep]
         self.edge_weights_ = e[keep]
         self.edges_ = self.tasks_[self._edge_index].reshape(-1, 2)
-        i, j = self._edge_index[:, 0], self._edge_index[:, 1]
-        adj = sp.coo_matrix((np.concatenate([e[keep], e[keep]]),
-                             (np.concatenate([i, j]), np.concatenate([j, i]))), shape=(T, T))
-        self.adjacency_ = adj.tocsr()
+        self.adjacency_ = _adjacency(edges, e, T)
         if self.fit_intercept:
             self.coef_ = W[:, :-1].copy()
             self.intercept_ = self._y_offset + W[:, -1]
@@ -626,13 +632,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         if not hasattr(self, "path_"):
             raise ValueError("sparsity_path needs at least 2 tasks (and a candidate edge).")
         T, edges = len(self.tasks_), self.candidate_edges_
-        adjacency = []
-        for w in self.path_.weights:
-            keep = w > 0
-            i, j = edges[keep, 0], edges[keep, 1]
-            adjacency.append(sp.coo_matrix(
-                (np.concatenate([w[keep]] * 2), (np.concatenate([i, j]), np.concatenate([j, i]))),
-                shape=(T, T)).tocsr())
+        adjacency = [_adjacency(edges, w, T) for w in self.path_.weights]
         return Bunch(**self.path_, candidate_edges=self.tasks_[edges].reshape(-1, 2),
                      adjacency=adjacency)
 

@@ -15,6 +15,8 @@ exact zeros, which are the pruned edges.
 import numpy as np
 from scipy.optimize import minimize
 
+from ..utils._selection import one_standard_error_rule
+
 __all__ = ["optimize_edges", "sparsity_path_edges", "path_losses", "select_path_point"]
 
 _EPS_LOG = 1e-8
@@ -202,15 +204,5 @@ def select_path_point(losses, n_edges, rule="1se"):
         Standard error of each point's difference to the best point.
     """
     per_task = np.array([np.mean(loss, axis=0) for loss in losses])  # (n_points, T)
-    mean = per_task.mean(axis=1)
-    best = int(np.argmin(mean))
-    T = per_task.shape[1]
-    diff = per_task - per_task[best]
-    se = diff.std(axis=1, ddof=1) / np.sqrt(T) if T > 1 else np.zeros(len(mean))
-    if rule == "min":
-        return best, mean, se
-    n_edges = np.asarray(n_edges)
-    ok = np.flatnonzero(mean <= mean[best] + se)
-    fewest = n_edges[ok].min()
-    ok = ok[n_edges[ok] == fewest]
-    return int(ok[np.argmin(mean[ok])]), mean, se
+    index, best, mean, se = one_standard_error_rule(per_task, n_edges)
+    return (best if rule == "min" else index), mean, se
