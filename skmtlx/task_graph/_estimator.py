@@ -511,8 +511,11 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 # start from the full candidate graph, or from no edge at all when
                 # independent models validate better (the full graph can sit on a
                 # plateau where no single edge's removal helps)
-                f_full, _, _ = problem.value_and_grad(np.ones(len(edges)))
-                f_none, _, _ = problem.value_and_grad(np.zeros(len(edges)))
+                full_losses = problem.per_task_losses(np.ones(len(edges)))
+                empty_losses = problem.per_task_losses(np.zeros(len(edges)))
+                # the outer loss f of each graph: half the summed per-task losses, fold mean
+                f_full, f_none = (0.5 * np.mean(np.sum(loss, axis=1))
+                                  for loss in (full_losses, empty_losses))
                 start_full = self.init == "full" or (self.init == "auto" and f_full <= f_none)
                 use_path = sparsities is not None or (
                     isinstance(self.sparsity, str) and self.max_iter > 0)
@@ -523,7 +526,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 self._scale = max(min(f_full, f_none) / T, np.finfo(float).tiny)
                 if use_path:
                     grid = _SPARSITY_GRID if sparsities is None else sparsities
-                    e, history = self._select_sparsity(problem, e0, grid)
+                    start_losses = full_losses if start_full else empty_losses
+                    e, history = self._select_sparsity(problem, e0, grid, start_losses,
+                                                       empty_losses)
                 else:
                     e, history, self.n_iter_ = optimize_edges(
                         problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
@@ -550,12 +555,13 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     def _sparsity_weight(self):
         return 0.0 if isinstance(self.sparsity, str) else self.sparsity
 
-    def _select_sparsity(self, problem, e0, sparsities):
+    def _select_sparsity(self, problem, e0, sparsities, start_losses, empty_losses):
         """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
         opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
                    tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
         weights, losses, self.n_iter_ = path_losses(
-            problem, e0, sparsities, threshold=self.threshold, **opt)
+            problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
+            threshold=self.threshold, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)

@@ -128,12 +128,11 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     -------
     weights : list of ndarray
         One weight vector per sparsity value.
-    values : ndarray
-        Validation loss ``f(e)`` (unscaled) at each point.
     n_iters : list of int
+        Outer iterations run for each point.
     """
     e = np.asarray(e0, dtype=float).copy()
-    weights, values, n_iters = [], [], []
+    weights, n_iters = [], []
     for k, lam in enumerate(sparsities):
         # the first point may use every candidate (so that a path started from the
         # empty graph can grow edges); later points only the edges kept before
@@ -141,7 +140,6 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
         if k > 0 and not free.any():
             # the graph is empty: so are all the later points
             weights.append(np.zeros_like(e))
-            values.append(values[-1])
             n_iters.append(0)
             continue
         e, _, n_iter = optimize_edges(
@@ -149,16 +147,28 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
             tol=tol, method=method, learning_rate=learning_rate, free=free,
         )
         e = np.where(e > prune, e, 0.0)
-        f, _, _ = problem.value_and_grad(e)
         weights.append(e.copy())
-        values.append(f)
         n_iters.append(n_iter)
-    return weights, np.asarray(values), n_iters
+    return weights, n_iters
 
 
-def path_losses(problem, e0, sparsities, *, threshold=0.0, entropy=0.0, scale=1.0,
-                max_iter=100, tol=1e-6, method="lbfgs", learning_rate=0.05):
+def path_losses(problem, e0, sparsities, *, start_losses=None, empty_losses=None,
+                threshold=0.0, entropy=0.0, scale=1.0, max_iter=100, tol=1e-6,
+                method="lbfgs", learning_rate=0.05):
     """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
+
+    Parameters
+    ----------
+    problem : FoldedProblem
+    e0 : ndarray of shape (n_edges,)
+        Starting weights.
+    sparsities : array-like of float
+        L1 weights of the path points, increasing.
+    start_losses, empty_losses : ndarray of shape (n_folds, n_tasks), default=None
+        Validation losses of ``e0`` (pruned at ``threshold``) and of the empty
+        graph when the caller already has them (they are not solved again).
+    threshold, entropy, scale, max_iter, tol, method, learning_rate
+        As in :func:`sparsity_path_edges` (``threshold`` is its ``prune``).
 
     Returns
     -------
@@ -171,12 +181,14 @@ def path_losses(problem, e0, sparsities, *, threshold=0.0, entropy=0.0, scale=1.
         Outer iterations run in all.
     """
     e0 = np.asarray(e0, dtype=float)
-    path, _, n_iters = sparsity_path_edges(
+    path, n_iters = sparsity_path_edges(
         problem, e0, sparsities, prune=threshold, entropy=entropy, scale=scale,
         max_iter=max_iter, tol=tol, method=method, learning_rate=learning_rate)
-    weights = [np.where(e0 > threshold, e0, 0.0)] + path + [np.zeros_like(e0)]
-    losses = [problem.per_task_losses(e) for e in weights]
-    return weights, losses, int(np.sum(n_iters))
+    start, empty = np.where(e0 > threshold, e0, 0.0), np.zeros_like(e0)
+    losses = [problem.per_task_losses(start) if start_losses is None else start_losses]
+    losses += [problem.per_task_losses(e) for e in path]
+    losses.append(problem.per_task_losses(empty) if empty_losses is None else empty_losses)
+    return [start] + path + [empty], losses, int(np.sum(n_iters))
 
 
 def select_path_point(losses, n_edges, rule="1se"):
