@@ -152,9 +152,9 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     return weights, n_iters
 
 
-def path_losses(problem, e0, sparsities, *, start_losses=None, empty_losses=None,
-                threshold=0.0, entropy=0.0, scale=1.0, max_iter=100, tol=1e-6,
-                method="lbfgs", learning_rate=0.05):
+def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, threshold=0.0,
+                entropy=0.0, scale=1.0, max_iter=100, tol=1e-6, method="lbfgs",
+                learning_rate=0.05):
     """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
 
     Parameters
@@ -164,9 +164,9 @@ def path_losses(problem, e0, sparsities, *, start_losses=None, empty_losses=None
         Starting weights.
     sparsities : array-like of float
         L1 weights of the path points, increasing.
-    start_losses, empty_losses : ndarray of shape (n_folds, n_tasks), default=None
+    start_losses, empty_losses : ndarray of shape (n_folds, n_tasks)
         Validation losses of ``e0`` (pruned at ``threshold``) and of the empty
-        graph when the caller already has them (they are not solved again).
+        graph, which the caller has measured already (they are not solved again).
     threshold, entropy, scale, max_iter, tol, method, learning_rate
         As in :func:`sparsity_path_edges` (``threshold`` is its ``prune``).
 
@@ -185,9 +185,7 @@ def path_losses(problem, e0, sparsities, *, start_losses=None, empty_losses=None
         problem, e0, sparsities, prune=threshold, entropy=entropy, scale=scale,
         max_iter=max_iter, tol=tol, method=method, learning_rate=learning_rate)
     start, empty = np.where(e0 > threshold, e0, 0.0), np.zeros_like(e0)
-    losses = [problem.per_task_losses(start) if start_losses is None else start_losses]
-    losses += [problem.per_task_losses(e) for e in path]
-    losses.append(problem.per_task_losses(empty) if empty_losses is None else empty_losses)
+    losses = [start_losses] + [problem.per_task_losses(e) for e in path] + [empty_losses]
     return [start] + path + [empty], losses, int(np.sum(n_iters))
 
 
