@@ -92,13 +92,18 @@ def evaluate(name, X, y, tasks, train, true_edges=None, **params):
     return res, sparse
 
 
+def column_means(res):
+    """The mean over runs of every RMSE column, formatted as ``name=value``."""
+    return " ".join(f"{k}={np.mean([r[k] for r in res]):7.3f}" for k in res[0])
+
+
 def summarize(name, runs):
     """Print the means over the splits and the learned graph's gap to each split's best."""
     res = [r for r, _ in runs]
     best = [min(r["independent"], r["pooled"], r["full graph"]) for r in res]
     gap = np.array([100 * (r["sparse graph"] / b - 1) for r, b in zip(res, best)])
     kept = np.mean([100 * len(m.edges_) / max(len(m.candidate_edges_), 1) for _, m in runs])
-    means = " ".join(f"{k}={np.mean([r[k] for r in res]):7.3f}" for k in res[0])
+    means = column_means(res)
     print(f"{name:14s} mean of {len(res)} splits {means} | edges {kept:.0f}% | sparse vs best "
           f"baseline {gap.mean():+.1f}% +- {gap.std(ddof=1):.1f}% (per split: "
           f"{', '.join(f'{g:+.1f}' for g in gap)})", flush=True)
@@ -107,7 +112,7 @@ def summarize(name, runs):
 def summarize_recovery(name, runs):
     """Print the means over the generator's draws and the recovery of each draw."""
     res = [r for r, _, _ in runs]
-    means = " ".join(f"{k}={np.mean([r[k] for r in res]):7.3f}" for k in res[0])
+    means = column_means(res)
     scores = np.array([graph_recovery_score(edges, m.edges_)[:2] for _, m, edges in runs])
     n_edges = np.mean([len(m.edges_) for _, m, _ in runs])
     print(f"{name:14s} mean of {len(res)} draws {means} | edges {n_edges:.1f} | precision "
