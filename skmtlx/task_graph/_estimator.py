@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
+from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -82,8 +83,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         an array: pairs of task ids.
     n_neighbors : int, default=10
         Neighbours per task of the kNN candidate graph.
-    cv : "auto", int or None, default="auto"
-        Number of folds of the outer (validation) loss: each task's rows are
+    cv : "auto", int, None, cross-validation generator or iterable, default="auto"
+        The validation rows of the outer loss. An int: each task's rows are
         split in ``cv`` folds and the validation losses of the ``cv`` inner
         problems are averaged. ``"auto"``: 10 folds when the median task has no
         more rows than coefficients (its model is then under-determined and the
@@ -91,7 +92,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         only 80% of the rows, and borrowing from other tasks looks more useful
         than it is), else 5. ``None`` uses a single split holding out
         ``validation_fraction`` of each task's rows, as in the paper (faster,
-        noisier graphs).
+        noisier graphs). A splitter, called as ``cv.split(X, tasks)`` (e.g.
+        ``StratifiedKFold``, which splits every task; ``PredefinedSplit`` for
+        fixed validation rows), or an iterable of ``(train, validation)`` row
+        indices: every task needs training and validation rows in each split.
     validation_fraction : float, default=0.2
         Fraction of each task's rows held out when ``cv=None``.
     max_iter : int, default=50
@@ -226,7 +230,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "entropy": [Interval(Real, 0, None, closed="left")],
         "candidate_graph": [StrOptions({"auto", "knn", "complete"}), "array-like"],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "cv": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
+        "cv": [StrOptions({"auto"}), "cv_object"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "init": [StrOptions({"auto", "full", "empty"})],
@@ -413,29 +417,59 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         return Z, y - self._y_offset, task_index
 
     def _n_folds(self, task_index, T, n_coef):
-        if self.cv is None:
-            return 1
         if self.cv == "auto":
             median_rows = np.median(np.bincount(task_index, minlength=T))
             return 10 if median_rows <= n_coef else 5
         return self.cv
 
-    def _folds(self, task_index, T, n_coef):
-        """Fold id of every row; each task has at least one training row per fold."""
+    def _splits(self, Z, task_index, T):
+        """``(train, validation)`` boolean row masks of the outer loss's inner problems."""
+        if self.cv is not None and not isinstance(self.cv, (str, Integral)):
+            return self._user_splits(Z, task_index, T)
         rng = check_random_state(self.random_state)
-        fold = np.zeros(len(task_index), dtype=int)
-        n_folds = self._n_folds(task_index, T, n_coef)
-        for t in range(T):
-            rows = np.flatnonzero(task_index == t)
-            perm = rng.permutation(len(rows))
-            if self.cv is None:
+        if self.cv is None:
+            val = np.zeros(len(task_index), dtype=bool)
+            for t in range(T):
+                rows = np.flatnonzero(task_index == t)
                 n_val = min(max(1, int(round(self.validation_fraction * len(rows)))),
                             len(rows) - 1)
-                fold[rows[perm[:n_val]]] = 0
-                fold[rows[perm[n_val:]]] = -1
-            else:
-                fold[rows[perm]] = np.arange(len(rows)) % n_folds
-        return fold, n_folds
+                val[rng.permutation(rows)[:n_val]] = True
+            return [(~val, val)]
+        n_folds = self._n_folds(task_index, T, Z.shape[1])
+        fold = np.zeros(len(task_index), dtype=int)
+        for t in range(T):
+            rows = np.flatnonzero(task_index == t)
+            fold[rows[rng.permutation(len(rows))]] = np.arange(len(rows)) % n_folds
+        return [(fold != k, fold == k) for k in range(n_folds)]
+
+    def _user_splits(self, Z, task_index, T):
+        """Masks of a splitter or an iterable of ``(train, validation)`` row indices."""
+        n = len(task_index)
+        splits = []
+        for k, (train, val) in enumerate(check_cv(self.cv).split(Z, task_index)):
+            masks = []
+            for name, rows in (("training", train), ("validation", val)):
+                rows = np.asarray(rows)
+                if rows.dtype == bool and rows.shape == (n,):
+                    rows = np.flatnonzero(rows)
+                if rows.ndim != 1 or (rows.size and (rows.dtype.kind not in "iu"
+                                                     or rows.min() < 0 or rows.max() >= n)):
+                    raise ValueError(f"cv split {k}: {name} rows must be indices in "
+                                     f"[0, {n}) or a boolean mask of the {n} rows.")
+                mask = np.zeros(n, dtype=bool)
+                mask[rows.astype(int)] = True
+                missing = np.bincount(task_index[mask], minlength=T) == 0
+                if missing.any():
+                    raise ValueError(
+                        f"cv split {k} has no {name} rows for task(s) "
+                        f"{self.tasks_[missing][:5].tolist()}; every task needs training "
+                        "and validation rows in each split (StratifiedKFold splits on the "
+                        "task ids).")
+                masks.append(mask)
+            splits.append(tuple(masks))
+        if not splits:
+            raise ValueError("cv gave no split.")
+        return splits
 
     def _solver_for(self, T, d):
         if self.solver != "auto":
@@ -455,12 +489,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     def _problems(self, Z, y, task_index, edges):
         T, d = len(self.tasks_), Z.shape[1]
-        fold, n_folds = self._folds(task_index, T, d)
         solver = self._solver_for(T, d)
         problems = []
-        for k in range(n_folds):
-            val = fold == k
-            G, b, _, _ = task_moments(Z[~val], y[~val], task_index[~val], T)
+        for train, val in self._splits(Z, task_index, T):
+            G, b, _, _ = task_moments(Z[train], y[train], task_index[train], T)
             Gv, bv, yyv, _ = task_moments(Z[val], y[val], task_index[val], T)
             problems.append(TaskGraphProblem(G, b, edges, self.rho, self.alpha, Gv, bv, yyv,
                                              solver=solver, cg_tol=1e-7))
@@ -580,7 +612,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     def _set_models(self, G, b, edges, e, problem):
         T = len(self.tasks_)
         solver = self._solver_for(T, G.shape[1])
-        if self.refit or not len(edges):
+        if self.refit:
             W = TaskGraphProblem(G, b, edges, self.rho, self.alpha, solver=solver).solve(e)
         else:
             _, _, W = problem.value_and_grad(e)

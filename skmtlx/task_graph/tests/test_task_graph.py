@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import GridSearchCV, KFold, PredefinedSplit, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -428,9 +428,54 @@ def test_display(monkeypatch):
                                                 (20, 3, 3), (20, None, 1)])
 def test_auto_folds_grow_for_under_determined_tasks(rows, cv, expected):
     # 20 features + intercept = 21 coefficients per task
-    task_index = np.repeat(np.arange(3), rows)
     est = SparseTaskGraphMTL(cv=cv)
-    assert est._n_folds(task_index, 3, n_coef=21) == expected
-    # one large task does not change the choice: the median task decides
-    task_index = np.concatenate([task_index, np.full(500, 3)])
-    assert est._n_folds(task_index, 4, n_coef=21) == expected
+    for task_index in (np.repeat(np.arange(3), rows),
+                       # one large task does not change the choice: the median task decides
+                       np.concatenate([np.repeat(np.arange(3), rows), np.full(500, 3)])):
+        T = task_index.max() + 1
+        splits = est._splits(np.zeros((len(task_index), 21)), task_index, T)
+        assert len(splits) == expected
+        for train, val in splits:
+            assert not (train & val).any()
+            assert (np.bincount(task_index[val], minlength=T) > 0).all()
+
+
+def test_user_cv_splits():
+    X, y, t, _ = _toy()
+    task_index = np.unique(t, return_inverse=True)[1]
+    est = SparseTaskGraphMTL(cv=3, random_state=0)
+    splits = est._splits(np.zeros((len(t), 5)), task_index, 6)
+    indices = [(np.flatnonzero(train), np.flatnonzero(val)) for train, val in splits]
+    folds = est.fit(X, y, tasks=t)
+    given = SparseTaskGraphMTL(cv=indices, random_state=0).fit(X, y, tasks=t)
+    np.testing.assert_allclose(given.coef_, folds.coef_)
+    np.testing.assert_array_equal(given.edges_, folds.edges_)
+    # a splitter is called with the task ids as y: StratifiedKFold splits every task
+    fold = np.full(len(t), -1)
+    fold[indices[0][1]] = 0
+    predefined = SparseTaskGraphMTL(cv=PredefinedSplit(fold), random_state=0).fit(X, y, tasks=t)
+    one_split = SparseTaskGraphMTL(cv=indices[:1], random_state=0).fit(X, y, tasks=t)
+    np.testing.assert_allclose(predefined.coef_, one_split.coef_)
+    SparseTaskGraphMTL(cv=StratifiedKFold(3), max_iter=2).fit(X, y, tasks=t)
+    # refit=False keeps the models of the training rows, also without any edge
+    train = indices[0][0]
+    empty = np.zeros((0, 2))
+    kept = SparseTaskGraphMTL(cv=indices[:1], refit=False, candidate_graph=empty).fit(
+        X, y, tasks=t)
+    on_train = SparseTaskGraphMTL(candidate_graph=empty).fit(X[train], y[train], tasks=t[train])
+    refitted = SparseTaskGraphMTL(candidate_graph=empty).fit(X, y, tasks=t)
+    np.testing.assert_allclose(kept.coef_, on_train.coef_, rtol=1e-3)
+    assert not np.allclose(kept.coef_, refitted.coef_, rtol=1e-3)
+
+
+@pytest.mark.parametrize("cv, match", [
+    ([(np.arange(30), np.arange(30, 60))], "no training rows for task"),
+    ([(np.flatnonzero(np.arange(180) % 30 >= 5), np.arange(5))], "no validation rows for task"),
+    ([(np.arange(180), np.array([180]))], "indices in"),
+    ([], "no split"),
+    (KFold(2), "no training rows for task"),  # whole tasks held out
+])
+def test_user_cv_splits_errors(cv, match):
+    X, y, t, _ = _toy()
+    with pytest.raises(ValueError, match=match):
+        SparseTaskGraphMTL(cv=cv, max_iter=2).fit(X, y, tasks=t)
