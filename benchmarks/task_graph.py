@@ -145,11 +145,14 @@ def summarize_recovery(name, runs):
     """Print the means over the generator's draws and the recovery of each draw."""
     res = [r for r, _, _ in runs]
     means = column_means(res)
+    n_edges = [len(m.edges_) for _, m, _ in runs]
+    line = f"{name:14s} mean of {len(res)} draws {means} | edges {np.mean(n_edges):.1f}"
+    if not len(runs[0][2]):  # no true edge: every kept edge is spurious
+        print(f"{line} | spurious edges per draw: {', '.join(map(str, n_edges))}", flush=True)
+        return
     scores = np.array([graph_recovery_score(edges, m.edges_)[:2] for _, m, edges in runs])
-    n_edges = np.mean([len(m.edges_) for _, m, _ in runs])
-    print(f"{name:14s} mean of {len(res)} draws {means} | edges {n_edges:.1f} | precision "
-          f"{scores[:, 0].mean():.2f} recall {scores[:, 1].mean():.2f} (per draw: "
-          f"{', '.join(f'{p:.2f}/{r:.2f}' for p, r in scores)})", flush=True)
+    print(f"{line} | precision {scores[:, 0].mean():.2f} recall {scores[:, 1].mean():.2f} "
+          f"(per draw: {', '.join(f'{p:.2f}/{r:.2f}' for p, r in scores)})", flush=True)
 
 
 def main():
