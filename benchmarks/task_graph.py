@@ -97,7 +97,11 @@ def evaluate(name, X, y, tasks, train, true_edges=None, **params):
 
 
 def large_validation(structure, seed, n_val, **params):
-    """Learned, true and empty graphs chosen on ``n_val`` fresh validation rows per task."""
+    """The learned graph, the true graph and independent models, on fresh validation rows.
+
+    Each task has 20 training rows, ``n_val`` validation rows (the outer loss)
+    and 80 test rows; ``refit=False`` keeps the models of the training rows.
+    """
     n_rows = 20 + n_val + 80
     X, y, tasks, edges = make_task_graph_regression(
         structure, n_samples=n_rows, mean=1.0 if structure == "star_blocks" else 0.0,

@@ -450,13 +450,17 @@ def test_user_cv_splits():
     given = SparseTaskGraphMTL(cv=indices, random_state=0).fit(X, y, tasks=t)
     np.testing.assert_allclose(given.coef_, folds.coef_)
     np.testing.assert_array_equal(given.edges_, folds.edges_)
-    # a splitter is called with the task ids as y: StratifiedKFold splits every task
+    # splitters: fixed validation rows, and StratifiedKFold on the task ids (its y)
     fold = np.full(len(t), -1)
     fold[indices[0][1]] = 0
     predefined = SparseTaskGraphMTL(cv=PredefinedSplit(fold), random_state=0).fit(X, y, tasks=t)
     one_split = SparseTaskGraphMTL(cv=indices[:1], random_state=0).fit(X, y, tasks=t)
     np.testing.assert_allclose(predefined.coef_, one_split.coef_)
-    SparseTaskGraphMTL(cv=StratifiedKFold(3), max_iter=2).fit(X, y, tasks=t)
+    stratified = StratifiedKFold(3, shuffle=True, random_state=1)
+    by_task = list(stratified.split(X, task_index))
+    from_splitter = SparseTaskGraphMTL(cv=stratified, max_iter=5).fit(X, y, tasks=t)
+    from_indices = SparseTaskGraphMTL(cv=by_task, max_iter=5).fit(X, y, tasks=t)
+    np.testing.assert_allclose(from_splitter.coef_, from_indices.coef_)
     # refit=False keeps the models of the training rows, also without any edge
     train = indices[0][0]
     empty = np.zeros((0, 2))
