@@ -31,7 +31,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
 from skmtlx.datasets._per_task import load_computer_survey, load_parkinsons_updrs, load_school
-from skmtlx.datasets._task_graph_synthetic import make_task_graph_regression
+from skmtlx.datasets._task_graph_synthetic import STRUCTURES, make_task_graph_regression
 from skmtlx.task_graph import SparseTaskGraphMTL, graph_recovery_score
 
 
@@ -96,6 +96,13 @@ def evaluate(name, X, y, tasks, train, true_edges=None, **params):
     return res, sparse
 
 
+def draw_structure(structure, n_samples, seed):
+    """One draw of a synthetic structure (the authors drew their star's models from N(1, 1))."""
+    return make_task_graph_regression(
+        structure, n_samples=n_samples, mean=1.0 if structure == "star_blocks" else 0.0,
+        random_state=seed)
+
+
 def large_validation(structure, seed, n_val, **params):
     """The learned graph, the true graph and independent models, on fresh validation rows.
 
@@ -103,9 +110,7 @@ def large_validation(structure, seed, n_val, **params):
     and 80 test rows; ``refit=False`` keeps the models of the training rows.
     """
     n_rows = 20 + n_val + 80
-    X, y, tasks, edges = make_task_graph_regression(
-        structure, n_samples=n_rows, mean=1.0 if structure == "star_blocks" else 0.0,
-        random_state=seed)
+    X, y, tasks, edges = draw_structure(structure, n_rows, seed)
     position = np.tile(np.arange(n_rows), len(np.unique(tasks)))
     fit_rows, test = position < 20 + n_val, position >= 20 + n_val
     split = [(np.flatnonzero(position[fit_rows] < 20), np.flatnonzero(position[fit_rows] >= 20))]
@@ -174,14 +179,10 @@ def main():
     params = dict(random_state=0)
 
     print("== synthetic structures (20 train / 80 test rows per task, noise-free, authors' sizes)")
-    for structure in ["line", "tree", "star", "star_blocks", "cliques", "clusters",
-                      "disconnected"]:
+    for structure in STRUCTURES:
         runs = []
         for seed in range(args.seeds):
-            # the authors drew the models of their star (star_blocks) from N(1, 1)
-            X, y, tasks, edges = make_task_graph_regression(
-                structure, n_samples=100, mean=1.0 if structure == "star_blocks" else 0.0,
-                random_state=seed)
+            X, y, tasks, edges = draw_structure(structure, 100, seed)
             train = np.tile(np.arange(100) < 20, len(np.unique(tasks)))
             name = structure if args.seeds == 1 else f"{structure}/draw{seed}"
             runs.append(evaluate(name, X, y, tasks, train, true_edges=edges, **params)
@@ -191,8 +192,7 @@ def main():
     if args.validation_rows:
         print(f"== graphs chosen on {args.validation_rows} fresh validation rows per task "
               "(20 training rows, 80 test rows, refit=False)")
-        for structure in ["line", "tree", "star", "star_blocks", "cliques", "clusters",
-                          "disconnected"]:
+        for structure in STRUCTURES:
             for seed in range(args.seeds):
                 large_validation(structure, seed, args.validation_rows, **params)
 
