@@ -22,7 +22,7 @@ Prints, per draw, the edges and their precision / recall, the log evidence of
 that graph and of the true graph (levels refitted), the levels, and the test
 RMSE of the posterior mean (20 train / 80 test rows per task, as in
 ``benchmarks/task_graph.py``). A dense factorisation over all coefficients:
-seconds per draw on star, minutes on line, about 8 minutes on the tree.
+seconds per draw on star, minutes on line, 9 to 11 minutes a draw on the tree.
 """
 
 import argparse
