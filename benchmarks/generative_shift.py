@@ -18,9 +18,9 @@ For every dataset and seed, one network (shared trunk, one softmax head per
 label, early stopping) is trained once; ``alpha`` is then swept with
 ``set_params`` (no retraining), for both joint-label sets when the grid is
 small (the ``observed`` variant loads the network from the ``memory``
-cache). The conventional baseline is the per-task argmax of the same network (and of a per-label logistic regression wrapped
-through ``estimator=``). Reported: mean per-task accuracy and exact match,
-averaged over seeds.
+cache). The conventional baseline is the per-task argmax of the same network
+(and of a per-label logistic regression wrapped through ``estimator=``).
+Reported: mean per-task accuracy and exact match, averaged over seeds.
 
 Run::
 
@@ -117,8 +117,9 @@ def shift_size(Y_ref, Y_new):
     """Total-variation distance between the joint label distributions."""
     labels, inv = np.unique(np.vstack([Y_ref, Y_new]), axis=0, return_inverse=True)
     inv = inv.reshape(-1)
-    p = np.bincount(inv[: len(Y_ref)], minlength=len(labels)) / len(Y_ref)
-    q = np.bincount(inv[len(Y_ref) :], minlength=len(labels)) / len(Y_new)
+    n_ref = len(Y_ref)
+    p = np.bincount(inv[:n_ref], minlength=len(labels)) / n_ref
+    q = np.bincount(inv[n_ref:], minlength=len(labels)) / len(Y_new)
     return 0.5 * np.abs(p - q).sum()
 
 
