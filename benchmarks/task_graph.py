@@ -96,11 +96,11 @@ def evaluate(name, X, y, tasks, train, true_edges=None, **params):
     return res, sparse
 
 
-def draw_structure(structure, n_samples, seed):
+def draw_structure(structure, n_samples, seed, **kwargs):
     """One draw of a synthetic structure (the authors drew their star's models from N(1, 1))."""
     return make_task_graph_regression(
         structure, n_samples=n_samples, mean=1.0 if structure == "star_blocks" else 0.0,
-        random_state=seed)
+        random_state=seed, **kwargs)
 
 
 def large_validation(structure, seed, n_val, **params):
