@@ -36,6 +36,7 @@ from task_graph import draw_structure, per_task_rmse
 
 from skmtlx.datasets._task_graph_synthetic import STRUCTURES
 from skmtlx.task_graph import graph_recovery_score
+from skmtlx.task_graph._candidates import complete_edges
 from skmtlx.task_graph._estimator import _adjacency
 
 
@@ -151,7 +152,7 @@ def run(structure, seed, edge_cost):
     train = np.tile(np.arange(100) < 20, T)
     Z = np.hstack([X, np.ones((len(X), 1))])
     evidence = GraphEvidence(Z[train], y[train], tasks[train], T)
-    candidates = np.array([(i, j) for i in range(T) for j in range(i + 1, T)])
+    candidates = complete_edges(T)
     s2 = 1e-2 * np.var(y[train])
     t0 = time.perf_counter()
     best = max((evidence.greedy(candidates, rho, s2, edge_cost)

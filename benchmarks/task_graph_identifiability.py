@@ -28,6 +28,7 @@ from task_graph import draw_structure
 
 from skmtlx.datasets._task_graph_synthetic import STRUCTURES
 from skmtlx.task_graph import graph_recovery_score
+from skmtlx.task_graph._candidates import complete_edges
 
 
 def precision_at_recall(true_edges, pairs, score, recall=0.9):
@@ -61,7 +62,7 @@ def read_outs(structure, seed):
     # the models are drawn before the rows: the same for any number of rows
     _, _, _, edges, coef = draw_structure(structure, 1, seed, return_coef=True)
     n_tasks, n_features = coef.shape
-    pairs = np.column_stack(np.triu_indices(n_tasks, 1))
+    pairs = complete_edges(n_tasks)
     sq_dist = ((coef[pairs[:, 0]] - coef[pairs[:, 1]]) ** 2).sum(axis=1) / n_features
     distances = np.zeros((n_tasks, n_tasks))
     distances[pairs[:, 0], pairs[:, 1]] = 1.0 + np.sqrt(sq_dist)  # positive: zeros are no edge
