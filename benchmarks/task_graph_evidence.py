@@ -57,6 +57,7 @@ class GraphEvidence:
         L = laplacian(_adjacency(np.array(edges, dtype=int).reshape(-1, 2),
                                  np.ones(len(edges)), T)).toarray()
         lam, V = np.linalg.eigh(L)
+        lam = np.maximum(lam, 0.0)  # a Laplacian is PSD: negative eigenvalues are rounding
         prior = np.kron(rho * L + a * np.eye(T), np.eye(d))
         A = prior.copy()
         for t in range(T):
