@@ -36,7 +36,9 @@ disp.ax_.set_title("learned task graph (colour = connected component)")
 # Choosing the sparsity automatically. The default ``sparsity="1se"`` follows a
 # cross-validated sparsity path from the full graph to the empty graph and keeps
 # the sparsest graph whose validation loss is within one standard error of the
-# best one (the error bars); the chosen point is starred.
+# best one (the error bars); the chosen point is starred. Each point is scored on
+# folds its weights were not fitted to (``path_cv``), so that chance edges do not
+# look useful.
 auto = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=tasks)
 precision, recall, _ = graph_recovery_score(true_edges, auto.edges_)
 print(f"one-SE rule: kept {len(auto.edges_)} edges; precision {precision:.2f}, "

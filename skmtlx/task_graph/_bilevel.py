@@ -143,7 +143,7 @@ class TaskGraphProblem:
         # block-Jacobi preconditioner (G_t + (alpha + rho deg_t) I)^-1 via eigh of G_t
         lam, Q = self._block_eig()
         deg = L.diagonal()
-        Binv = np.einsum("tik,tk,tjk->tij", Q, 1.0 / (lam + self.alpha + deg[:, None]), Q)
+        Binv = (Q / (lam + self.alpha + deg[:, None])[:, None, :]) @ np.swapaxes(Q, 1, 2)
         Gr = self._Gr
 
         def matvec(V):

@@ -14,7 +14,8 @@ from threadpoolctl import threadpool_limits
 
 from ._bilevel import FoldedProblem, TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
-from ._outer import optimize_edges, path_losses, select_path_point
+from ._outer import (optimize_edges, path_losses, select_path_point,
+                     sparsity_path_edges)
 
 __all__ = ["SparseTaskGraphMTL"]
 
@@ -66,7 +67,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         weights ``1e-4, 1e-3, ..., 100`` in turn (each warm-started from the
         previous one and restricted to its edges), the start and the empty graph
         are added, and the per-task validation losses (averaged over the ``cv``
-        folds) of every point are recorded in ``path_``. ``"min"`` keeps the
+        folds, each scored out of sample, see ``path_cv``) of every point are
+        recorded in ``path_``. ``"min"`` keeps the
         point with the lowest mean validation loss; ``"1se"`` applies the
         one-standard-error rule: the sparsest point whose mean validation loss is
         within one standard error of the lowest, the standard error being that
@@ -98,6 +100,17 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         indices: every task needs training and validation rows in each split.
     validation_fraction : float, default=0.2
         Fraction of each task's rows held out when ``cv=None``.
+    path_cv : int, default=2
+        How the sparsity path of ``sparsity="1se"`` / ``"min"`` is scored. Its
+        edge weights are fitted to the folds' validation loss, so that loss
+        flatters them, the more so the more edges a point keeps (spurious edges
+        then survive the one-standard-error rule). The ``cv`` folds are dealt
+        into ``path_cv`` groups; the path is rerun on the folds of all groups but
+        one and scores the held-out group's folds, in turn (the chosen graph is
+        still the point of the path fitted on all folds). ``1`` scores every
+        point on the folds it was fitted to (faster: each extra group costs about
+        one more path on fewer folds). At most the number of folds is used;
+        with a single split (``cv=None``) the path is scored in sample.
     max_iter : int, default=50
         Maximum number of outer iterations.
     init : {"auto", "full", "empty"}, default="auto"
@@ -186,12 +199,14 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         edge): the cross-validated sparsity path, ``sparsities`` (NaN for the
         start, ``inf`` for the empty graph), ``weights`` (n_points,
         n_candidates), ``n_edges``, ``validation_loss`` (mean over tasks of the
-        fold-averaged validation MSE), ``validation_se`` (standard error of each
+        fold-averaged validation MSE, scored as ``path_cv`` says),
+        ``validation_se`` (standard error of each
         point's paired per-task difference to the best point) and
         ``selected_index``.
     n_iter_ : int
-        Number of outer iterations run (over the whole path and the debiasing
-        step with a ``"1se"`` / ``"min"`` sparsity; 1 when there is no candidate
+        Number of outer iterations run (over the whole path, its reruns for
+        ``path_cv`` and the debiasing step with a ``"1se"`` / ``"min"``
+        sparsity; 1 when there is no candidate
         edge: the models are then one closed-form solve).
     task_networks_ : torch.nn.Module
         Only with ``model="task_mlp"``: the trained per-task networks
@@ -232,6 +247,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "cv": [StrOptions({"auto"}), "cv_object"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "path_cv": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "init": [StrOptions({"auto", "full", "empty"})],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -261,6 +277,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         n_neighbors=10,
         cv="auto",
         validation_fraction=0.2,
+        path_cv=2,
         max_iter=50,
         init="auto",
         tol=1e-5,
@@ -286,6 +303,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
         self.cv = cv
         self.validation_fraction = validation_fraction
+        self.path_cv = path_cv
         self.max_iter = max_iter
         self.init = init
         self.tol = tol
@@ -594,6 +612,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
             threshold=self.threshold, **opt)
+        n_groups = min(self.path_cv, len(problem.problems))
+        if n_groups > 1:
+            losses = self._cross_fitted_losses(problem, e0, sparsities, n_groups, losses, opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)
@@ -608,6 +629,25 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             e = np.where(e > self.threshold, e, 0.0)
             self.n_iter_ += n_iter
         return e, [e0] + list(weights) + [e]
+
+    def _cross_fitted_losses(self, problem, e0, sparsities, n_groups, losses, opt):
+        """Per-fold losses of the path points, each fold scored by a path fitted without it.
+
+        The folds are dealt into ``n_groups`` groups; the path is rerun on the
+        validation losses of all groups but one and scored on the held-out group's
+        folds, in turn. The start and the empty graph fit no weight: their losses
+        are kept.
+        """
+        losses = np.array(losses)  # (n_points, n_folds, n_tasks)
+        group = np.arange(len(problem.problems)) % n_groups
+        for g in range(n_groups):
+            fitted = FoldedProblem([p for p, h in zip(problem.problems, group) if h != g])
+            held = FoldedProblem([p for p, h in zip(problem.problems, group) if h == g])
+            weights, n_iters = sparsity_path_edges(fitted, e0, sparsities,
+                                                   prune=self.threshold, **opt)
+            losses[1:-1, group == g] = [held.per_task_losses(w) for w in weights]
+            self.n_iter_ += int(np.sum(n_iters))
+        return list(losses)
 
     def _set_models(self, G, b, edges, e, problem):
         T = len(self.tasks_)
