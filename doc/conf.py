@@ -47,4 +47,5 @@ sphinx_gallery_conf = {
 }
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
+warnings.filterwarnings("ignore", category=UserWarning,
+                        message="Matplotlib is currently using agg")

@@ -7,7 +7,7 @@ Parkinsons telemonitoring: one regression task per patient (predict the motor
 UPDRS score from voice measures). We learn a sparse graph over the patients
 and draw it, coloured by its connected components (clusters of patients whose
 models are tied together). When the data file is not available (see
-:func:`skmtlx.datasets._per_task.load_parkinsons_updrs`) the example falls back
+:func:`skmtlx.datasets.load_parkinsons_updrs`) the example falls back
 to a synthetic problem with cluster structure.
 """
 
@@ -18,13 +18,13 @@ from sklearn.preprocessing import StandardScaler
 from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay
 
 try:
-    from skmtlx.datasets._per_task import load_parkinsons_updrs
+    from skmtlx.datasets import load_parkinsons_updrs
 
     X, y, tasks = load_parkinsons_updrs(return_X_y_tasks=True)
     X = X.to_numpy()
     title = "Parkinsons: patients"
 except OSError:
-    from skmtlx.datasets._task_graph_synthetic import make_task_graph_regression
+    from skmtlx.datasets import make_task_graph_regression
 
     X, y, tasks, _ = make_task_graph_regression("clusters", n_samples=30, noise=0.3,
                                                 random_state=0)

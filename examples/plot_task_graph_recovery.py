@@ -13,9 +13,8 @@ path from the full graph to the empty graph.
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 
-from skmtlx.datasets._task_graph_synthetic import make_task_graph_regression
+from skmtlx.datasets import make_task_graph_regression
 from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
 
 X, y, tasks, true_edges = make_task_graph_regression(

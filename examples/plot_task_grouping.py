@@ -16,7 +16,7 @@ group share a latent function, tasks of different groups do not.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
+from skmtlx.datasets import make_grouped_tasks
 from skmtlx.grouping import TaskGrouper
 
 X, Y, planted = make_grouped_tasks(

@@ -241,7 +241,7 @@ def predict_module(module, X, *, device="cpu", dtype=torch.float64, batch_size=2
     returns_tuple = False
     with torch.no_grad():
         for start in range(0, max(len(X), 1), batch_size):
-            Xb = torch.tensor(X[start : start + batch_size], dtype=dtype, device=device)
+            Xb = torch.tensor(X[start:start + batch_size], dtype=dtype, device=device)
             out = evaluator(Xb)
             returns_tuple = isinstance(out, tuple)
             chunks.append(out if returns_tuple else (out,))

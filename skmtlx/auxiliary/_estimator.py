@@ -598,4 +598,3 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
         error = -np.log(np.clip(proba[np.arange(len(y)), encoded], 1e-12, None))
         pred = self.classes_[np.argmax(proba, axis=1)]
         return error, pred != y, pred
-

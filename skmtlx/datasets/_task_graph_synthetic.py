@@ -93,7 +93,7 @@ def task_graph_edges(structure, n_tasks=None, *, n_groups=4):
             (int(a), int(b))
             for g in _groups(T, min(n_groups, T))
             for ia, a in enumerate(g)
-            for b in g[ia + 1 :]
+            for b in g[ia + 1:]
         ]
     else:
         edges = []

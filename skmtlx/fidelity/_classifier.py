@@ -178,7 +178,9 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             targets, n_outputs, loss = codes.astype(np.int64), len(self.classes_), (
                 "multiclass_log_loss"
             )
-        link = "identity" if self.fidelity_space == "logit" else ("sigmoid" if binary else "softmax")
+        link = "sigmoid" if binary else "softmax"
+        if self.fidelity_space == "logit":
+            link = "identity"
         self._fit_networks(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes
         )

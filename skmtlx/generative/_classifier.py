@@ -560,4 +560,3 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.single_output = True
         tags.classifier_tags.multi_label = True
         return tags
-

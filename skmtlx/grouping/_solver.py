@@ -300,7 +300,7 @@ def _partitions(items, max_blocks):
     first, rest = items[0], items[1:]
     for partition in _partitions(rest, max_blocks):
         for b in range(len(partition)):
-            yield partition[:b] + [[first] + partition[b]] + partition[b + 1 :]
+            yield partition[:b] + [[first] + partition[b]] + partition[b + 1:]
         if len(partition) < max_blocks:
             yield [[first]] + partition
 
@@ -531,7 +531,7 @@ def _warm_start(prob, variables, values):
     col = np.zeros(n_cols)
     for var, value in zip(variables, values):
         start = offsets[var.id]
-        col[start : start + var.size] = np.asarray(value, dtype=float).ravel(order="F")
+        col[start:start + var.size] = np.asarray(value, dtype=float).ravel(order="F")
     solution = highspy.HighsSolution()
     solution.col_value = col.tolist()
     solution.value_valid = True

@@ -70,7 +70,7 @@ def local_linear_fits(predict, instances, noise, scale, *, kernel_width, alpha=1
     weights /= weights.sum()
     coefs, local_means = [], []
     for start in range(0, len(instances), batch_size):
-        chunk = instances[start : start + batch_size]
+        chunk = instances[start:start + batch_size]
         samples = (chunk[:, None, :] + scale * noise).reshape(-1, n_features)
         outputs = predict(samples).reshape(len(chunk), len(noise), -1)
         coefs.append(np.einsum("dm,nmk->ndk", projection, outputs))

@@ -64,7 +64,6 @@ def neighborhood_fidelity_scorer(**kwargs):
     return scorer
 
 
-
 def best_within_fidelity(score_key, fidelity_key, epsilon):
     """A ``refit`` callable: best ``score_key`` among candidates with fidelity <= epsilon.
 

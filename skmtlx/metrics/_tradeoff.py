@@ -72,8 +72,8 @@ def fidelity_tradeoff(
     ['post_hoc', 'joint', 'joint']
     """
     classifier = is_classifier(estimator)
-    metric_name, metric = ("accuracy", accuracy_score) if classifier else ("mse",
-                                                                            mean_squared_error)
+    metric_name, metric = (("accuracy", accuracy_score) if classifier
+                           else ("mse", mean_squared_error))
     settings = [("post_hoc", None, {"surrogate_fit": "post_hoc"})] if post_hoc else []
     settings += [("joint", a, {"surrogate_fit": "joint", "alpha": a}) for a in alphas]
     X_neighborhood = X_test

@@ -14,8 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from ._bilevel import FoldedProblem, TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
-from ._outer import (optimize_edges, path_losses, select_path_point,
-                     sparsity_path_edges)
+from ._outer import optimize_edges, path_losses, select_path_point
 
 __all__ = ["SparseTaskGraphMTL"]
 
@@ -611,10 +610,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                    tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
-            threshold=self.threshold, **opt)
-        n_groups = min(self.path_cv, len(problem.problems))
-        if n_groups > 1:
-            losses = self._cross_fitted_losses(problem, e0, sparsities, n_groups, losses, opt)
+            n_groups=self.path_cv, threshold=self.threshold, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)
@@ -629,25 +625,6 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             e = np.where(e > self.threshold, e, 0.0)
             self.n_iter_ += n_iter
         return e, [e0] + list(weights) + [e]
-
-    def _cross_fitted_losses(self, problem, e0, sparsities, n_groups, losses, opt):
-        """Per-fold losses of the path points, each fold scored by a path fitted without it.
-
-        The folds are dealt into ``n_groups`` groups; the path is rerun on the
-        validation losses of all groups but one and scored on the held-out group's
-        folds, in turn. The start and the empty graph fit no weight: their losses
-        are kept.
-        """
-        losses = np.array(losses)  # (n_points, n_folds, n_tasks)
-        group = np.arange(len(problem.problems)) % n_groups
-        for g in range(n_groups):
-            fitted = FoldedProblem([p for p, h in zip(problem.problems, group) if h != g])
-            held = FoldedProblem([p for p, h in zip(problem.problems, group) if h == g])
-            weights, n_iters = sparsity_path_edges(fitted, e0, sparsities,
-                                                   prune=self.threshold, **opt)
-            losses[1:-1, group == g] = [held.per_task_losses(w) for w in weights]
-            self.n_iter_ += int(np.sum(n_iters))
-        return list(losses)
 
     def _set_models(self, G, b, edges, e, problem):
         T = len(self.tasks_)

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ..utils._selection import one_standard_error_rule
+from ._bilevel import FoldedProblem
 
 __all__ = ["optimize_edges", "sparsity_path_edges", "path_losses", "select_path_point"]
 
@@ -152,10 +153,16 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     return weights, n_iters
 
 
-def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, threshold=0.0,
-                entropy=0.0, scale=1.0, max_iter=100, tol=1e-6, method="lbfgs",
-                learning_rate=0.05):
+def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups=1,
+                threshold=0.0, entropy=0.0, scale=1.0, max_iter=100, tol=1e-6,
+                method="lbfgs", learning_rate=0.05):
     """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
+
+    With ``n_groups > 1`` the interior points are scored out of sample: the
+    folds are dealt into ``n_groups`` groups (fold ``k`` into group
+    ``k % n_groups``), and the path is rerun on all groups but one and scored on
+    the held-out group's folds, in turn. The returned weights are always those
+    of the path fitted on every fold.
 
     Parameters
     ----------
@@ -166,7 +173,10 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, threshol
         L1 weights of the path points, increasing.
     start_losses, empty_losses : ndarray of shape (n_folds, n_tasks)
         Validation losses of ``e0`` (pruned at ``threshold``) and of the empty
-        graph, which the caller has measured already (they are not solved again).
+        graph, which the caller has measured already (they are not solved again:
+        neither fits a weight, so both are out of sample already).
+    n_groups : int, default=1
+        Number of fold groups; 1 scores the path on the folds it was fitted on.
     threshold, entropy, scale, max_iter, tol, method, learning_rate
         As in :func:`sparsity_path_edges` (``threshold`` is its ``prune``).
 
@@ -178,15 +188,28 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, threshol
     losses : list of ndarray of shape (n_folds, n_tasks)
         Validation mean squared errors of each point.
     n_iter : int
-        Outer iterations run in all.
+        Outer iterations run in all, reruns included.
     """
     e0 = np.asarray(e0, dtype=float)
-    path, n_iters = sparsity_path_edges(
-        problem, e0, sparsities, prune=threshold, entropy=entropy, scale=scale,
-        max_iter=max_iter, tol=tol, method=method, learning_rate=learning_rate)
+    opt = dict(prune=threshold, entropy=entropy, scale=scale, max_iter=max_iter, tol=tol,
+               method=method, learning_rate=learning_rate)
+    path, n_iters = sparsity_path_edges(problem, e0, sparsities, **opt)
+    n_iter = int(np.sum(n_iters))
+    n_groups = min(n_groups, len(problem.problems))
+    if n_groups > 1:
+        group = np.arange(len(problem.problems)) % n_groups
+        interior = np.empty((len(path), len(problem.problems), problem.T))
+        for g in range(n_groups):
+            fitted = FoldedProblem([p for p, h in zip(problem.problems, group) if h != g])
+            held = FoldedProblem([p for p, h in zip(problem.problems, group) if h == g])
+            weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, **opt)
+            interior[:, group == g] = [held.per_task_losses(w) for w in weights]
+            n_iter += int(np.sum(n_iters))
+    else:
+        interior = [problem.per_task_losses(e) for e in path]
     start, empty = np.where(e0 > threshold, e0, 0.0), np.zeros_like(e0)
-    losses = [start_losses] + [problem.per_task_losses(e) for e in path] + [empty_losses]
-    return [start] + path + [empty], losses, int(np.sum(n_iters))
+    losses = [start_losses] + list(interior) + [empty_losses]
+    return [start] + path + [empty], losses, n_iter
 
 
 def select_path_point(losses, n_edges, rule="1se"):
