@@ -178,9 +178,10 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             targets, n_outputs, loss = codes.astype(np.int64), len(self.classes_), (
                 "multiclass_log_loss"
             )
-        link = "sigmoid" if binary else "softmax"
         if self.fidelity_space == "logit":
             link = "identity"
+        else:
+            link = "sigmoid" if binary else "softmax"
         self._fit_networks(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes
         )

@@ -67,11 +67,11 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         previous one and restricted to its edges), the start and the empty graph
         are added, and the per-task validation losses (averaged over the ``cv``
         folds, each scored out of sample, see ``path_cv``) of every point are
-        recorded in ``path_``. ``"min"`` keeps the
-        point with the lowest mean validation loss; ``"1se"`` applies the
-        one-standard-error rule: the sparsest point whose mean validation loss is
-        within one standard error of the lowest, the standard error being that
-        of the paired per-task differences to the best point. The weights of the
+        recorded in ``path_``. ``"min"`` keeps the point with the lowest mean
+        validation loss; ``"1se"`` applies the one-standard-error rule: the
+        sparsest point whose mean validation loss is within one standard error
+        of the lowest, the standard error being that of the paired per-task
+        differences to the best point. The weights of the
         chosen edges are then re-optimised without the L1 term (debiasing).
     entropy : float, default=0.0
         Weight of the entropy-like term ``sum(e - e log e)`` used by the authors,
@@ -105,8 +105,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         flatters them, the more so the more edges a point keeps (spurious edges
         then survive the one-standard-error rule). The ``cv`` folds are dealt
         into ``path_cv`` groups; the path is rerun on the folds of all groups but
-        one and scores the held-out group's folds, in turn (the chosen graph is
-        still the point of the path fitted on all folds). ``1`` scores every
+        one and scored on the held-out group's folds, in turn (the chosen graph
+        is still the point of the path fitted on all folds). ``1`` scores every
         point on the folds it was fitted to (faster: each extra group costs about
         one more path on fewer folds). At most the number of folds is used;
         with a single split (``cv=None``) the path is scored in sample.
@@ -199,14 +199,14 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         start, ``inf`` for the empty graph), ``weights`` (n_points,
         n_candidates), ``n_edges``, ``validation_loss`` (mean over tasks of the
         fold-averaged validation MSE, scored as ``path_cv`` says),
-        ``validation_se`` (standard error of each
-        point's paired per-task difference to the best point) and
+        ``validation_se`` (standard error of each point's paired per-task
+        difference to the best point) and
         ``selected_index``.
     n_iter_ : int
         Number of outer iterations run (over the whole path, its reruns for
         ``path_cv`` and the debiasing step with a ``"1se"`` / ``"min"``
-        sparsity; 1 when there is no candidate
-        edge: the models are then one closed-form solve).
+        sparsity; 1 when there is no candidate edge: the models are then one
+        closed-form solve).
     task_networks_ : torch.nn.Module
         Only with ``model="task_mlp"``: the trained per-task networks
         (parameters stacked over tasks, see ``flat_params()``).
