@@ -91,7 +91,7 @@ from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skmtlx.auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
-from skmtlx.datasets._auxiliary_synthetic import make_auxiliary_regression
+from skmtlx.datasets import make_auxiliary_regression
 
 TRAIN = dict(
     lr=2e-3,

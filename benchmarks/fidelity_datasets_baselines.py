@@ -31,7 +31,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import accuracy_score, mean_squared_error
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from skmtlx.datasets._fidelity_datasets import FIDELITY_DATASETS, load_fidelity_dataset
+from skmtlx.datasets import FIDELITY_DATASETS, load_fidelity_dataset
 
 # Table 2 of the paper: (metric, linear, MLP)
 PAPER = {

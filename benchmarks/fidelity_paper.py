@@ -43,7 +43,7 @@ from sklearn.metrics import accuracy_score, mean_squared_error  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold  # noqa: E402
 
 from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor  # noqa: E402
-from skmtlx.datasets._fidelity_datasets import load_fidelity_dataset  # noqa: E402
+from skmtlx.datasets import load_fidelity_dataset  # noqa: E402
 from skmtlx.metrics import fidelity_tradeoff, neighborhood_fidelity  # noqa: E402
 from skmtlx.plotting import FidelityTradeoffDisplay  # noqa: E402
 

@@ -45,8 +45,7 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmtlx.datasets._confounded_synthetic import make_confounded_multitask
-from skmtlx.datasets._multilabel_shift import resample_target_shift
+from skmtlx.datasets import load_multilabel, make_confounded_multitask, resample_target_shift
 from skmtlx.generative import (
     MAX_GRID_SIZE,
     GenerativeMTLClassifier,
@@ -55,11 +54,6 @@ from skmtlx.generative import (
 )
 
 ALPHAS = np.round(np.linspace(0, 1, 11), 2)
-MULTILABEL = {  # file name, number of label columns (the last columns)
-    "yeast": ("yeast_multilabel.csv.gz", 14),
-    "scene": ("scene_multilabel.csv.gz", 6),
-    "emotions": ("emotions_multilabel.csv.gz", 6),
-}
 NETWORK = dict(
     hidden_layer_sizes=(64,),
     max_epochs=200,
@@ -73,25 +67,9 @@ NETWORK = dict(
 
 
 def load_multilabel_xy(name):
-    """X, Y of a multi-label dataset: the shared loader when present, else the CSV."""
-    try:
-        from skmtlx.datasets._multitarget import load_multilabel
-    except ImportError:
-        load_multilabel = None
-    if load_multilabel is not None:
-        data = load_multilabel(name)
-        if isinstance(data, tuple):
-            X, Y = data[:2]
-        else:
-            X, Y = data.data, data.target
-        return np.asarray(X, dtype=np.float64), np.asarray(Y).astype(int)
-    from skmtlx.datasets._base import load_data_frame
-
-    filename, n_labels = MULTILABEL[name]
-    frame, _ = load_data_frame(filename, download_if_missing=False)
-    X = frame.iloc[:, :-n_labels].to_numpy(dtype=np.float64)
-    Y = frame.iloc[:, -n_labels:].to_numpy().astype(int)
-    return X, Y
+    """X, Y of a multi-label dataset as float features and 0/1 int labels."""
+    data = load_multilabel(name)
+    return np.asarray(data.data, dtype=np.float64), np.asarray(data.target).astype(int)
 
 
 def splits(name, seed):

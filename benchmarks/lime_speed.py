@@ -24,7 +24,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from skmtlx import FidelityMTLClassifier
-from skmtlx.datasets._fidelity_datasets import load_fidelity_dataset
+from skmtlx.datasets import load_fidelity_dataset
 from skmtlx.metrics import neighborhood_fidelity
 from skmtlx.metrics._fidelity import fidelity_functions
 from skmtlx.metrics._neighborhood import lime_scaler_stats

@@ -34,7 +34,7 @@ from scipy.optimize import minimize
 from scipy.sparse.csgraph import laplacian
 from task_graph import draw_structure, per_task_rmse
 
-from skmtlx.datasets._task_graph_synthetic import STRUCTURES
+from skmtlx.datasets import TASK_GRAPH_STRUCTURES
 from skmtlx.task_graph import graph_recovery_score
 from skmtlx.task_graph._candidates import complete_edges
 from skmtlx.task_graph._estimator import _adjacency
@@ -176,12 +176,12 @@ def run(structure, seed, edge_cost):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("structure", choices=STRUCTURES + ("all",))
+    parser.add_argument("structure", choices=TASK_GRAPH_STRUCTURES + ("all",))
     parser.add_argument("draws", nargs="?", default="0", help="comma-separated draws")
     parser.add_argument("--edge-cost", type=float, default=0.0,
                         help="log prior odds against an edge (nats per edge)")
     args = parser.parse_args()
-    structures = STRUCTURES if args.structure == "all" else (args.structure,)
+    structures = TASK_GRAPH_STRUCTURES if args.structure == "all" else (args.structure,)
     for structure in structures:
         for seed in map(int, args.draws.split(",")):
             run(structure, seed, args.edge_cost)

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.sparse.csgraph import minimum_spanning_tree
 from task_graph import draw_structure
 
-from skmtlx.datasets._task_graph_synthetic import STRUCTURES
+from skmtlx.datasets import TASK_GRAPH_STRUCTURES
 from skmtlx.task_graph import graph_recovery_score
 from skmtlx.task_graph._candidates import complete_edges
 
@@ -84,7 +84,7 @@ def main():
     print("precision at recall 0.9 from the true models (pairs kept) | spanning tree P / R")
     print(f"{'structure':14s} {'draw':>4s} {'distance':>18s} {'Laplacian MLE':>18s} "
           f"{'spanning tree':>14s}")
-    for structure in STRUCTURES:
+    for structure in TASK_GRAPH_STRUCTURES:
         for seed in map(int, args.draws.split(",")):
             distance, mle, tree = read_outs(structure, seed)
             print(f"{structure:14s} {seed:4d} {distance:>18s} {mle:>18s} {tree:>14s}", flush=True)

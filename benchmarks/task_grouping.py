@@ -48,8 +48,7 @@ from joblib import Memory  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from skmtlx.datasets._grouping_synthetic import make_grouped_tasks  # noqa: E402
-from skmtlx.datasets._multitarget import load_multilabel, load_sarcos  # noqa: E402
+from skmtlx.datasets import load_multilabel, load_sarcos, make_grouped_tasks  # noqa: E402
 from skmtlx.grouping import TaskGrouper, solve_grouping  # noqa: E402
 from skmtlx.grouping._solver import n_partitions  # noqa: E402
 

@@ -344,7 +344,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     Examples
     --------
     >>> from skmtlx.auxiliary import AuxiliaryTargetMTLRegressor
-    >>> from skmtlx.datasets._auxiliary_synthetic import make_auxiliary_regression
+    >>> from skmtlx.datasets import make_auxiliary_regression
     >>> X, y, aux = make_auxiliary_regression(n_samples=200, random_state=0)
     >>> reg = AuxiliaryTargetMTLRegressor((16,), max_epochs=5, random_state=0)
     >>> reg = reg.fit(X, y, aux=aux)
@@ -507,7 +507,7 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
     Examples
     --------
     >>> from skmtlx.auxiliary import AuxiliaryTargetMTLClassifier
-    >>> from skmtlx.datasets._auxiliary_synthetic import make_auxiliary_classification
+    >>> from skmtlx.datasets import make_auxiliary_classification
     >>> X, y, aux = make_auxiliary_classification(n_samples=200, random_state=0)
     >>> clf = AuxiliaryTargetMTLClassifier((16,), max_epochs=5, random_state=0)
     >>> clf = clf.fit(X, y, aux=aux)

@@ -149,7 +149,7 @@ class AuxiliaryErrorExplanation:
     Examples
     --------
     >>> from skmtlx.auxiliary import AuxiliaryTargetMTLRegressor
-    >>> from skmtlx.datasets._auxiliary_synthetic import make_auxiliary_regression
+    >>> from skmtlx.datasets import make_auxiliary_regression
     >>> X, y, aux = make_auxiliary_regression(n_samples=300, random_state=0)
     >>> reg = AuxiliaryTargetMTLRegressor((16,), max_epochs=20, random_state=0)
     >>> explanation = reg.fit(X, y, aux=aux).explain_errors(X, y, aux)

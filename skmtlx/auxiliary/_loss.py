@@ -52,7 +52,7 @@ class AuxiliaryTargetLoss(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from skmtlx.auxiliary._loss import AuxiliaryTargetLoss
+    >>> from skmtlx.auxiliary import AuxiliaryTargetLoss
     >>> loss = AuxiliaryTargetLoss("regression", 1, ["regression"], [0.5])
     >>> y_pred = (torch.zeros(4, 1), torch.zeros(4, 1))
     >>> terms = loss(y_pred, torch.ones(4, 2))

@@ -16,13 +16,18 @@ from ._grouping_synthetic import make_grouped_tasks
 from ._multilabel_shift import resample_target_shift
 from ._multitarget import MULTILABEL_DATASETS, load_multilabel, load_sarcos
 from ._per_task import load_computer_survey, load_parkinsons_updrs, load_school
-from ._task_graph_synthetic import make_task_graph_regression, task_graph_edges
+from ._task_graph_synthetic import (
+    TASK_GRAPH_STRUCTURES,
+    make_task_graph_regression,
+    task_graph_edges,
+)
 
 __all__ = [
     "DATA_HOME_ENV",
     "DataNotFoundError",
     "FIDELITY_DATASETS",
     "MULTILABEL_DATASETS",
+    "TASK_GRAPH_STRUCTURES",
     "get_data_home",
     "load_adult",
     "load_auto_mpg",

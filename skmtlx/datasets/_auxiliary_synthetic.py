@@ -96,7 +96,7 @@ def make_auxiliary_regression(
 
     Examples
     --------
-    >>> from skmtlx.datasets._auxiliary_synthetic import make_auxiliary_regression
+    >>> from skmtlx.datasets import make_auxiliary_regression
     >>> X, y, aux = make_auxiliary_regression(n_samples=50, random_state=0)
     >>> X.shape, y.shape, list(aux.columns)
     ((50, 5), (50,), ['factor', 'control'])
@@ -153,7 +153,7 @@ def make_auxiliary_classification(
 
     Examples
     --------
-    >>> from skmtlx.datasets._auxiliary_synthetic import make_auxiliary_classification
+    >>> from skmtlx.datasets import make_auxiliary_classification
     >>> X, y, aux = make_auxiliary_classification(n_samples=50, random_state=0)
     >>> sorted(set(y.tolist())), list(aux.columns)
     ([0, 1], ['factor', 'control'])

@@ -52,7 +52,7 @@ class DataNotFoundError(FileNotFoundError):
 
     Examples
     --------
-    >>> from skmtlx.datasets._base import DataNotFoundError
+    >>> from skmtlx.datasets import DataNotFoundError
     >>> issubclass(DataNotFoundError, FileNotFoundError)
     True
     """
@@ -115,7 +115,7 @@ def get_data_home(data_home=None):
 
     Examples
     --------
-    >>> from skmtlx.datasets._base import get_data_home
+    >>> from skmtlx.datasets import get_data_home
     >>> str(get_data_home("/tmp/my_data"))
     '/tmp/my_data'
     """

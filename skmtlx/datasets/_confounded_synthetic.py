@@ -96,7 +96,7 @@ def make_confounded_multitask(
 
     Examples
     --------
-    >>> from skmtlx.datasets._confounded_synthetic import make_confounded_multitask
+    >>> from skmtlx.datasets import make_confounded_multitask
     >>> X, Y = make_confounded_multitask(500, confounding=0.9, random_state=0)
     >>> X.shape, Y.shape
     ((500, 10), (500, 2))

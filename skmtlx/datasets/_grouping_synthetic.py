@@ -110,7 +110,7 @@ def make_grouped_tasks(
 
     Examples
     --------
-    >>> from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
+    >>> from skmtlx.datasets import make_grouped_tasks
     >>> X, Y, groups = make_grouped_tasks(100, 5, (2, 3), random_state=0)
     >>> X.shape, Y.shape, groups.tolist()
     ((100, 5), (100, 5), [0, 0, 1, 1, 1])

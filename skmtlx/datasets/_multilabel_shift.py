@@ -54,7 +54,7 @@ def resample_target_shift(Y, *, kind="independent", n_samples=None, random_state
     Examples
     --------
     >>> import numpy as np
-    >>> from skmtlx.datasets._multilabel_shift import resample_target_shift
+    >>> from skmtlx.datasets import resample_target_shift
     >>> rng = np.random.RandomState(0)
     >>> a = rng.randint(2, size=2000)
     >>> Y = np.column_stack([a, np.where(rng.rand(2000) < 0.9, a, 1 - a)])

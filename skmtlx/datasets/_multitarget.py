@@ -98,7 +98,7 @@ def load_sarcos(data_home=None):
 
     Examples
     --------
-    >>> from skmtlx.datasets._multitarget import load_sarcos
+    >>> from skmtlx.datasets import load_sarcos
     >>> sarcos = load_sarcos()  # doctest: +SKIP
     >>> sarcos.data.shape, sarcos.target.shape  # doctest: +SKIP
     ((4449, 21), (4449, 7))
@@ -139,7 +139,7 @@ def load_multilabel(name, data_home=None, download_if_missing=True):
 
     Examples
     --------
-    >>> from skmtlx.datasets._multitarget import load_multilabel
+    >>> from skmtlx.datasets import load_multilabel
     >>> yeast = load_multilabel("yeast")  # doctest: +SKIP
     >>> yeast.data.shape, yeast.target.shape  # doctest: +SKIP
     ((2417, 103), (2417, 14))

@@ -48,7 +48,7 @@ def load_school(*, data_home=None, return_X_y_tasks=False):
 
     Examples
     --------
-    >>> from skmtlx.datasets._per_task import load_school
+    >>> from skmtlx.datasets import load_school
     >>> X, y, tasks = load_school(return_X_y_tasks=True)  # doctest: +SKIP
     >>> X.shape, len(set(tasks))  # doctest: +SKIP
     ((15362, 28), 139)
@@ -81,7 +81,7 @@ def load_parkinsons_updrs(*, data_home=None, target="motor_UPDRS", return_X_y_ta
 
     Examples
     --------
-    >>> from skmtlx.datasets._per_task import load_parkinsons_updrs
+    >>> from skmtlx.datasets import load_parkinsons_updrs
     >>> X, y, tasks = load_parkinsons_updrs(return_X_y_tasks=True)  # doctest: +SKIP
     >>> X.shape, len(set(tasks))  # doctest: +SKIP
     ((5875, 19), 42)
@@ -117,7 +117,7 @@ def load_computer_survey(*, data_home=None, return_X_y_tasks=False):
 
     Examples
     --------
-    >>> from skmtlx.datasets._per_task import load_computer_survey
+    >>> from skmtlx.datasets import load_computer_survey
     >>> X, y, tasks = load_computer_survey(return_X_y_tasks=True)  # doctest: +SKIP
     >>> X.shape, len(set(tasks))  # doctest: +SKIP
     ((3800, 13), 190)

@@ -27,9 +27,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-__all__ = ["make_task_graph_regression", "task_graph_edges"]
+__all__ = ["TASK_GRAPH_STRUCTURES", "make_task_graph_regression", "task_graph_edges"]
 
-STRUCTURES = ("line", "tree", "star", "star_blocks", "cliques", "clusters", "disconnected")
+# the structures ``make_task_graph_regression`` generates
+TASK_GRAPH_STRUCTURES = (
+    "line", "tree", "star", "star_blocks", "cliques", "clusters", "disconnected")
 
 # authors' sizes where they exist (line: 20 tasks, d=30; tree: 31, d=30; star: 11, d=20)
 _DEFAULTS = {
@@ -49,7 +51,7 @@ def _groups(n_tasks, n_groups):
 
 @validate_params(
     {
-        "structure": [StrOptions(set(STRUCTURES))],
+        "structure": [StrOptions(set(TASK_GRAPH_STRUCTURES))],
         "n_tasks": [Interval(Integral, 2, None, closed="left"), None],
         "n_groups": [Interval(Integral, 1, None, closed="left")],
     },
@@ -77,7 +79,7 @@ def task_graph_edges(structure, n_tasks=None, *, n_groups=4):
 
     Examples
     --------
-    >>> from skmtlx.datasets._task_graph_synthetic import task_graph_edges
+    >>> from skmtlx.datasets import task_graph_edges
     >>> task_graph_edges("line", 4).tolist()
     [[0, 1], [1, 2], [2, 3]]
     """
@@ -103,7 +105,7 @@ def task_graph_edges(structure, n_tasks=None, *, n_groups=4):
 
 @validate_params(
     {
-        "structure": [StrOptions(set(STRUCTURES))],
+        "structure": [StrOptions(set(TASK_GRAPH_STRUCTURES))],
         "n_tasks": [Interval(Integral, 2, None, closed="left"), None],
         "n_features": [Interval(Integral, 1, None, closed="left"), None],
         "n_samples": [Interval(Integral, 1, None, closed="left")],
@@ -180,7 +182,7 @@ def make_task_graph_regression(
 
     Examples
     --------
-    >>> from skmtlx.datasets._task_graph_synthetic import make_task_graph_regression
+    >>> from skmtlx.datasets import make_task_graph_regression
     >>> X, y, tasks, edges = make_task_graph_regression("star", random_state=0)
     >>> X.shape, len(set(tasks)), edges.shape
     ((220, 20), 11, (10, 2))

@@ -192,7 +192,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from skmtlx.datasets._confounded_synthetic import make_confounded_multitask
+    >>> from skmtlx.datasets import make_confounded_multitask
     >>> from skmtlx.generative import GenerativeMTLClassifier
     >>> X, Y = make_confounded_multitask(400, confounding=0.9, random_state=0)
     >>> clf = GenerativeMTLClassifier(alpha=1.0, max_epochs=20, random_state=0).fit(X, Y)

@@ -220,7 +220,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
+    >>> from skmtlx.datasets import make_grouped_tasks
     >>> from skmtlx.grouping import TaskGrouper
     >>> X, Y, planted = make_grouped_tasks(200, 5, (2, 2), random_state=0)
     >>> grouper = TaskGrouper(n_groups=2, max_epochs=5, random_state=0).fit(X, Y)

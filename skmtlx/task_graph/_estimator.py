@@ -226,7 +226,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from skmtlx.datasets._task_graph_synthetic import make_task_graph_regression
+    >>> from skmtlx.datasets import make_task_graph_regression
     >>> from skmtlx.task_graph import SparseTaskGraphMTL
     >>> X, y, tasks, true_edges = make_task_graph_regression(
     ...     "cliques", n_tasks=6, n_groups=2, n_features=5, random_state=0)

@@ -11,10 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmtlx.datasets._task_graph_synthetic import (
-    make_task_graph_regression,
-    task_graph_edges,
-)
+from skmtlx.datasets import TASK_GRAPH_STRUCTURES, make_task_graph_regression, task_graph_edges
 from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
 from skmtlx.task_graph._bilevel import FoldedProblem, TaskGraphProblem, task_moments
 from skmtlx.task_graph._outer import optimize_edges
@@ -383,8 +380,7 @@ def test_task_mlp_graph_ties_linked_networks():
 
 
 # ------------------------------------------------------------------ generators, metrics, display
-@pytest.mark.parametrize("structure", ["line", "tree", "star", "star_blocks", "cliques",
-                                       "clusters", "disconnected"])
+@pytest.mark.parametrize("structure", TASK_GRAPH_STRUCTURES)
 def test_generators(structure):
     X, y, t, edges, coef = make_task_graph_regression(structure, return_coef=True,
                                                       random_state=0)
