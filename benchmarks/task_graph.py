@@ -20,6 +20,9 @@ same rows: whether the graph that predicts best is the true one.
 the learned path with its weights multiplied by 1, 2, 4 and 8 (refitted on the
 training rows): whether any graph on the path with <= 30% of the edges beats the
 full graph at some coupling strength, even chosen on the test rows.
+``--shared-coupling auto`` (or a float) gives the learned graph a shared model
+(``shared_coupling``) and adds a "shared only" column: that shared model with
+no edge, to show what the graph adds to it.
 Targets (issue 4): recall >= 0.9 and precision >= 0.8 on every
 synthetic structure; on real sets RMSE no worse than the best baseline with
 <= 30% of the candidate edges; school fits in < 60 s; time ~ linear in T.
@@ -60,7 +63,7 @@ def split_per_task(tasks, train_fraction, seed, n_train=None):
     return train
 
 
-def evaluate(name, X, y, tasks, train, true_edges=None, **params):
+def evaluate(name, X, y, tasks, train, true_edges=None, shared_coupling=0.0, **params):
     Xtr, ytr, ttr = X[train], y[train], tasks[train]
     Xte, yte, tte = X[~train], y[~train], tasks[~train]
     res = {}
@@ -71,19 +74,27 @@ def evaluate(name, X, y, tasks, train, true_edges=None, **params):
     full = SparseTaskGraphMTL(max_iter=0, init="full", **params).fit(Xtr, ytr, tasks=ttr)
     res["full graph"] = per_task_rmse(yte, full.predict(Xte, tasks=tte), tte)
     t0, c0 = time.perf_counter(), time.process_time()
-    sparse = SparseTaskGraphMTL(**params).fit(Xtr, ytr, tasks=ttr)
+    sparse = SparseTaskGraphMTL(shared_coupling=shared_coupling, **params).fit(
+        Xtr, ytr, tasks=ttr)
     fit_time, cpu_time = time.perf_counter() - t0, time.process_time() - c0
     res["sparse graph"] = per_task_rmse(yte, sparse.predict(Xte, tasks=tte), tte)
+    shared = sparse.shared_coupling_
+    if shared_coupling != 0.0:
+        # the learned graph's shared model alone: what the graph adds to it
+        alone = SparseTaskGraphMTL(candidate_graph=np.zeros((0, 2)), shared_coupling=shared,
+                                   **params).fit(Xtr, ytr, tasks=ttr)
+        res["shared only"] = per_task_rmse(yte, alone.predict(Xte, tasks=tte), tte)
     if true_edges is not None and len(true_edges):
         # the oracle: the true edges as the only candidates, weights learned as usual
         true = SparseTaskGraphMTL(candidate_graph=true_edges, sparsity=0.0, init="full",
-                                  **params).fit(Xtr, ytr, tasks=ttr)
+                                  shared_coupling=shared, **params).fit(Xtr, ytr, tasks=ttr)
         res["true graph"] = per_task_rmse(yte, true.predict(Xte, tasks=tte), tte)
     n_cand = len(sparse.candidate_edges_)
     line = (f"{name:14s} T={len(np.unique(tasks)):4d} "
             + " ".join(f"{k}={v:7.3f}" for k, v in res.items())
             + f" | edges {len(sparse.edges_)}/{n_cand}"
             + f" ({100 * len(sparse.edges_) / max(n_cand, 1):.0f}%)"
+            + (f" | shared coupling {shared:.3g}" if shared_coupling != 0.0 else "")
             + f" | fit {fit_time:5.1f}s (cpu {cpu_time:5.1f}s) iters {sparse.n_iter_}"
             + f" | path edges {sparse.path_.n_edges.tolist()}"
             + f" chosen #{sparse.path_.selected_index}")
@@ -204,12 +215,17 @@ def main():
     parser.add_argument("--validation-rows", type=int, default=0,
                         help="also choose the synthetic graphs on this many fresh validation "
                              "rows per task")
+    parser.add_argument("--shared-coupling", default="0",
+                        help="shared_coupling of the learned graph: a float or 'auto' "
+                             "(the 'shared only' column then gives its shared model alone)")
     parser.add_argument("--coupling-scan", action="store_true",
                         help="on the real sets, also score every path point with its weights "
                              "scaled by 1, 2, 4 and 8 on the test rows")
     args = parser.parse_args()
     start = time.perf_counter()
     params = dict(random_state=0)
+    shared = args.shared_coupling if args.shared_coupling == "auto" else float(
+        args.shared_coupling)
 
     print("== synthetic structures (20 train / 80 test rows per task, noise-free, authors' sizes)")
     for structure in TASK_GRAPH_STRUCTURES:
@@ -218,8 +234,8 @@ def main():
             X, y, tasks, edges = draw_structure(structure, 100, seed)
             train = np.tile(np.arange(100) < 20, len(np.unique(tasks)))
             name = structure if args.seeds == 1 else f"{structure}/draw{seed}"
-            runs.append(evaluate(name, X, y, tasks, train, true_edges=edges, **params)
-                        + (edges,))
+            runs.append(evaluate(name, X, y, tasks, train, true_edges=edges,
+                                 shared_coupling=shared, **params) + (edges,))
         if args.seeds > 1:
             summarize_recovery(structure, runs)
     if args.validation_rows:
@@ -251,7 +267,8 @@ def main():
             for seed in range(args.seeds):
                 split = name if args.seeds == 1 else f"{name}/split{seed}"
                 train = split_per_task(tasks, 0.8, seed=seed)
-                runs.append(evaluate(split, X, y, tasks, train, **params))
+                runs.append(evaluate(split, X, y, tasks, train, shared_coupling=shared,
+                                     **params))
                 if args.coupling_scan:
                     coupling_scan(split, runs[-1][1], X, y, tasks, train)
             if args.seeds > 1:

@@ -16,6 +16,13 @@ obtained with one adjoint solve ``A u = [X_t^val^T r_t / m_t]_t``:
 
 Losses are per-task means (not sums) so that ``rho`` and ``alpha`` do not depend
 on how many rows each task has; this is our choice, documented in the estimator.
+
+With ``shared > 0`` every task is also pulled towards a shared model ``w_0``
+learned jointly, ``+ shared/2 sum_t ||w_t - w_0||^2`` (mean-regularised
+multi-task learning, Evgeniou & Pontil, 2004). ``w_0`` is a hub node without
+rows, tied to every task by a fixed edge of weight ``shared`` (and kept well
+posed by the same ridge ``alpha``); the learned edges and their hypergradient
+are unchanged.
 """
 
 import numpy as np
@@ -81,13 +88,24 @@ class TaskGraphProblem:
         solution (memory and time linear in ``T`` for a sparse candidate graph).
     cg_tol : float
         Relative residual tolerance of the conjugate gradient.
+    shared : float
+        Fixed pull of every task towards the shared model (0: no shared model).
+
+    Attributes
+    ----------
+    shared_coef : ndarray of shape (d,) or None
+        The shared model of the last solve (None when ``shared=0``).
     """
 
     def __init__(self, G, b, edges, rho, alpha, Gv=None, bv=None, yyv=None,
-                 solver="direct", cg_tol=1e-10):
-        self.G = G
-        self.b = b
+                 solver="direct", cg_tol=1e-10, shared=0.0):
         self.T, self.d = b.shape
+        self.shared = float(shared)
+        # the shared model is node T, a task without rows
+        self._n = self.T + (self.shared > 0)
+        pad = self._n - self.T
+        self.G = np.concatenate([G, np.zeros((pad, self.d, self.d))])
+        self.b = self._pad(b)
         self.edges = np.asarray(edges, dtype=int).reshape(-1, 2)
         self.rho = float(rho)
         self.alpha = float(alpha)
@@ -95,25 +113,37 @@ class TaskGraphProblem:
         self.solver = solver
         self.cg_tol = cg_tol
         self.cg_iters = 0
+        self.shared_coef = None
         self._v_prev = None
         self._u_prev = None
-        self._Gr = G + alpha * np.eye(self.d)[None]
+        self._Gr = self.G + alpha * np.eye(self.d)[None]
         self._eig = None
+
+    def _pad(self, R):
+        """``R`` of shape (T, d) with a zero row for the shared model, if any."""
+        return np.concatenate([R, np.zeros((self._n - self.T, self.d))])
 
     # ------------------------------------------------------------------ inner
     def laplacian(self, e):
-        """Weighted graph Laplacian ``rho * L(e)`` as a sparse (T, T) CSR matrix."""
-        T = self.T
+        """Weighted graph Laplacian ``rho * L(e)`` as a sparse CSR matrix.
+
+        Of shape (T, T), or (T + 1, T + 1) with the shared model's fixed edges.
+        """
+        n, T = self._n, self.T
         we = self.rho * np.asarray(e, dtype=float)
         i, j = self.edges[:, 0], self.edges[:, 1]
-        deg = np.bincount(i, we, T) + np.bincount(j, we, T)
-        rows = np.concatenate([i, j, np.arange(T)])
-        cols = np.concatenate([j, i, np.arange(T)])
+        if n > T:
+            i = np.concatenate([i, np.arange(T)])
+            j = np.concatenate([j, np.full(T, T)])
+            we = np.concatenate([we, np.full(T, self.shared)])
+        deg = np.bincount(i, we, n) + np.bincount(j, we, n)
+        rows = np.concatenate([i, j, np.arange(n)])
+        cols = np.concatenate([j, i, np.arange(n)])
         data = np.concatenate([-we, -we, deg])
-        return sp.csr_matrix((data, (rows, cols)), shape=(T, T))
+        return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
     def matrix(self, e):
-        """The sparse matrix ``A(e)`` of shape (T * d, T * d)."""
+        """The sparse matrix ``A(e)`` of shape (n * d, n * d), ``n`` nodes."""
         L = self.laplacian(e)
         return (sp.block_diag(list(self._Gr), format="csr")
                 + sp.kron(L, sp.identity(self.d), format="csr")).tocsr()
@@ -125,8 +155,8 @@ class TaskGraphProblem:
         return self._eig
 
     def _solvers(self, e):
-        """Return a function solving ``A(e) X = R`` for a (T, d) right-hand side."""
-        T, d = self.T, self.d
+        """Return a function solving ``A(e) X = R`` for an (n, d) right-hand side."""
+        T, d = self._n, self.d
         L = self.laplacian(e)
         if self.solver == "direct":
             A4 = np.zeros((T, d, T, d))
@@ -174,10 +204,15 @@ class TaskGraphProblem:
 
     def solve(self, e, b=None):
         """Inner solution ``W`` of shape (T, d) for edge weights ``e``."""
-        b = self.b if b is None else b
-        W = self._solvers(e)(b, self._v_prev)
-        self._v_prev = W
-        return W
+        b = self.b if b is None else self._pad(b)
+        return self._models(self._solvers(e)(b, self._v_prev))
+
+    def _models(self, V):
+        """Task models of the full solution ``V`` (the shared model stored apart)."""
+        self._v_prev = V
+        if self._n > self.T:
+            self.shared_coef = V[self.T]
+        return V[:self.T]
 
     # ------------------------------------------------------------------ outer
     def per_task_validation(self, W):
@@ -196,10 +231,9 @@ class TaskGraphProblem:
             The inner solution.
         """
         solve = self._solvers(e)
-        W = solve(self.b, self._v_prev)
-        self._v_prev = W
+        W = self._models(solve(self.b, self._v_prev))
         f = 0.5 * np.sum(self.per_task_validation(W))
-        g = np.einsum("tij,tj->ti", self.Gv, W) - self.bv  # df/dv
+        g = self._pad(np.einsum("tij,tj->ti", self.Gv, W) - self.bv)  # df/dv
         U = solve(g, self._u_prev)
         self._u_prev = U
         i, j = self.edges[:, 0], self.edges[:, 1]
@@ -227,6 +261,13 @@ class FoldedProblem:
             f, g, W = f + fk, g + gk, W + Wk
         k = len(self.problems)
         return f / k, g / k, W / k
+
+    @property
+    def shared_coef(self):
+        """Fold mean of the shared models of the last solves (None without one)."""
+        if self.problems[0].shared_coef is None:
+            return None
+        return np.mean([p.shared_coef for p in self.problems], axis=0)
 
     def per_task_losses(self, e):
         """Per-fold, per-task validation mean squared errors, shape (n_folds, T)."""

@@ -22,6 +22,8 @@ __all__ = ["SparseTaskGraphMTL"]
 _DIRECT_MAX_SIZE = 200
 # sparsity weights of the path that ``sparsity="1se"`` / ``"min"`` choose from
 _SPARSITY_GRID = np.logspace(-4, 2, 7)
+# pulls towards the shared model that ``shared_coupling="auto"`` chooses from
+_SHARED_GRID = np.concatenate([[0.0], np.logspace(-2, 2, 9)])
 
 
 def _adjacency(edges, weights, n_tasks):
@@ -55,6 +57,16 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         how many rows a task has.
     alpha : float, default=1e-3
         Ridge penalty on all coefficients (keeps every inner system well posed).
+    shared_coupling : "auto" or float, default=0.0
+        Pull of every task's model towards a shared model ``w_0`` learned with
+        them: ``shared_coupling/2 * sum_t ||w_t - w_0||^2`` (mean-regularised
+        multi-task learning, Evgeniou & Pontil, 2004). The learned graph then
+        holds what tasks share beyond the common model, which is stored in
+        ``shared_coef_`` / ``shared_intercept_``. 0 fits no shared model.
+        ``"auto"`` takes the value among 0 and nine log-spaced values from 0.01
+        to 100 whose models without any edge have the lowest validation loss on
+        the ``cv`` folds, before the graph is learned. With ``model="task_mlp"``
+        the task networks are tied by the graph only.
     sparsity : {"1se", "min"} or float, default="1se"
         How sparse the graph is. A float is the weight of the L1 term
         ``sum(e)``: the validation loss is divided by the mean per-task
@@ -179,6 +191,13 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         with, the predictions coming from ``task_networks_``).
     intercept_ : ndarray of shape (n_tasks,)
         Per-task intercepts.
+    shared_coupling_ : float
+        The pull towards the shared model used (chosen when ``"auto"``).
+    shared_coef_ : ndarray of shape (n_coefficients,)
+        Only with ``shared_coupling_ > 0``: the shared model's coefficients (on
+        the same columns as ``coef_``).
+    shared_intercept_ : float
+        Only with ``shared_coupling_ > 0``: the shared model's intercept.
     candidate_edges_ : ndarray of shape (n_candidates, 2)
         Candidate edges as indices into ``tasks_``.
     edges_ : ndarray of shape (n_edges, 2)
@@ -240,6 +259,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     _parameter_constraints = {
         "rho": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
+        "shared_coupling": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"1se", "min"})],
         "entropy": [Interval(Real, 0, None, closed="left")],
         "candidate_graph": [StrOptions({"auto", "knn", "complete"}), "array-like"],
@@ -270,6 +290,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         *,
         rho=1.0,
         alpha=1e-3,
+        shared_coupling=0.0,
         sparsity="1se",
         entropy=0.0,
         candidate_graph="auto",
@@ -296,6 +317,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     ):
         self.rho = rho
         self.alpha = alpha
+        self.shared_coupling = shared_coupling
         self.sparsity = sparsity
         self.entropy = entropy
         self.candidate_graph = candidate_graph
@@ -505,15 +527,27 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         return user_edges(cg, self.tasks_)
 
     def _problems(self, Z, y, task_index, edges):
+        """The folded outer problem; resolves ``shared_coupling_`` on its folds."""
         T, d = len(self.tasks_), Z.shape[1]
         solver = self._solver_for(T, d)
-        problems = []
-        for train, val in self._splits(Z, task_index, T):
-            G, b, _, _ = task_moments(Z[train], y[train], task_index[train], T)
-            Gv, bv, yyv, _ = task_moments(Z[val], y[val], task_index[val], T)
-            problems.append(TaskGraphProblem(G, b, edges, self.rho, self.alpha, Gv, bv, yyv,
-                                             solver=solver, cg_tol=1e-7))
-        return FoldedProblem(problems)
+        folds = [(task_moments(Z[train], y[train], task_index[train], T)[:2],
+                  task_moments(Z[val], y[val], task_index[val], T)[:3])
+                 for train, val in self._splits(Z, task_index, T)]
+
+        def folded(shared):
+            return FoldedProblem([
+                TaskGraphProblem(G, b, edges, self.rho, self.alpha, Gv, bv, yyv,
+                                 solver=solver, cg_tol=1e-7, shared=shared)
+                for (G, b), (Gv, bv, yyv) in folds])
+
+        if self.shared_coupling == "auto":
+            # the pull that predicts the validation rows best without any edge
+            empty = np.zeros(len(edges))
+            losses = [np.sum(folded(shared).per_task_losses(empty)) for shared in _SHARED_GRID]
+            self.shared_coupling_ = float(_SHARED_GRID[np.argmin(losses)])
+        else:
+            self.shared_coupling_ = float(self.shared_coupling)
+        return folded(self.shared_coupling_)
 
     def _setup(self, X, y, tasks):
         Z, yc, task_index = self._prepare(X, y, tasks)
@@ -630,22 +664,34 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         T = len(self.tasks_)
         solver = self._solver_for(T, G.shape[1])
         if self.refit:
-            W = TaskGraphProblem(G, b, edges, self.rho, self.alpha, solver=solver).solve(e)
+            inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha, solver=solver,
+                                     shared=self.shared_coupling_)
+            W, w0 = inner.solve(e), inner.shared_coef
         else:
             _, _, W = problem.value_and_grad(e)
+            w0 = problem.shared_coef
         keep = e > 0
         self._edge_index = edges[keep]
         self.edge_weights_ = e[keep]
         self.edges_ = self.tasks_[self._edge_index].reshape(-1, 2)
         self.adjacency_ = _adjacency(edges, e, T)
-        if self.fit_intercept:
-            self.coef_ = W[:, :-1].copy()
-            self.intercept_ = self._y_offset + W[:, -1]
-            if not self._nonlinear():
-                self.intercept_ = self.intercept_ - self.coef_ @ self._X_offset
+        self.coef_, self.intercept_ = self._coef_intercept(W)
+        if w0 is not None:
+            coef, intercept = self._coef_intercept(w0[None])
+            self.shared_coef_, self.shared_intercept_ = coef[0], float(intercept[0])
         else:
-            self.coef_ = W.copy()
-            self.intercept_ = np.zeros(T)
+            # a refit without a shared model must not keep an earlier fit's
+            self.__dict__.pop("shared_coef_", None)
+            self.__dict__.pop("shared_intercept_", None)
+
+    def _coef_intercept(self, W):
+        """Coefficients and intercepts on the original features of the models ``W``."""
+        if not self.fit_intercept:
+            return W.copy(), np.zeros(len(W))
+        coef, intercept = W[:, :-1].copy(), self._y_offset + W[:, -1]
+        if not self._nonlinear():
+            intercept = intercept - coef @ self._X_offset
+        return coef, intercept
 
     # ------------------------------------------------------------ sparsity path
     def sparsity_path(self, X, y, tasks=None, *, sparsities=None):

@@ -33,8 +33,9 @@ def test_sklearn_compatible(estimator, check):
 
 
 # ------------------------------------------------------------------ linear core
+@pytest.mark.parametrize("shared", [0.0, 0.7])
 @pytest.mark.parametrize("solver", ["direct", "cg"])
-def test_hypergradient_matches_finite_differences(solver):
+def test_hypergradient_matches_finite_differences(solver, shared):
     rng = np.random.RandomState(0)
     T, d, n = 5, 4, 10
     X = rng.randn(T * n, d)
@@ -44,7 +45,8 @@ def test_hypergradient_matches_finite_differences(solver):
     G, b, _, _ = task_moments(X[~val], y[~val], ti[~val], T)
     Gv, bv, yyv, _ = task_moments(X[val], y[val], ti[val], T)
     edges = np.column_stack(np.triu_indices(T, 1))
-    p = TaskGraphProblem(G, b, edges, 2.0, 0.01, Gv, bv, yyv, solver=solver, cg_tol=1e-13)
+    p = TaskGraphProblem(G, b, edges, 2.0, 0.01, Gv, bv, yyv, solver=solver, cg_tol=1e-13,
+                         shared=shared)
     e = rng.uniform(0.1, 0.9, len(edges))
     _, grad, _ = p.value_and_grad(e)
     h = 1e-5
@@ -54,18 +56,28 @@ def test_hypergradient_matches_finite_differences(solver):
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8)
 
 
-def test_direct_and_cg_agree_and_match_dense_solve():
+@pytest.mark.parametrize("shared", [0.0, 0.7])
+def test_direct_and_cg_agree_and_match_dense_solve(shared):
     rng = np.random.RandomState(1)
     T, d = 7, 3
     G = np.array([np.cov(rng.randn(d, 5)) for _ in range(T)])
     b = rng.randn(T, d)
     edges = np.column_stack(np.triu_indices(T, 1))
     e = rng.rand(len(edges))
-    Wd = TaskGraphProblem(G, b, edges, 1.5, 0.1, solver="direct").solve(e)
-    Wc = TaskGraphProblem(G, b, edges, 1.5, 0.1, solver="cg", cg_tol=1e-12).solve(e)
-    A = TaskGraphProblem(G, b, edges, 1.5, 0.1).matrix(e).toarray()
-    np.testing.assert_allclose(Wd.ravel(), np.linalg.solve(A, b.ravel()), atol=1e-10)
+    kw = dict(shared=shared)
+    direct = TaskGraphProblem(G, b, edges, 1.5, 0.1, solver="direct", **kw)
+    Wd = direct.solve(e)
+    Wc = TaskGraphProblem(G, b, edges, 1.5, 0.1, solver="cg", cg_tol=1e-12, **kw).solve(e)
+    A = TaskGraphProblem(G, b, edges, 1.5, 0.1, **kw).matrix(e).toarray()
+    # the shared model, when there is one, is the last block of unknowns
+    rhs = np.concatenate([b.ravel(), np.zeros(A.shape[0] - b.size)])
+    V = np.linalg.solve(A, rhs)
+    np.testing.assert_allclose(Wd.ravel(), V[:b.size], atol=1e-10)
     np.testing.assert_allclose(Wc, Wd, atol=1e-8)
+    if shared:
+        np.testing.assert_allclose(direct.shared_coef, V[b.size:], atol=1e-10)
+    else:
+        assert A.shape == (T * d, T * d) and direct.shared_coef is None
 
 
 @pytest.mark.parametrize("method", ["lbfgs", "adam"])
@@ -494,3 +506,63 @@ def test_user_cv_splits_errors(cv, match):
     X, y, t, _ = _toy()
     with pytest.raises(ValueError, match=match):
         SparseTaskGraphMTL(cv=cv, max_iter=2).fit(X, y, tasks=t)
+
+
+# ------------------------------------------------------------------ shared model
+def _alike_tasks(n_tasks=8, n_features=5, n_samples=12, seed=0):
+    """Tasks that are small deviations of one model, with few rows each."""
+    rng = np.random.RandomState(seed)
+    w0 = rng.randn(n_features)
+    W = w0 + 0.1 * rng.randn(n_tasks, n_features)
+    t = np.repeat(np.arange(n_tasks), n_samples)
+    X = rng.randn(len(t), n_features)
+    y = np.einsum("ij,ij->i", X, W[t]) + 0.5 * rng.randn(len(t))
+    return X, y, t, w0
+
+
+def test_shared_model_solves_the_mean_regularised_problem():
+    X, y, t, _ = _alike_tasks()
+    T, d, s, a = 8, 5, 2.0, 1e-3
+    m = SparseTaskGraphMTL(shared_coupling=s, alpha=a, candidate_graph=np.zeros((0, 2)),
+                           fit_intercept=False).fit(X, y, tasks=t)
+    # normal equations of sum_t ||X_t w_t - y_t||^2 / (2 n_t) + s/2 sum_t ||w_t - w_0||^2
+    # + a/2 (||W||^2 + ||w_0||^2), unknowns [w_1 .. w_T, w_0]
+    A = np.zeros(((T + 1) * d, (T + 1) * d))
+    c = np.zeros((T + 1) * d)
+    eye = np.eye(d)
+    for k in range(T):
+        Xt, yt = X[t == k], y[t == k]
+        blk = slice(k * d, (k + 1) * d)
+        A[blk, blk] += Xt.T @ Xt / len(yt) + (s + a) * eye
+        A[blk, T * d:] -= s * eye
+        A[T * d:, blk] -= s * eye
+        c[blk] = Xt.T @ yt / len(yt)
+    A[T * d:, T * d:] += (T * s + a) * eye
+    V = np.linalg.solve(A, c).reshape(T + 1, d)
+    np.testing.assert_allclose(m.coef_, V[:T], atol=1e-8)
+    np.testing.assert_allclose(m.shared_coef_, V[T], atol=1e-8)
+    assert m.shared_intercept_ == 0.0 and m.shared_coupling_ == s
+
+
+def test_shared_model_helps_alike_tasks_and_auto_chooses_it():
+    X, y, t, w0 = _alike_tasks()
+    Xte, yte, tte, _ = _alike_tasks(seed=0, n_samples=40)
+    empty = np.zeros((0, 2))
+    independent = SparseTaskGraphMTL(candidate_graph=empty).fit(X, y, tasks=t)
+    auto = SparseTaskGraphMTL(shared_coupling="auto", candidate_graph=empty,
+                              random_state=0).fit(X, y, tasks=t)
+    assert auto.shared_coupling_ > 0
+    assert (np.linalg.norm(auto.shared_coef_ - w0)
+            < np.linalg.norm(independent.coef_.mean(axis=0) - w0))
+    assert auto.score(Xte, yte, tasks=tte) > independent.score(Xte, yte, tasks=tte)
+    # "auto" is the fit with the chosen value
+    chosen = SparseTaskGraphMTL(shared_coupling=auto.shared_coupling_, candidate_graph=empty,
+                                random_state=0).fit(X, y, tasks=t)
+    np.testing.assert_allclose(auto.coef_, chosen.coef_)
+    # unrelated tasks with plenty of rows get a weaker pull than alike ones
+    Xd, yd, td, _ = _toy(n_tasks=6, n_samples=60, structure="disconnected")
+    unrelated = SparseTaskGraphMTL(shared_coupling="auto", candidate_graph=empty,
+                                   random_state=0).fit(Xd, yd, tasks=td)
+    assert unrelated.shared_coupling_ < auto.shared_coupling_
+    # a refit without a shared model drops the earlier one
+    assert not hasattr(auto.set_params(shared_coupling=0.0).fit(X, y, tasks=t), "shared_coef_")
