@@ -103,8 +103,7 @@ class TaskGraphProblem:
         self.shared = float(shared)
         # the shared model is node T, a task without rows
         self._n = self.T + (self.shared > 0)
-        pad = self._n - self.T
-        self.G = np.concatenate([G, np.zeros((pad, self.d, self.d))])
+        self.G = G if self._n == self.T else np.concatenate([G, np.zeros((1, self.d, self.d))])
         self.b = self._pad(b)
         self.edges = np.asarray(edges, dtype=int).reshape(-1, 2)
         self.rho = float(rho)
@@ -121,7 +120,7 @@ class TaskGraphProblem:
 
     def _pad(self, R):
         """``R`` of shape (T, d) with a zero row for the shared model, if any."""
-        return np.concatenate([R, np.zeros((self._n - self.T, self.d))])
+        return R if self._n == self.T else np.concatenate([R, np.zeros((1, self.d))])
 
     # ------------------------------------------------------------------ inner
     def laplacian(self, e):
