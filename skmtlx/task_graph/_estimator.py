@@ -254,6 +254,12 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     (6, 5)
     >>> model.predict(X[:3], tasks=tasks[:3]).shape
     (3,)
+
+    With a shared model that every task is pulled towards:
+
+    >>> shared = SparseTaskGraphMTL(shared_coupling=1.0, random_state=0).fit(X, y, tasks=tasks)
+    >>> shared.shared_coef_.shape
+    (5,)
     """
 
     _parameter_constraints = {
