@@ -155,18 +155,18 @@ class TaskGraphProblem:
 
     def _solvers(self, e):
         """Return a function solving ``A(e) X = R`` for an (n, d) right-hand side."""
-        T, d = self._n, self.d
+        n, d = self._n, self.d
         L = self.laplacian(e)
         if self.solver == "direct":
-            A4 = np.zeros((T, d, T, d))
+            A4 = np.zeros((n, d, n, d))
             A4 += L.toarray()[:, None, :, None] * np.eye(d)[None, :, None, :]
-            ar = np.arange(T)
+            ar = np.arange(n)
             A4[ar, :, ar, :] += self._Gr
-            A = A4.reshape(T * d, T * d)
+            A = A4.reshape(n * d, n * d)
             factor = cho_factor(A, lower=True, check_finite=False)
 
             def solve(R, X0=None):
-                return cho_solve(factor, R.ravel(), check_finite=False).reshape(T, d)
+                return cho_solve(factor, R.ravel(), check_finite=False).reshape(n, d)
 
             return solve
         # block-Jacobi preconditioner (G_t + (alpha + rho deg_t) I)^-1 via eigh of G_t
@@ -185,7 +185,7 @@ class TaskGraphProblem:
             P = Z.copy()
             rz = np.vdot(res, Z)
             stop = self.cg_tol * np.linalg.norm(R)
-            for _ in range(10 * T * d):
+            for _ in range(10 * n * d):
                 if np.linalg.norm(res) <= stop:
                     break
                 AP = matvec(P)
