@@ -1,9 +1,10 @@
 """Benchmark SparseTaskGraphMTL on synthetic task graphs and real per-task data.
 
 Run with ``SKMTLX_DATA_HOME=/work/shared/data python benchmarks/task_graph.py``
-(add ``--quick`` to skip the real sets, ``--seeds 3`` to repeat the synthetic
-structures over three draws of the generator and the real sets over three random
-train/test splits, and print the means and the spread). Prints,
+(add ``--quick`` to skip the real sets, ``--real-only`` to run them alone,
+``--seeds 3`` to repeat the synthetic structures over three draws of the
+generator and the real sets over three random train/test splits, and print the
+means and the spread, ``--cv 10`` to set the folds of every model). Prints,
 per dataset: mean per-task test RMSE of independent ridge models, one pooled
 ridge, the full candidate graph and the learned sparse graph (default
 ``sparsity="1se"``: the sparsest graph of the cross-validated sparsity path
@@ -155,7 +156,7 @@ def large_validation(structure, seed, n_val, **params):
     position = np.tile(np.arange(n_rows), len(np.unique(tasks)))
     fit_rows, test = position < 20 + n_val, position >= 20 + n_val
     split = [(np.flatnonzero(position[fit_rows] < 20), np.flatnonzero(position[fit_rows] >= 20))]
-    kw = dict(cv=split, refit=False, **params)
+    kw = dict(params, cv=split, refit=False)
     models = {"learned": SparseTaskGraphMTL(**kw),
               "independent": SparseTaskGraphMTL(candidate_graph=np.zeros((0, 2)), **kw)}
     if len(edges):
@@ -205,28 +206,8 @@ def summarize_recovery(name, runs):
           f"(per draw: {', '.join(f'{p:.2f}/{r:.2f}' for p, r in scores)})", flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="synthetic structures only")
-    parser.add_argument("--seeds", type=int, default=1,
-                        help="draws of each synthetic structure and random train/test splits "
-                             "of each real set; with more than one, a summary line gives the "
-                             "means and the spread")
-    parser.add_argument("--validation-rows", type=int, default=0,
-                        help="also choose the synthetic graphs on this many fresh validation "
-                             "rows per task")
-    parser.add_argument("--shared-coupling", default="0",
-                        help="shared_coupling of the learned graph: a float or 'auto' "
-                             "(the 'shared only' column then gives its shared model alone)")
-    parser.add_argument("--coupling-scan", action="store_true",
-                        help="on the real sets, also score every path point with its weights "
-                             "scaled by 1, 2, 4 and 8 on the test rows")
-    args = parser.parse_args()
-    start = time.perf_counter()
-    params = dict(random_state=0)
-    shared = args.shared_coupling if args.shared_coupling == "auto" else float(
-        args.shared_coupling)
-
+def synthetic(args, shared, params):
+    """The synthetic structures, the graphs chosen on fresh rows, fit time against T."""
     print("== synthetic structures (20 train / 80 test rows per task, noise-free, authors' sizes)")
     for structure in TASK_GRAPH_STRUCTURES:
         runs = []
@@ -256,6 +237,35 @@ def main():
               f"iters {m.n_iter_} "
               f"candidates {len(m.candidate_edges_)}", flush=True)
 
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="synthetic structures only")
+    parser.add_argument("--real-only", action="store_true",
+                        help="real sets only (no synthetic structure, no timing against T)")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="draws of each synthetic structure and random train/test splits "
+                             "of each real set; with more than one, a summary line gives the "
+                             "means and the spread")
+    parser.add_argument("--validation-rows", type=int, default=0,
+                        help="also choose the synthetic graphs on this many fresh validation "
+                             "rows per task")
+    parser.add_argument("--shared-coupling", default="0",
+                        help="shared_coupling of the learned graph: a float or 'auto' "
+                             "(the 'shared only' column then gives its shared model alone)")
+    parser.add_argument("--cv", default="auto",
+                        help="cv of every model: 'auto' or a number of folds")
+    parser.add_argument("--coupling-scan", action="store_true",
+                        help="on the real sets, also score every path point with its weights "
+                             "scaled by 1, 2, 4 and 8 on the test rows")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    params = dict(random_state=0, cv=args.cv if args.cv == "auto" else int(args.cv))
+    shared = args.shared_coupling if args.shared_coupling == "auto" else float(
+        args.shared_coupling)
+
+    if not args.real_only:
+        synthetic(args, shared, params)
     if not args.quick:
         print("== real per-task data (per-task 80/20 split, standardised features)")
         for name, loader in [("school", load_school), ("parkinsons", load_parkinsons_updrs),

@@ -17,6 +17,11 @@ obtained with one adjoint solve ``A u = [X_t^val^T r_t / m_t]_t``:
 Losses are per-task means (not sums) so that ``rho`` and ``alpha`` do not depend
 on how many rows each task has; this is our choice, documented in the estimator.
 
+With validation folds, every fold has its own system (its own training rows)
+but all share the graph, so the folds are solved together: one conjugate
+gradient over the stacked folds, whose Laplacian product is a single sparse
+product for all of them. The outer loss is the fold mean.
+
 With ``shared > 0`` every task is also pulled towards a shared model ``w_0``
 learned jointly, ``+ shared/2 sum_t ||w_t - w_0||^2`` (mean-regularised
 multi-task learning, Evgeniou & Pontil, 2004). ``w_0`` is a hub node without
@@ -69,41 +74,53 @@ def task_moments(X, y, task_index, n_tasks):
 
 
 class TaskGraphProblem:
-    """The bilevel problem on fixed data and candidate edges.
+    """The bilevel problem on fixed data, candidate edges and validation folds.
 
     Parameters
     ----------
-    G, b : arrays from :func:`task_moments` on the inner-training rows.
+    G, b : arrays from :func:`task_moments` on the inner-training rows, of shape
+        (T, d, d) and (T, d), or stacked over ``K`` validation folds, of shape
+        (K, T, d, d) and (K, T, d).
     edges : ndarray of shape (n_edges, 2) of int
         Candidate edges ``(i, j)`` with ``i < j``.
     rho : float
         Graph coupling strength; the effective weight of edge ``ij`` is ``rho * e_ij``.
     alpha : float
         Ridge penalty on every coefficient (> 0 keeps ``A`` positive definite).
-    Gv, bv, yyv : arrays from :func:`task_moments` on the validation rows, or None.
+    Gv, bv, yyv : arrays from :func:`task_moments` on the validation rows (stacked
+        over the folds like ``G`` and ``b``), or None.
     solver : {"direct", "cg"}
-        Dense Cholesky factorisation of ``A(e)`` (one per weight vector, reused by
-        the adjoint solve; for small ``T * d``) or block-Jacobi preconditioned
-        conjugate gradient on ``(T, d)`` arrays, warm-started from the previous
-        solution (memory and time linear in ``T`` for a sparse candidate graph).
+        Dense Cholesky factorisation of ``A(e)`` (one per fold and weight vector,
+        reused by the adjoint solve; for small ``T * d``) or block-Jacobi
+        preconditioned conjugate gradient on ``(T, d)`` arrays, all folds at
+        once, warm-started from the previous solution (memory and time linear
+        in ``T`` for a sparse candidate graph).
     cg_tol : float
-        Relative residual tolerance of the conjugate gradient.
+        Relative residual tolerance of the conjugate gradient (per fold).
     shared : float
         Fixed pull of every task towards the shared model (0: no shared model).
 
     Attributes
     ----------
+    n_folds : int
+        Number of folds ``K`` (1 without a fold axis).
     shared_coef : ndarray of shape (d,) or None
-        The shared model of the last solve (None when ``shared=0``).
+        Fold mean of the shared models of the last solve (None when ``shared=0``).
     """
 
     def __init__(self, G, b, edges, rho, alpha, Gv=None, bv=None, yyv=None,
                  solver="direct", cg_tol=1e-10, shared=0.0):
-        self.T, self.d = b.shape
+        self._folded = np.ndim(b) == 3
+        if not self._folded:
+            G, b = G[None], b[None]
+            if Gv is not None:
+                Gv, bv, yyv = Gv[None], bv[None], np.asarray(yyv)[None]
+        self.n_folds, self.T, self.d = b.shape
         self.shared = float(shared)
         # the shared model is node T, a task without rows
         self._n = self.T + (self.shared > 0)
-        self.G = G if self._n == self.T else np.concatenate([G, np.zeros((1, self.d, self.d))])
+        self.G = G if self._n == self.T else np.concatenate(
+            [G, np.zeros((self.n_folds, 1, self.d, self.d))], axis=1)
         self.b = self._pad(b)
         self.edges = np.asarray(edges, dtype=int).reshape(-1, 2)
         self.rho = float(rho)
@@ -115,12 +132,35 @@ class TaskGraphProblem:
         self.shared_coef = None
         self._v_prev = None
         self._u_prev = None
-        self._Gr = self.G + alpha * np.eye(self.d)[None]
+        self._Gr = self.G + alpha * np.eye(self.d)
         self._eig = None
 
     def _pad(self, R):
-        """``R`` of shape (T, d) with a zero row for the shared model, if any."""
-        return R if self._n == self.T else np.concatenate([R, np.zeros((1, self.d))])
+        """``R`` of shape (K, T, d) with a zero row for the shared model, if any."""
+        if self._n == self.T:
+            return R
+        return np.concatenate([R, np.zeros((self.n_folds, 1, self.d))], axis=1)
+
+    def folds(self, index):
+        """The problem restricted to the folds ``index`` (a fresh warm start).
+
+        Parameters
+        ----------
+        index : array-like of int or bool
+            Folds to keep.
+
+        Returns
+        -------
+        problem : TaskGraphProblem
+            With a fold axis.
+        """
+        index = np.arange(self.n_folds)[index]
+        G = self.G[index, :self.T]
+        validation = (None,) * 3 if self.Gv is None else (
+            self.Gv[index], self.bv[index], self.yyv[index])
+        return TaskGraphProblem(G, self.b[index, :self.T], self.edges, self.rho, self.alpha,
+                                *validation, solver=self.solver, cg_tol=self.cg_tol,
+                                shared=self.shared)
 
     # ------------------------------------------------------------------ inner
     def laplacian(self, e):
@@ -141,10 +181,10 @@ class TaskGraphProblem:
         data = np.concatenate([-we, -we, deg])
         return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
-    def matrix(self, e):
-        """The sparse matrix ``A(e)`` of shape (n * d, n * d), ``n`` nodes."""
+    def matrix(self, e, fold=0):
+        """The sparse matrix ``A(e)`` of one fold, of shape (n * d, n * d), ``n`` nodes."""
         L = self.laplacian(e)
-        return (sp.block_diag(list(self._Gr), format="csr")
+        return (sp.block_diag(list(self._Gr[fold]), format="csr")
                 + sp.kron(L, sp.identity(self.d), format="csr")).tocsr()
 
     def _block_eig(self):
@@ -154,120 +194,134 @@ class TaskGraphProblem:
         return self._eig
 
     def _solvers(self, e):
-        """Return a function solving ``A(e) X = R`` for an (n, d) right-hand side."""
-        n, d = self._n, self.d
+        """Return a function solving ``A_k(e) X_k = R_k`` for (K, n, d) right-hand sides."""
         L = self.laplacian(e)
         if self.solver == "direct":
+            return self._direct_solver(L)
+        return self._cg_solver(L)
+
+    def _direct_solver(self, L):
+        n, d = self._n, self.d
+        ar = np.arange(n)
+        factors = []
+        for Gr in self._Gr:
             A4 = np.zeros((n, d, n, d))
             A4 += L.toarray()[:, None, :, None] * np.eye(d)[None, :, None, :]
-            ar = np.arange(n)
-            A4[ar, :, ar, :] += self._Gr
-            A = A4.reshape(n * d, n * d)
-            factor = cho_factor(A, lower=True, check_finite=False)
-
-            def solve(R, X0=None):
-                return cho_solve(factor, R.ravel(), check_finite=False).reshape(n, d)
-
-            return solve
-        # block-Jacobi preconditioner (G_t + (alpha + rho deg_t) I)^-1 via eigh of G_t
-        lam, Q = self._block_eig()
-        deg = L.diagonal()
-        Binv = (Q / (lam + self.alpha + deg[:, None])[:, None, :]) @ np.swapaxes(Q, 1, 2)
-        Gr = self._Gr
-
-        def matvec(V):
-            return np.matmul(Gr, V[..., None])[..., 0] + L @ V
+            A4[ar, :, ar, :] += Gr
+            factors.append(cho_factor(A4.reshape(n * d, n * d), lower=True, check_finite=False))
 
         def solve(R, X0=None):
-            X = np.zeros_like(R) if X0 is None else X0.copy()
-            res = R - matvec(X)
-            Z = np.matmul(Binv, res[..., None])[..., 0]
-            P = Z.copy()
-            rz = np.vdot(res, Z)
-            stop = self.cg_tol * np.linalg.norm(R)
+            return np.array([cho_solve(f, r.ravel(), check_finite=False).reshape(n, d)
+                             for f, r in zip(factors, R)])
+
+        return solve
+
+    def _cg_solver(self, L):
+        # Preconditioned CG on all folds at once, the vectors laid out (n, K, d) so
+        # that graph products are one sparse product. The preconditioner is the
+        # block diagonal B of A = B - N (blocks G_t + (alpha + rho deg_t) I,
+        # inverted via eigh of G_t; N = rho * weighted adjacency (x) I), and as
+        # B z = r, B p follows the same recursion as p: A p = B p - N p costs one
+        # sparse product and no block product. A fold stops moving once its
+        # residual is below the tolerance, as if it were solved alone.
+        n, K, d = self._n, self.n_folds, self.d
+        lam, Q = self._block_eig()
+        deg = L.diagonal()
+        Binv = np.swapaxes(
+            (Q / (lam + self.alpha + deg[:, None])[..., None, :]) @ np.swapaxes(Q, -1, -2),
+            0, 1).copy()
+        N = (sp.diags(deg) - L).tocsr()
+
+        def blocks(M, V):
+            return np.matmul(M, V[..., None])[..., 0]
+
+        def graph(V):
+            return (N @ V.reshape(n, K * d)).reshape(n, K, d)
+
+        def fold_dot(U, V):
+            return np.einsum("nkd,nkd->k", U, V)
+
+        def solve(R, X0=None):
+            R = np.swapaxes(R, 0, 1)
+            if X0 is None:
+                X, res = np.zeros_like(R), R.copy()
+            else:
+                X = np.swapaxes(X0, 0, 1).copy()
+                BX = blocks(np.swapaxes(self._Gr, 0, 1), X) + deg[:, None, None] * X
+                res = R - BX + graph(X)
+            Z = blocks(Binv, res)
+            P, BP = Z.copy(), res.copy()
+            rz = fold_dot(res, Z)
+            stop = self.cg_tol * np.sqrt(fold_dot(R, R))
+            active = np.sqrt(fold_dot(res, res)) > stop
             for _ in range(10 * n * d):
-                if np.linalg.norm(res) <= stop:
+                if not active.any():
                     break
-                AP = matvec(P)
-                step = rz / np.vdot(P, AP)
-                X += step * P
-                res -= step * AP
-                Z = np.matmul(Binv, res[..., None])[..., 0]
-                rz_new = np.vdot(res, Z)
-                P = Z + (rz_new / rz) * P
+                AP = BP - graph(P)
+                step = np.where(active, rz, 0.0) / np.where(active, fold_dot(P, AP), 1.0)
+                X += step[:, None] * P
+                res -= step[:, None] * AP
+                Z = blocks(Binv, res)
+                rz_new = fold_dot(res, Z)
+                beta = (np.where(active, rz_new, 0.0) / np.where(active, rz, 1.0))[:, None]
+                P = Z + beta * P
+                BP = res + beta * BP
                 rz = rz_new
+                active &= np.sqrt(fold_dot(res, res)) > stop
                 self.cg_iters += 1
-            return X
+            return np.swapaxes(X, 0, 1)
 
         return solve
 
     def solve(self, e, b=None):
-        """Inner solution ``W`` of shape (T, d) for edge weights ``e``."""
-        b = self.b if b is None else self._pad(b)
-        return self._models(self._solvers(e)(b, self._v_prev))
+        """Inner solution for edge weights ``e`` (right-hand side ``b`` if given).
+
+        Returns
+        -------
+        W : ndarray of shape (T, d), or (K, T, d) with a fold axis
+        """
+        if b is None:
+            b = self.b
+        else:
+            b = self._pad(b if self._folded else b[None])
+        W = self._models(self._solvers(e)(b, self._v_prev))
+        return W if self._folded else W[0]
 
     def _models(self, V):
         """Task models of the full solution ``V`` (the shared model stored apart)."""
         self._v_prev = V
         if self._n > self.T:
-            self.shared_coef = V[self.T]
-        return V[:self.T]
+            self.shared_coef = V[:, self.T].mean(axis=0)
+        return V[:, :self.T]
 
     # ------------------------------------------------------------------ outer
-    def per_task_validation(self, W):
-        """Per-task validation mean squared errors of the coefficients ``W``."""
-        quad = np.einsum("ti,tij,tj->t", W, self.Gv, W)
-        return quad - 2.0 * np.einsum("ti,ti->t", W, self.bv) + self.yyv
+    def _per_task_validation(self, W):
+        """Per-fold, per-task validation mean squared errors of ``W`` (K, T, d)."""
+        quad = np.einsum("kti,ktij,ktj->kt", W, self.Gv, W)
+        return quad - 2.0 * np.einsum("kti,kti->kt", W, self.bv) + self.yyv
+
+    def per_task_losses(self, e):
+        """Per-fold, per-task validation mean squared errors, shape (K, T)."""
+        return self._per_task_validation(self._models(self._solvers(e)(self.b, self._v_prev)))
 
     def value_and_grad(self, e):
         """Validation loss ``f(e)`` and its exact hypergradient ``df/de``.
+
+        Both are means over the folds.
 
         Returns
         -------
         f : float
         grad : ndarray of shape (n_edges,)
         W : ndarray of shape (T, d)
-            The inner solution.
+            The inner solution (its fold mean).
         """
         solve = self._solvers(e)
         W = self._models(solve(self.b, self._v_prev))
-        f = 0.5 * np.sum(self.per_task_validation(W))
-        g = self._pad(np.einsum("tij,tj->ti", self.Gv, W) - self.bv)  # df/dv
+        f = 0.5 * np.sum(self._per_task_validation(W)) / self.n_folds
+        g = self._pad(np.einsum("ktij,ktj->kti", self.Gv, W) - self.bv)  # df/dv
         U = solve(g, self._u_prev)
         self._u_prev = U
         i, j = self.edges[:, 0], self.edges[:, 1]
-        grad = -self.rho * np.einsum("ek,ek->e", W[i] - W[j], U[i] - U[j])
-        return f, grad, W
-
-
-class FoldedProblem:
-    """Sum of :class:`TaskGraphProblem` over validation folds (same edges).
-
-    With ``K`` folds every training row is a validation row once, which makes the
-    outer loss, and so the learned graph, much less noisy than a single split.
-    """
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        self.T, self.d = self.problems[0].T, self.problems[0].d
-        self.edges = self.problems[0].edges
-
-    def value_and_grad(self, e):
-        """Fold-averaged validation loss, its hypergradient and the mean models."""
-        f, g, W = 0.0, 0.0, 0.0
-        for p in self.problems:
-            fk, gk, Wk = p.value_and_grad(e)
-            f, g, W = f + fk, g + gk, W + Wk
-        k = len(self.problems)
-        return f / k, g / k, W / k
-
-    @property
-    def shared_coef(self):
-        """Fold mean of the shared models of the last solves (None without one)."""
-        if self.problems[0].shared_coef is None:
-            return None
-        return np.mean([p.shared_coef for p in self.problems], axis=0)
-
-    def per_task_losses(self, e):
-        """Per-fold, per-task validation mean squared errors, shape (n_folds, T)."""
-        return np.array([p.per_task_validation(p.solve(e)) for p in self.problems])
+        grad = -self.rho * np.einsum("keq,keq->e", W[:, i] - W[:, j], U[:, i] - U[:, j])
+        return f, grad / self.n_folds, W.mean(axis=0)

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._bilevel import FoldedProblem, TaskGraphProblem, task_moments
+from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
 
@@ -536,15 +536,14 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         """The folded outer problem; resolves ``shared_coupling_`` on its folds."""
         T, d = len(self.tasks_), Z.shape[1]
         solver = self._solver_for(T, d)
-        folds = [(task_moments(Z[train], y[train], task_index[train], T)[:2],
-                  task_moments(Z[val], y[val], task_index[val], T)[:3])
-                 for train, val in self._splits(Z, task_index, T)]
+        moments = [task_moments(Z[train], y[train], task_index[train], T)[:2]
+                   + task_moments(Z[val], y[val], task_index[val], T)[:3]
+                   for train, val in self._splits(Z, task_index, T)]
+        G, b, Gv, bv, yyv = (np.stack(m) for m in zip(*moments))  # fold axis first
 
         def folded(shared):
-            return FoldedProblem([
-                TaskGraphProblem(G, b, edges, self.rho, self.alpha, Gv, bv, yyv,
-                                 solver=solver, cg_tol=1e-7, shared=shared)
-                for (G, b), (Gv, bv, yyv) in folds])
+            return TaskGraphProblem(G, b, edges, self.rho, self.alpha, Gv, bv, yyv,
+                                    solver=solver, cg_tol=1e-7, shared=shared)
 
         if self.shared_coupling == "auto":
             # the pull that predicts the validation rows best without any edge

@@ -16,8 +16,6 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ..utils._selection import one_standard_error_rule
-from ._bilevel import FoldedProblem
-
 __all__ = ["optimize_edges", "sparsity_path_edges", "path_losses", "select_path_point"]
 
 _EPS_LOG = 1e-8
@@ -166,7 +164,8 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
 
     Parameters
     ----------
-    problem : FoldedProblem
+    problem : TaskGraphProblem
+        With a fold axis.
     e0 : ndarray of shape (n_edges,)
         Starting weights.
     sparsities : array-like of float
@@ -195,13 +194,12 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
                method=method, learning_rate=learning_rate)
     path, n_iters = sparsity_path_edges(problem, e0, sparsities, **opt)
     n_iter = int(np.sum(n_iters))
-    n_groups = min(n_groups, len(problem.problems))
+    n_groups = min(n_groups, problem.n_folds)
     if n_groups > 1:
-        group = np.arange(len(problem.problems)) % n_groups
-        interior = np.empty((len(path), len(problem.problems), problem.T))
+        group = np.arange(problem.n_folds) % n_groups
+        interior = np.empty((len(path), problem.n_folds, problem.T))
         for g in range(n_groups):
-            fitted = FoldedProblem([p for p, h in zip(problem.problems, group) if h != g])
-            held = FoldedProblem([p for p, h in zip(problem.problems, group) if h == g])
+            fitted, held = problem.folds(group != g), problem.folds(group == g)
             weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, **opt)
             interior[:, group == g] = [held.per_task_losses(w) for w in weights]
             n_iter += int(np.sum(n_iters))

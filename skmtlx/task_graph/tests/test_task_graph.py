@@ -13,7 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtlx.datasets import TASK_GRAPH_STRUCTURES, make_task_graph_regression, task_graph_edges
 from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
-from skmtlx.task_graph._bilevel import FoldedProblem, TaskGraphProblem, task_moments
+from skmtlx.task_graph._bilevel import TaskGraphProblem, task_moments
 from skmtlx.task_graph._outer import optimize_edges
 
 
@@ -80,6 +80,45 @@ def test_direct_and_cg_agree_and_match_dense_solve(shared):
         assert A.shape == (T * d, T * d) and direct.shared_coef is None
 
 
+@pytest.mark.parametrize("shared", [0.0, 0.7])
+@pytest.mark.parametrize("solver", ["direct", "cg"])
+def test_folds_solved_together_match_each_fold_alone(solver, shared):
+    # the folds of one problem share the graph and are solved at once (one CG for
+    # all folds); the losses, models and hypergradient are the fold means
+    rng = np.random.RandomState(2)
+    T, d, n, K = 6, 3, 12, 3
+    X = rng.randn(T * n, d)
+    ti = np.repeat(np.arange(T), n)
+    # fold sizes differ per task, so the folds' CG converge after different steps
+    y = np.einsum("ij,ij->i", X, rng.randn(T, d)[ti]) + 0.1 * rng.randn(T * n)
+    fold = rng.randint(K, size=T * n)
+    fold[:K * T] = np.repeat(np.arange(K), T)
+    moments = [task_moments(X[fold != k], y[fold != k], ti[fold != k], T)[:2]
+               + task_moments(X[fold == k], y[fold == k], ti[fold == k], T)[:3]
+               for k in range(K)]
+    edges = np.column_stack(np.triu_indices(T, 1))
+    e = rng.uniform(0.1, 0.9, len(edges))
+    kw = dict(solver=solver, cg_tol=1e-12, shared=shared)
+    alone = [TaskGraphProblem(*m[:2], edges, 2.0, 0.05, *m[2:], **kw) for m in moments]
+    G, b, Gv, bv, yyv = (np.stack(a) for a in zip(*moments))
+    folded = TaskGraphProblem(G, b, edges, 2.0, 0.05, Gv, bv, yyv, **kw)
+    f, grad, W = folded.value_and_grad(e)
+    each = [p.value_and_grad(e) for p in alone]
+    assert folded.n_folds == K
+    np.testing.assert_allclose(f, np.mean([r[0] for r in each]), rtol=1e-9)
+    np.testing.assert_allclose(grad, np.mean([r[1] for r in each], axis=0), atol=1e-9)
+    np.testing.assert_allclose(W, np.mean([r[2] for r in each], axis=0), atol=1e-9)
+    np.testing.assert_allclose(folded.solve(e), [p.solve(e) for p in alone], atol=1e-9)
+    losses = folded.per_task_losses(e)
+    assert losses.shape == (K, T)
+    # a subset of the folds is the problem built from those folds alone
+    np.testing.assert_allclose(folded.folds([0, 2]).per_task_losses(e), losses[[0, 2]],
+                               atol=1e-9)
+    if shared:
+        np.testing.assert_allclose(folded.shared_coef,
+                                   np.mean([p.shared_coef for p in alone], axis=0), atol=1e-9)
+
+
 @pytest.mark.parametrize("method", ["lbfgs", "adam"])
 def test_outer_steps_stay_in_box_and_decrease_objective(method):
     X, y, t, _ = _toy()
@@ -88,7 +127,7 @@ def test_outer_steps_stay_in_box_and_decrease_objective(method):
     G, b, _, _ = task_moments(X[~val], y[~val], t[~val], T)
     Gv, bv, yyv, _ = task_moments(X[val], y[val], t[val], T)
     edges = np.column_stack(np.triu_indices(T, 1))
-    p = FoldedProblem([TaskGraphProblem(G, b, edges, 1.0, 1e-3, Gv, bv, yyv)])
+    p = TaskGraphProblem(G, b, edges, 1.0, 1e-3, Gv, bv, yyv)
     e0 = np.ones(len(edges))
     f0 = p.value_and_grad(e0)[0]
     e, hist, n_iter = optimize_edges(p, e0, sparsity=0.0, scale=f0 / T, max_iter=30,
