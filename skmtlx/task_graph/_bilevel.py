@@ -203,10 +203,10 @@ class TaskGraphProblem:
     def _direct_solver(self, L):
         n, d = self._n, self.d
         ar = np.arange(n)
+        graph = L.toarray()[:, None, :, None] * np.eye(d)[None, :, None, :]
         factors = []
         for Gr in self._Gr:
-            A4 = np.zeros((n, d, n, d))
-            A4 += L.toarray()[:, None, :, None] * np.eye(d)[None, :, None, :]
+            A4 = graph.copy()
             A4[ar, :, ar, :] += Gr
             factors.append(cho_factor(A4.reshape(n * d, n * d), lower=True, check_finite=False))
 

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ..utils._selection import one_standard_error_rule
+
 __all__ = ["optimize_edges", "sparsity_path_edges", "path_losses", "select_path_point"]
 
 _EPS_LOG = 1e-8
