@@ -158,9 +158,12 @@ class TaskGraphProblem:
         G = self.G[index, :self.T]
         validation = (None,) * 3 if self.Gv is None else (
             self.Gv[index], self.bv[index], self.yyv[index])
-        return TaskGraphProblem(G, self.b[index, :self.T], self.edges, self.rho, self.alpha,
-                                *validation, solver=self.solver, cg_tol=self.cg_tol,
-                                shared=self.shared)
+        problem = TaskGraphProblem(G, self.b[index, :self.T], self.edges, self.rho,
+                                   self.alpha, *validation, solver=self.solver,
+                                   cg_tol=self.cg_tol, shared=self.shared)
+        if self._eig is not None:
+            problem._eig = tuple(a[index] for a in self._eig)
+        return problem
 
     # ------------------------------------------------------------------ inner
     def laplacian(self, e):
@@ -280,15 +283,14 @@ class TaskGraphProblem:
         -------
         W : ndarray of shape (T, d), or (K, T, d) with a fold axis
         """
-        if b is None:
-            b = self.b
-        else:
+        if b is not None:
             b = self._pad(b if self._folded else b[None])
-        W = self._models(self._solvers(e)(b, self._v_prev))
+        W = self._inner(self._solvers(e), b)
         return W if self._folded else W[0]
 
-    def _models(self, V):
-        """Task models of the full solution ``V`` (the shared model stored apart)."""
+    def _inner(self, solve, b=None):
+        """Task models solving ``A(e) V = b`` warm-started (the shared model stored apart)."""
+        V = solve(self.b if b is None else b, self._v_prev)
         self._v_prev = V
         if self._n > self.T:
             self.shared_coef = V[:, self.T].mean(axis=0)
@@ -302,7 +304,7 @@ class TaskGraphProblem:
 
     def per_task_losses(self, e):
         """Per-fold, per-task validation mean squared errors, shape (K, T)."""
-        return self._per_task_validation(self._models(self._solvers(e)(self.b, self._v_prev)))
+        return self._per_task_validation(self._inner(self._solvers(e)))
 
     def value_and_grad(self, e):
         """Validation loss ``f(e)`` and its exact hypergradient ``df/de``.
@@ -317,7 +319,7 @@ class TaskGraphProblem:
             The inner solution (its fold mean).
         """
         solve = self._solvers(e)
-        W = self._models(solve(self.b, self._v_prev))
+        W = self._inner(solve)
         f = 0.5 * np.sum(self._per_task_validation(W)) / self.n_folds
         g = self._pad(np.einsum("ktij,ktj->kti", self.Gv, W) - self.bv)  # df/dv
         U = solve(g, self._u_prev)
