@@ -4,7 +4,8 @@ Run with ``SKMTLX_DATA_HOME=/work/shared/data python benchmarks/task_graph.py``
 (add ``--quick`` to skip the real sets, ``--real-only`` to run them alone,
 ``--seeds 3`` to repeat the synthetic structures over three draws of the
 generator and the real sets over three random train/test splits, and print the
-means and the spread, ``--cv 10`` to set the folds of every model). Prints,
+means and the spread, ``--cv 10`` to set the folds of every model, ``--n-jobs 2``
+to run each fit's path reruns in a second process). Prints,
 per dataset: mean per-task test RMSE of independent ridge models, one pooled
 ridge, the full candidate graph and the learned sparse graph (default
 ``sparsity="1se"``: the sparsest graph of the cross-validated sparsity path
@@ -258,9 +259,13 @@ def main():
     parser.add_argument("--coupling-scan", action="store_true",
                         help="on the real sets, also score every path point with its weights "
                              "scaled by 1, 2, 4 and 8 on the test rows")
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="n_jobs of every model (the path reruns in worker processes; "
+                             "their CPU time is not in the printed cpu figures)")
     args = parser.parse_args()
     start = time.perf_counter()
-    params = dict(random_state=0, cv=args.cv if args.cv == "auto" else int(args.cv))
+    params = dict(random_state=0, cv=args.cv if args.cv == "auto" else int(args.cv),
+                  n_jobs=args.n_jobs)
     shared = args.shared_coupling if args.shared_coupling == "auto" else float(
         args.shared_coupling)
 

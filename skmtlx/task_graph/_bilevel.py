@@ -161,8 +161,8 @@ class TaskGraphProblem:
         problem = TaskGraphProblem(G, self.b[index, :self.T], self.edges, self.rho,
                                    self.alpha, *validation, solver=self.solver,
                                    cg_tol=self.cg_tol, shared=self.shared)
-        if self._eig is not None:
-            problem._eig = tuple(a[index] for a in self._eig)
+        if self.solver == "cg":
+            problem._eig = tuple(a[index] for a in self._block_eig())
         return problem
 
     # ------------------------------------------------------------------ inner

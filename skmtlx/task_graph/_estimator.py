@@ -177,6 +177,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Mini-batch size of the networks.
     lr : float, default=1e-2
         Adam learning rate of the networks.
+    n_jobs : int or None, default=None
+        Processes running the sparsity path and its ``path_cv`` reruns side by
+        side (``None`` means 1, ``-1`` one per core); a fit uses at most
+        ``path_cv + 1``. The fitted model does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation folds and the networks' initialisation.
 
@@ -288,6 +292,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
@@ -319,6 +324,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         max_epochs=100,
         batch_size=64,
         lr=1e-2,
+        n_jobs=None,
         random_state=None,
     ):
         self.rho = rho
@@ -346,6 +352,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # ------------------------------------------------------------ input handling
@@ -649,7 +656,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                    tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
-            n_groups=self.path_cv, threshold=self.threshold, **opt)
+            n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)

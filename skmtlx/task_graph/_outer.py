@@ -13,7 +13,10 @@ exact zeros, which are the pruned edges.
 """
 
 import numpy as np
+from joblib import effective_n_jobs
+from joblib.externals.loky import get_reusable_executor
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from ..utils._selection import one_standard_error_rule
 
@@ -152,9 +155,16 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     return weights, n_iters
 
 
+def _held_out_losses(fitted, held, e0, sparsities, opt):
+    """Losses on the ``held`` folds of the path fitted on the ``fitted`` folds."""
+    with threadpool_limits(1, user_api="blas"):
+        weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, **opt)
+        return [held.per_task_losses(w) for w in weights], int(np.sum(n_iters))
+
+
 def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups=1,
                 threshold=0.0, entropy=0.0, scale=1.0, max_iter=100, tol=1e-6,
-                method="lbfgs", learning_rate=0.05):
+                method="lbfgs", learning_rate=0.05, n_jobs=None):
     """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
 
     With ``n_groups > 1`` the interior points are scored out of sample: the
@@ -179,6 +189,10 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
         Number of fold groups; 1 scores the path on the folds it was fitted on.
     threshold, entropy, scale, max_iter, tol, method, learning_rate
         As in :func:`sparsity_path_edges` (``threshold`` is its ``prune``).
+    n_jobs : int or None, default=None
+        Processes running the path and its reruns side by side (``None`` means
+        1): this one runs the path, ``n_jobs - 1`` workers the reruns. Each is
+        computed as it would be alone, so the result does not depend on it.
 
     Returns
     -------
@@ -193,17 +207,25 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
     e0 = np.asarray(e0, dtype=float)
     opt = dict(prune=threshold, entropy=entropy, scale=scale, max_iter=max_iter, tol=tol,
                method=method, learning_rate=learning_rate)
+    n_groups = min(n_groups, problem.n_folds)
+    group = np.arange(problem.n_folds) % n_groups
+    reruns = [(problem.folds(group != g), problem.folds(group == g), e0, sparsities, opt)
+              for g in range(n_groups)] if n_groups > 1 else []
+    workers = min(effective_n_jobs(n_jobs) - 1, len(reruns))
+    if workers > 0:
+        # the workers start on the reruns while this process runs the path
+        executor = get_reusable_executor(max_workers=workers)
+        reruns = [executor.submit(_held_out_losses, *args) for args in reruns]
+        results = (future.result() for future in reruns)
+    else:
+        results = (_held_out_losses(*args) for args in reruns)
     path, n_iters = sparsity_path_edges(problem, e0, sparsities, **opt)
     n_iter = int(np.sum(n_iters))
-    n_groups = min(n_groups, problem.n_folds)
     if n_groups > 1:
-        group = np.arange(problem.n_folds) % n_groups
         interior = np.empty((len(path), problem.n_folds, problem.T))
-        for g in range(n_groups):
-            fitted, held = problem.folds(group != g), problem.folds(group == g)
-            weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, **opt)
-            interior[:, group == g] = [held.per_task_losses(w) for w in weights]
-            n_iter += int(np.sum(n_iters))
+        for g, (held_losses, rerun_iter) in enumerate(results):
+            interior[:, group == g] = held_losses
+            n_iter += rerun_iter
     else:
         interior = [problem.per_task_losses(e) for e in path]
     start, empty = np.where(e0 > threshold, e0, 0.0), np.zeros_like(e0)

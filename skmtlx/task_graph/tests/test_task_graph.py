@@ -184,6 +184,17 @@ def test_deterministic_and_pickle():
     assert clone(m1).get_params() == m1.get_params()
 
 
+@pytest.mark.parametrize("solver", ["direct", "cg"])
+def test_parallel_path_reruns_give_the_same_fit(solver):
+    X, y, t, _ = _toy(n_tasks=8, structure="line")
+    kw = dict(solver=solver, path_cv=3, max_iter=10, random_state=0)
+    alone = SparseTaskGraphMTL(**kw).fit(X, y, tasks=t)
+    parallel = SparseTaskGraphMTL(n_jobs=2, **kw).fit(X, y, tasks=t)
+    np.testing.assert_array_equal(parallel.path_.validation_loss, alone.path_.validation_loss)
+    np.testing.assert_array_equal(parallel.coef_, alone.coef_)
+    assert parallel.n_iter_ == alone.n_iter_
+
+
 def test_metadata_routing_pipeline_and_grid_search():
     X, y, t, _ = _toy()
     with config_context(enable_metadata_routing=True):
