@@ -215,8 +215,8 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
     if workers > 0:
         # the workers start on the reruns while this process runs the path
         executor = get_reusable_executor(max_workers=workers)
-        reruns = [executor.submit(_held_out_losses, *args) for args in reruns]
-        results = (future.result() for future in reruns)
+        futures = [executor.submit(_held_out_losses, *args) for args in reruns]
+        results = (future.result() for future in futures)
     else:
         results = (_held_out_losses(*args) for args in reruns)
     path, n_iters = sparsity_path_edges(problem, e0, sparsities, **opt)
