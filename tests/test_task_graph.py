@@ -1,15 +1,16 @@
+"""SparseTaskGraphMTL: the bilevel problem, the edge path and the estimator."""
+
 import pickle
 
-import numpy as np
-import pandas as pd
-import pytest
-import scipy.sparse as sp
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, PredefinedSplit, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
 
 from skmtlx.datasets import TASK_GRAPH_STRUCTURES, make_task_graph_regression, task_graph_edges
 from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
@@ -22,14 +23,6 @@ def _toy(n_tasks=6, n_features=4, n_samples=30, structure="cliques", n_groups=2,
     return make_task_graph_regression(structure, n_tasks=n_tasks, n_features=n_features,
                                       n_samples=n_samples, n_groups=n_groups, noise=noise,
                                       random_state=seed)
-
-
-# ------------------------------------------------------------------ estimator checks
-# Without task ids (tasks=None, no task_column) all rows form a single task and the
-# model is a ridge regression with an empty graph: that is what the checks exercise.
-@parametrize_with_checks([SparseTaskGraphMTL(max_iter=5, cv=2)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 # ------------------------------------------------------------------ linear core

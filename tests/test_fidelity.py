@@ -2,18 +2,19 @@
 
 import pickle
 
-import matplotlib
-import numpy as np
-import pandas as pd
-import pytest
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_diabetes, load_iris, make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
 
 from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor, LinearExplanation
+
 
 matplotlib.use("Agg")
 

@@ -1,4 +1,4 @@
-"""The ``skmtlx demo`` command."""
+"""The skmtlx demo command."""
 
 from skmtlx._cli import main
 

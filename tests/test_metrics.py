@@ -1,14 +1,14 @@
-"""Fidelity metrics, the batched LIME equivalence, scorers and the trade-off tools."""
+"""Fidelity metrics, scorers, trade-off selection and the trade-off Display."""
 
-import matplotlib
-import numpy as np
-import pandas as pd
-import pytest
 from sklearn.datasets import load_diabetes, make_classification
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import scale
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
 
 from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor
 from skmtlx.metrics import (
@@ -23,6 +23,7 @@ from skmtlx.metrics import (
 )
 from skmtlx.metrics._neighborhood import lime_scaler_stats
 from skmtlx.plotting import FidelityTradeoffDisplay
+
 
 matplotlib.use("Agg")
 

@@ -1,4 +1,4 @@
-"""Suite-wide test settings."""
+"""Suite-wide test settings, for tests/ and the package's doctests."""
 
 import matplotlib
 import pytest
