@@ -188,3 +188,28 @@ def test_fidelity_sees_through_a_pipeline(diabetes):
     pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(alpha=0.1, **FAST)).fit(X, y)
     Z = pipe[0].transform(X)
     assert global_fidelity(pipe, X) == pytest.approx(global_fidelity(pipe[-1], Z))
+
+
+def test_best_within_fidelity_never_picks_a_nan_candidate():
+    refit = best_within_fidelity("acc", "gf", epsilon=0.01)
+    # the NaN score (a failed fit) would be the argmax of a NaN-unaware rule
+    results = {"mean_test_acc": [np.nan, 0.8, 0.85, 0.95],
+               "mean_test_gf": [-0.001, -0.001, -0.008, np.nan]}
+    assert refit(results) == 2
+    # no feasible candidate: the most faithful non-NaN one, not the NaN fidelity
+    results = {"mean_test_acc": [0.9, np.nan, 0.7], "mean_test_gf": [-0.5, -0.02, -0.3]}
+    assert refit(results) == 2
+    with pytest.raises(ValueError, match="NaN mean_test_acc.*error_score='raise'"):
+        refit({"mean_test_acc": [np.nan, 0.5], "mean_test_gf": [-0.1, np.nan]})
+
+
+def test_pareto_front_excludes_nan_rows():
+    from skmtlx.metrics import pareto_front
+
+    frame = pd.DataFrame({"score": [0.9, np.nan, 0.7, 0.95, 0.8],
+                          "gf": [0.02, 0.0, 0.001, np.nan, 0.03]})
+    # brute force over the finite rows only: row 4 is dominated by row 0
+    assert pareto_front(frame, greater_is_better=True).tolist() == [
+        True, False, True, False, False]
+    assert pareto_front(frame, greater_is_better=False).tolist() == [
+        False, False, True, False, False]

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
 
+from ..utils._validation import mean_and_scale
+
 __all__ = ["AuxiliaryTargets", "AUX_KINDS", "MAX_INTEGER_CLASSES", "check_aux_weight"]
 
 AUX_KINDS = ("regression", "classification")
@@ -83,8 +85,7 @@ class AuxiliaryTargets:
                 self.encoders_.append(encoder)
             else:
                 values = self._numeric(column, name)
-                mean, scale = float(values.mean()), float(values.std())
-                self.encoders_.append((mean, scale if scale > 0 else 1.0))
+                self.encoders_.append(mean_and_scale(values))
         return self
 
     @property

@@ -11,7 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
-from ..utils._validation import check_hidden_layer_sizes
+from ..utils._validation import check_hidden_layer_sizes, mean_and_scale
 from ._aux_data import AUX_KINDS, AuxiliaryTargets, check_aux_weight
 from ._explain import explain_errors
 from ._loss import AuxiliaryTargetLoss
@@ -368,9 +368,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     def _encode_main(self, y):
         self._y_ndim = y.ndim
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
-        self._y_mean = y2.mean(axis=0)
-        scale = y2.std(axis=0)
-        self._y_scale = np.where(scale > 0, scale, 1.0)
+        self._y_mean, self._y_scale = mean_and_scale(y2)
         return (y2 - self._y_mean) / self._y_scale, y2.shape[1], None
 
     @_fit_context(prefer_skip_nested_validation=True)

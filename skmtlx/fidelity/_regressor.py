@@ -6,6 +6,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
+from ..utils._validation import mean_and_scale
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
 
@@ -173,8 +174,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         self._y_ndim = y.ndim
         Y = y.reshape(len(y), -1).astype(np.float64)
         if self.standardize_target:
-            self.y_mean_, scale = Y.mean(axis=0), Y.std(axis=0)
-            self.y_scale_ = np.where(scale > 0, scale, 1.0)
+            self.y_mean_, self.y_scale_ = mean_and_scale(Y)
         else:
             self.y_mean_, self.y_scale_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         Y_train = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)

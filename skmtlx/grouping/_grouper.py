@@ -22,6 +22,7 @@ from ..utils._validation import (
     check_fraction_split,
     check_hidden_layer_sizes,
     check_random_seed,
+    mean_and_scale,
 )
 from ._gains import MultiTaskLoss, TransferGainRecorder
 from ._solver import _check_problem, _violations, grouping_objective, solve_grouping
@@ -485,9 +486,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         for t, kind in enumerate(self.task_types_):
             if kind == "binary" and len(self.classes_[t]) < 2:
                 raise ValueError(f"Binary task {t} has a single class in y.")
-        self._y_mean = Y.mean(axis=0)
-        scale = Y.std(axis=0)
-        self._y_scale = np.where(scale > 0, scale, 1.0)
+        self._y_mean, self._y_scale = mean_and_scale(Y)
         Z = self._encode(Y)
         Xf = X.astype(np.float32)
         seed = check_random_seed(self.random_state)

@@ -71,7 +71,9 @@ def best_within_fidelity(score_key, fidelity_key, epsilon):
     search records ``mean_test_gf`` = minus the global fidelity; this rule
     keeps the candidates whose mean fidelity is at most ``epsilon`` and
     returns the one with the best mean ``score_key``. When no candidate
-    satisfies the constraint, the most faithful one is returned.
+    satisfies the constraint, the most faithful one is returned. Candidates
+    whose mean score or fidelity is NaN (what the search records when a fit
+    fails) are never chosen.
 
     Parameters
     ----------
@@ -98,9 +100,16 @@ def best_within_fidelity(score_key, fidelity_key, epsilon):
     def refit(cv_results):
         score = np.asarray(cv_results[f"mean_test_{score_key}"], dtype=float)
         fidelity = -np.asarray(cv_results[f"mean_test_{fidelity_key}"], dtype=float)
-        feasible = np.flatnonzero(fidelity <= epsilon)
+        valid = ~np.isnan(score) & ~np.isnan(fidelity)
+        if not valid.any():
+            raise ValueError(
+                f"Every candidate has a NaN mean_test_{score_key} or mean_test_{fidelity_key} "
+                "(all fits failed?); set error_score='raise' in the search to see why."
+            )
+        feasible = np.flatnonzero(valid & (fidelity <= epsilon))
         if len(feasible) == 0:
-            return int(np.argmin(fidelity))
+            candidates = np.flatnonzero(valid)
+            return int(candidates[np.argmin(fidelity[candidates])])
         return int(feasible[np.argmax(score[feasible])])
 
     return refit

@@ -128,6 +128,8 @@ def pareto_front(frame, *, greater_is_better):
     Returns
     -------
     mask : ndarray of bool of shape (n_rows,)
+        Rows with a NaN ``score`` or ``gf`` (failed fits) are never on the
+        front and dominate no other row.
 
     Examples
     --------
@@ -138,9 +140,11 @@ def pareto_front(frame, *, greater_is_better):
     [True, False, True]
     """
     sign = 1.0 if greater_is_better else -1.0
-    score, gf = sign * frame["score"].to_numpy(), frame["gf"].to_numpy()
+    score = sign * frame["score"].to_numpy(dtype=float)
+    gf = frame["gf"].to_numpy(dtype=float)
+    valid = ~np.isnan(score) & ~np.isnan(gf)
     dominated = [
-        bool(((score >= s) & (gf <= g) & ((score > s) | (gf < g))).any())
+        bool((valid & (score >= s) & (gf <= g) & ((score > s) | (gf < g))).any())
         for s, g in zip(score, gf)
     ]
-    return ~pd.Series(dominated).to_numpy()
+    return valid & ~np.array(dominated, dtype=bool)

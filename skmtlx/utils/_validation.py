@@ -5,7 +5,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_random_seed", "check_hidden_layer_sizes", "check_fraction_split"]
+__all__ = [
+    "check_random_seed",
+    "check_hidden_layer_sizes",
+    "check_fraction_split",
+    "mean_and_scale",
+]
 
 
 def check_random_seed(random_state):
@@ -94,3 +99,37 @@ def check_fraction_split(n_samples, fraction, name="validation_fraction"):
             "use more samples or set early_stopping=False."
         )
     return n_held_out
+
+
+def mean_and_scale(values):
+    """Column means and standard deviations that do not overflow on huge values.
+
+    ``values.std()`` squares the values and overflows to ``inf`` above about
+    ``1e154``; here each column is first divided by its largest magnitude, so
+    any finite column gives finite statistics. Constant columns get scale 1.
+
+    Parameters
+    ----------
+    values : array-like of shape (n_samples,) or (n_samples, n_columns)
+        Finite numbers.
+
+    Returns
+    -------
+    mean : ndarray of shape (n_columns,) or float
+    scale : ndarray of shape (n_columns,) or float
+        Standard deviation (``ddof=0``), 1 where it is zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx.utils._validation import mean_and_scale
+    >>> mean_and_scale(np.array([[1e200], [3e200]]))
+    (array([2.e+200]), array([1.e+200]))
+    """
+    values = np.asarray(values, dtype=np.float64)
+    magnitude = np.max(np.abs(values), axis=0) if len(values) else np.zeros(values.shape[1:])
+    magnitude = np.where(magnitude > 0, magnitude, 1.0)
+    unit = values / magnitude
+    mean, scale = unit.mean(axis=0) * magnitude, unit.std(axis=0) * magnitude
+    scale = np.where(scale > 0, scale, 1.0)
+    return (float(mean), float(scale)) if values.ndim == 1 else (mean, scale)
