@@ -96,6 +96,9 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         over those trains one base model per split and loads it for the other
         values. It pays off with an integer ``random_state`` (``None`` draws a
         new seed, hence a new key, at every fit).
+        Warning: cached results are unpickled when loaded, and unpickling runs
+        code, so only use a cache directory that you trust (that no one else
+        can write to).
     hidden_layer_sizes : array-like of int, default=(64,)
         Hidden layers of the network's shared trunk.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -282,6 +285,11 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         classes, codes = [], np.empty(Y.shape, dtype=np.intp)
         for t in range(self.n_tasks_):
             classes_t, codes[:, t] = np.unique(Y[:, t], return_inverse=True)
+            if len(classes_t) < 2:
+                raise ValueError(
+                    f"y has a single class ({classes_t[0]!r}) in task {t}; every task needs "
+                    "at least 2 classes to learn from."
+                )
             classes.append(classes_t)
         self._classes = classes
         self.classes_ = classes[0] if self._single_output else classes

@@ -167,10 +167,13 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         same way, so changing only the grouping parameters (``n_groups``,
         constraints, ``group_selection``) does not measure them again.
         None: no caching.
+        Warning: cached results are unpickled when loaded, and unpickling runs
+        code, so only use a cache directory that you trust (that no one else
+        can write to).
     device : str, default="cpu"
         Torch device.
     verbose : int, default=0
-        skorch verbosity.
+        skorch verbosity; above 0 the MILP solver's log is printed too.
 
     Attributes
     ----------
@@ -415,7 +418,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         )
         # the full budget first: it raises the informative error if infeasible
         result = solve_grouping(
-            self.gains_, n_groups=self.n_groups, time_limit=self.time_limit, **constraints
+            self.gains_, n_groups=self.n_groups, time_limit=self.time_limit,
+            verbose=self.verbose > 0, **constraints
         )
         budget = n_tasks if self.n_groups is None else min(self.n_groups, n_tasks)
         if self.group_selection == "budget":
@@ -424,7 +428,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         for k in range(1, budget):
             try:
                 sub = solve_grouping(
-                    self.gains_, n_groups=k, time_limit=self.time_limit, **constraints
+                    self.gains_, n_groups=k, time_limit=self.time_limit,
+                    verbose=self.verbose > 0, **constraints
                 )
             except ValueError:  # fewer groups than the constraints allow
                 continue

@@ -1,7 +1,12 @@
 """Neighbourhood fidelity with LIME, a batched LIME-equivalent, or the global surrogate."""
 
+import warnings
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
 from ._fidelity import fidelity_functions
@@ -111,6 +116,19 @@ def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, se
     return coef, intercept
 
 
+@validate_params(
+    {
+        "explainer": [StrOptions(set(EXPLAINERS))],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "sigma": [Interval(Real, 0, None, closed="left")],
+        "n_samples": [Interval(Integral, 2, None, closed="left")],
+        "kernel_width": [Interval(Real, 0, None, closed="neither"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "return_pointwise": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def neighborhood_fidelity(
     estimator,
     X,
@@ -137,7 +155,10 @@ def neighborhood_fidelity(
     ----------
     estimator : fitted estimator
         A skmtlx fidelity estimator, or any fitted regressor or classifier
-        with ``predict_proba``.
+        with ``predict_proba``. For a :class:`~sklearn.pipeline.Pipeline`,
+        ``X`` and ``training_data`` are first transformed by its earlier steps
+        and the neighbourhoods are drawn in the input space of its last step
+        (where the surrogate lives), so raw categorical columns are fine.
     X : array-like of shape (n, n_features)
         Points to explain.
     explainer : {"lime_batched", "lime", "surrogate"}, default="lime_batched"
@@ -184,8 +205,10 @@ def neighborhood_fidelity(
     True
     >>> gnf = neighborhood_fidelity(ridge, X[:20], n_samples=200, random_state=0)
     """
-    if explainer not in EXPLAINERS:
-        raise ValueError(f"explainer must be one of {EXPLAINERS}, got {explainer!r}.")
+    if isinstance(estimator, Pipeline):
+        head, estimator = estimator[:-1], estimator[-1]
+        X = head.transform(X)
+        training_data = None if training_data is None else head.transform(training_data)
     X = check_array(X, dtype=np.float64)
     training_data = X if training_data is None else check_array(training_data, dtype=np.float64)
     if training_data.shape[1] != X.shape[1]:
@@ -193,6 +216,18 @@ def neighborhood_fidelity(
             f"training_data has {training_data.shape[1]} features but X has {X.shape[1]}."
         )
     rng = check_random_state(random_state)
+    with warnings.catch_warnings():
+        # the perturbed rows are arrays, whatever the estimator was fitted on
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return _neighborhood_fidelity(
+            estimator, X, training_data, explainer=explainer, n_neighbors=n_neighbors,
+            sigma=sigma, n_samples=n_samples, kernel_width=kernel_width,
+            batch_size=batch_size, rng=rng, return_pointwise=return_pointwise,
+        )
+
+
+def _neighborhood_fidelity(estimator, X, training_data, *, explainer, n_neighbors, sigma,
+                           n_samples, kernel_width, batch_size, rng, return_pointwise):
     f_fn, g_fn = fidelity_functions(estimator, X_train=training_data)
     n, d = X.shape
     neighbours = X[:, None, :] + sigma * rng.standard_normal((n, n_neighbors, d))

@@ -1,5 +1,7 @@
 """Scorers for model selection on fidelity, and a constrained refit rule."""
 
+from functools import partial
+
 import numpy as np
 
 from ._fidelity import global_fidelity
@@ -8,23 +10,29 @@ from ._neighborhood import neighborhood_fidelity
 __all__ = ["global_fidelity_scorer", "neighborhood_fidelity_scorer", "best_within_fidelity"]
 
 
-def global_fidelity_scorer(estimator, X, y=None):
+def global_fidelity_scorer(estimator=None, X=None, y=None, **kwargs):
     """Minus the global fidelity on the scored data (greater is better).
 
-    Use it in ``GridSearchCV(scoring={"gf": global_fidelity_scorer, ...})``.
+    A scorer as it is: use it in
+    ``GridSearchCV(scoring={"gf": global_fidelity_scorer, ...})``. Called with
+    keyword arguments only, it returns the scorer with those arguments of
+    :func:`global_fidelity` set (like :func:`neighborhood_fidelity_scorer`).
 
     Parameters
     ----------
-    estimator : fitted estimator
+    estimator : fitted estimator, default=None
         As for :func:`global_fidelity`.
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features), default=None
         Scored data.
     y : ignored
         Present for the scorer signature.
+    **kwargs : dict
+        Passed to :func:`global_fidelity` (e.g. ``X_train``).
 
     Returns
     -------
     score : float
+        Or, without ``estimator``, the scorer with ``kwargs`` set.
 
     Examples
     --------
@@ -35,33 +43,48 @@ def global_fidelity_scorer(estimator, X, y=None):
     >>> global_fidelity_scorer(Ridge().fit(X, y), X, y) > -1e-12
     True
     """
-    return -global_fidelity(estimator, X)
+    if estimator is None:
+        return partial(global_fidelity_scorer, **kwargs)
+    return -global_fidelity(estimator, X, **kwargs)
 
 
-def neighborhood_fidelity_scorer(**kwargs):
-    """A scorer returning minus the neighbourhood fidelity (greater is better).
+def neighborhood_fidelity_scorer(estimator=None, X=None, y=None, **kwargs):
+    """Minus the neighbourhood fidelity on the scored data (greater is better).
+
+    A scorer as it is (``scoring={"gnf": neighborhood_fidelity_scorer}``, with
+    the defaults of :func:`neighborhood_fidelity`); called with keyword
+    arguments only, it returns the scorer with those arguments set.
 
     Parameters
     ----------
+    estimator : fitted estimator, default=None
+        As for :func:`neighborhood_fidelity` (a Pipeline is fine).
+    X : array-like of shape (n_samples, n_features), default=None
+        Scored data.
+    y : ignored
+        Present for the scorer signature.
     **kwargs : dict
         Passed to :func:`neighborhood_fidelity` (e.g. ``explainer``,
         ``n_samples``, ``random_state``).
 
     Returns
     -------
-    scorer : callable
-        ``scorer(estimator, X, y)`` for ``GridSearchCV(scoring=...)``.
+    score : float
+        Or, without ``estimator``, the scorer with ``kwargs`` set.
 
     Examples
     --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
     >>> from skmtlx.metrics import neighborhood_fidelity_scorer
-    >>> scorer = neighborhood_fidelity_scorer(n_samples=500, random_state=0)
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> scorer = neighborhood_fidelity_scorer(explainer="surrogate", random_state=0)
+    >>> scorer(Ridge().fit(X, y), X[:20], y[:20]) > -1e-12
+    True
     """
-
-    def scorer(estimator, X, y=None):
-        return -neighborhood_fidelity(estimator, X, **kwargs)
-
-    return scorer
+    if estimator is None:
+        return partial(neighborhood_fidelity_scorer, **kwargs)
+    return -neighborhood_fidelity(estimator, X, **kwargs)
 
 
 def best_within_fidelity(score_key, fidelity_key, epsilon):

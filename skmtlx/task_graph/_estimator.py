@@ -1,8 +1,10 @@
 """SparseTaskGraphMTL: per-task linear models coupled by a learned sparse task graph."""
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import pandas.api.types as pd_api
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -405,7 +407,40 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             if bad:
                 raise ValueError("tasks contains missing values (None/NaN); every row needs "
                                  "a task id.")
+            kinds = {type(t).__name__ for t in tasks.tolist()}
+            if len({isinstance(t, str) for t in tasks.tolist()}) > 1:
+                raise ValueError(
+                    f"tasks mixes types {sorted(kinds)}: task ids cannot be ordered; give "
+                    "every id the same type (e.g. tasks.astype(str))."
+                )
         return tasks
+
+    @staticmethod
+    def _check_numeric_features(X):
+        """A clear error for string or categorical feature columns of a DataFrame."""
+        dtypes = getattr(X, "dtypes", None)
+        if dtypes is None:
+            return
+        bad = [str(c) for c, dtype in dtypes.items()
+               if not (pd_api.is_numeric_dtype(dtype) or pd_api.is_bool_dtype(dtype))]
+        if bad:
+            raise ValueError(
+                f"SparseTaskGraphMTL needs numeric features; column(s) {bad} are categorical "
+                "or strings: encode them first (e.g. OneHotEncoder in a Pipeline), or name "
+                "the column of task ids with task_column=."
+            )
+
+    @contextmanager
+    def _explain_linalg_errors(self):
+        """Turn a failed factorisation into an error naming ``rho`` and ``alpha``."""
+        try:
+            yield
+        except np.linalg.LinAlgError as exc:
+            raise ValueError(
+                f"The per-task linear systems are not numerically positive definite with "
+                f"rho={self.rho!r} and alpha={self.alpha!r} ({exc}); use a smaller rho "
+                "relative to alpha, or scale the features."
+            ) from exc
 
     def _get_xy_tasks(self, X, y, tasks, reset):
         if self.task_column is not None:
@@ -413,6 +448,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 raise ValueError("Give task ids either with task_column or with the tasks "
                                  "argument, not both.")
             features, tasks = self._split_task_column(X, reset)
+            if hasattr(X, "columns"):
+                self._check_numeric_features(X.drop(columns=[
+                    X.columns[self.task_column] if isinstance(self.task_column, Integral)
+                    else self.task_column]))
             features = check_array(features, dtype=np.float64)
             if y is not None:
                 y = check_array(y, ensure_2d=False, dtype=np.float64)
@@ -421,8 +460,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 if y.ndim != 1 or len(y) != len(features):
                     raise ValueError("y must be 1d with one target per row of X.")
         elif y is not None:
+            self._check_numeric_features(X)
             features, y = validate_data(self, X, y, reset=reset, y_numeric=True)
         else:
+            self._check_numeric_features(X)
             features = validate_data(self, X, reset=reset)
         if tasks is not None:
             tasks = self._check_task_ids(tasks, len(features))
@@ -597,7 +638,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     def _fit(self, X, y, tasks, sparsities=None):
         """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
-        with threadpool_limits(1, user_api="blas"):
+        with threadpool_limits(1, user_api="blas"), self._explain_linalg_errors():
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
             T = len(self.tasks_)
             self.candidate_edges_ = edges
