@@ -100,3 +100,11 @@ def test_pickled_estimator_predicts_identically(estimator):
     fitted = clone(estimator).fit(X, y)
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+@pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)
+def test_memory_parameter_documents_the_pickle_trust_warning(estimator):
+    if "memory" not in estimator.get_params():
+        pytest.skip("no memory parameter")
+    doc = " ".join(type(estimator).__doc__.split())
+    assert "unpickled when loaded" in doc and "directory that you trust" in doc

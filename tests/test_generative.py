@@ -326,3 +326,13 @@ def test_resample_target_shift_errors():
         resample_target_shift(np.zeros(5))
     with pytest.raises(ValueError, match="kind"):
         resample_target_shift(np.zeros((5, 2)), kind="bogus")
+
+
+@pytest.mark.parametrize("second_task", [False, True])
+def test_single_class_target_is_rejected(second_task):
+    X = np.random.RandomState(0).randn(40, 3)
+    y = np.full(40, 7)
+    if second_task:
+        y = np.c_[np.arange(40) % 2, y]
+    with pytest.raises(ValueError, match=rf"single class \(7\) in task {int(second_task)}"):
+        GenerativeMTLClassifier(max_epochs=2, random_state=0).fit(X, y)

@@ -413,3 +413,19 @@ def test_capacity_per_task(planted):
         TaskGrouper(capacity="wide", max_epochs=1).fit(X, Y)
     with pytest.raises(ValueError, match="group_selection"):
         TaskGrouper(group_selection="cv", max_epochs=1).fit(X, Y)
+
+
+def test_solver_prints_nothing_unless_verbose():
+    # HiGHS prints its banner from C++ once per process: run in a fresh one
+    import subprocess
+    import sys
+
+    code = ("import numpy as np; from skmtlx.grouping import solve_grouping; "
+            "g = np.random.RandomState(0).randn(4, 4); "
+            "solve_grouping(g, n_groups=2, verbose={})")
+    quiet = subprocess.run([sys.executable, "-c", code.format(False)], capture_output=True,
+                           text=True, check=True)
+    assert quiet.stdout == ""
+    loud = subprocess.run([sys.executable, "-c", code.format(True)], capture_output=True,
+                          text=True, check=True)
+    assert "HiGHS" in loud.stdout

@@ -134,7 +134,7 @@ def test_batched_gnf_is_seeded_and_lower_for_joint_training(diabetes, joint_and_
     assert first < neighborhood_fidelity(post_hoc, X[:30], n_samples=300, random_state=3)
     surrogate_gnf = neighborhood_fidelity(joint, X[:30], explainer="surrogate", random_state=3)
     assert surrogate_gnf >= 0
-    with pytest.raises(ValueError, match="explainer must be one of"):
+    with pytest.raises(ValueError, match="'explainer' parameter"):
         neighborhood_fidelity(joint, X[:3], explainer="shap")
 
 
@@ -213,3 +213,80 @@ def test_pareto_front_excludes_nan_rows():
         True, False, True, False, False]
     assert pareto_front(frame, greater_is_better=False).tolist() == [
         False, False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_samples": 0}, "'n_samples' parameter"),
+        ({"n_samples": 1}, "'n_samples' parameter"),
+        ({"n_neighbors": 0}, "'n_neighbors' parameter"),
+        ({"batch_size": 0}, "'batch_size' parameter"),
+        ({"kernel_width": 0}, "'kernel_width' parameter"),
+        ({"kernel_width": -1.0}, "'kernel_width' parameter"),
+        ({"sigma": -0.1}, "'sigma' parameter"),
+        ({"explainer": "shap"}, "'explainer' parameter"),
+    ],
+)
+def test_neighborhood_fidelity_rejects_bad_arguments(diabetes, kwargs, match):
+    X, y = diabetes
+    ridge = LinearRegression().fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        neighborhood_fidelity(ridge, X[:5], **kwargs)
+
+
+def test_fidelity_scorers_work_uncalled_and_configured(diabetes):
+    X, y = diabetes
+    forest = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(X, y)
+    np.random.seed(0)  # random_state=None draws from numpy's global generator
+    expected = -neighborhood_fidelity(forest, X[:30])
+    np.random.seed(0)
+    assert neighborhood_fidelity_scorer(forest, X[:30], y[:30]) == expected
+    configured = neighborhood_fidelity_scorer(n_samples=300, random_state=1)
+    assert configured(forest, X[:30], y[:30]) == -neighborhood_fidelity(
+        forest, X[:30], n_samples=300, random_state=1)
+    assert global_fidelity_scorer(forest, X[:30]) == -global_fidelity(forest, X[:30])
+    with_train = global_fidelity_scorer(X_train=X)
+    assert with_train(forest, X[:30], y[:30]) == -global_fidelity(forest, X[:30], X_train=X)
+    search = GridSearchCV(
+        LinearRegression(), {"fit_intercept": [True, False]}, cv=2, refit=False,
+        scoring={"gf": global_fidelity_scorer, "gnf": neighborhood_fidelity_scorer},
+    ).fit(X, y)
+    # a linear model is its own local and global surrogate
+    assert np.abs(search.cv_results_["mean_test_gnf"]).max() < 1e-6
+
+
+def test_neighborhood_fidelity_of_a_pipeline_with_categorical_columns():
+    import warnings
+
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.randn(80), "b": rng.randn(80),
+                          "c": rng.choice(["x", "y", "z"], 80)})
+    y = frame["a"] - 2 * frame["b"] + (frame["c"] == "x") + 0.1 * rng.randn(80)
+    encode = make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough")
+    pipe = make_pipeline(encode, FidelityMTLRegressor(alpha=0.5, **FAST)).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gnf = neighborhood_fidelity(pipe, frame, n_samples=200, random_state=0)
+        score = neighborhood_fidelity_scorer(n_samples=200, random_state=0)(pipe, frame, y)
+    # the neighbourhoods live in the last step's input space
+    expected = neighborhood_fidelity(pipe[-1], pipe[0].transform(frame), n_samples=200,
+                                     random_state=0)
+    assert np.isfinite(gnf) and gnf == pytest.approx(expected) and score == -gnf
+
+
+def test_neighborhood_fidelity_does_not_warn_about_feature_names(diabetes):
+    import warnings
+
+    X, y = diabetes
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    forest = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gnf = neighborhood_fidelity(forest, frame[:20], n_samples=100, random_state=0)
+    assert gnf == neighborhood_fidelity(forest, X[:20], n_samples=100, random_state=0,
+                                        training_data=X[:20])

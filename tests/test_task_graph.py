@@ -609,3 +609,31 @@ def test_shared_model_helps_alike_tasks_and_auto_chooses_it():
     assert unrelated.shared_coupling_ < auto.shared_coupling_
     # a refit without a shared model drops the earlier one
     assert not hasattr(auto.set_params(shared_coupling=0.0).fit(X, y, tasks=t), "shared_coef_")
+
+
+# ------------------------------------------------------------------ clear errors
+def test_categorical_feature_column_gets_a_clear_error():
+    X, y, tasks, _ = _toy(n_tasks=4)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    frame["x3"] = pd.Categorical(np.where(X[:, 3] > 0, "hi", "lo"))
+    with pytest.raises(ValueError, match=r"numeric features; column\(s\) \['x3'\]"):
+        SparseTaskGraphMTL(max_iter=2, cv=2).fit(frame, y, tasks=tasks)
+    frame["task"] = tasks
+    with pytest.raises(ValueError, match=r"column\(s\) \['x3'\]"):
+        SparseTaskGraphMTL(max_iter=2, cv=2, task_column="task").fit(frame, y)
+
+
+def test_mixed_task_id_types_get_a_clear_error():
+    X, y, tasks, _ = _toy(n_tasks=4)
+    mixed = np.array([t if i % 2 else str(t) for i, t in enumerate(tasks)], dtype=object)
+    with pytest.raises(ValueError, match=r"tasks mixes types \['int64', 'str'\]"):
+        SparseTaskGraphMTL(max_iter=2, cv=2).fit(X, y, tasks=mixed)
+    model = SparseTaskGraphMTL(max_iter=2, cv=2).fit(X, y, tasks=tasks)
+    with pytest.raises(ValueError, match="tasks mixes types"):
+        model.predict(X, tasks=mixed)
+
+
+def test_huge_rho_names_rho_instead_of_a_linalg_error():
+    X, y, tasks, _ = _toy(n_tasks=4)
+    with pytest.raises(ValueError, match=r"rho=1e\+300 and alpha=.*smaller rho"):
+        SparseTaskGraphMTL(max_iter=2, cv=2, rho=1e300).fit(X, y, tasks=tasks)

@@ -287,8 +287,8 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
             classes_t, codes[:, t] = np.unique(Y[:, t], return_inverse=True)
             if len(classes_t) < 2:
                 raise ValueError(
-                    f"y has a single class ({classes_t[0]!r}) in task {t}; every task needs "
-                    "at least 2 classes to learn from."
+                    f"y has a single class ({classes_t.tolist()[0]!r}) in task {t}; every "
+                    "task needs at least 2 classes to learn from."
                 )
             classes.append(classes_t)
         self._classes = classes
