@@ -91,8 +91,9 @@ def tune_stl(template, X_train, y_train, regression, args):
 
 
 def run_dataset(name, args):
-    data = load_fidelity_dataset(name)
-    regression = data.task == "regression"
+    loaded = load_fidelity_dataset(name)
+    regression = loaded.task == "regression"
+    data = loaded.paper  # the paper's protocol: preprocessing fitted on the training rows
     X_train, X_test = np.asarray(data.X_train, float), np.asarray(data.X_test, float)
     y_train, y_test = np.asarray(data.y_train), np.asarray(data.y_test)
     template = (FidelityMTLRegressor if regression else FidelityMTLClassifier)(

@@ -36,7 +36,7 @@ def main():
     parser.add_argument("--samples", type=int, default=5000)
     parser.add_argument("--hidden", type=int, nargs="+", default=[128, 64])
     args = parser.parse_args()
-    data = load_fidelity_dataset("adult")
+    data = load_fidelity_dataset("adult").paper  # preprocessing fitted on the training rows
     X_train, X_test = np.asarray(data.X_train, float), np.asarray(data.X_test, float)
     model = FidelityMTLClassifier(surrogate_fit="post_hoc", hidden_layer_sizes=tuple(args.hidden),
                                   batch_size=256, max_epochs=20, random_state=0)

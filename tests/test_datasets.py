@@ -14,11 +14,14 @@ import pytest
 from skmtlx.datasets import _base
 from skmtlx.datasets._base import (
     DATA_HOME_ENV,
+    DataFileError,
+    DataFileMetadata,
     DataNotFoundError,
     find_data_file,
     get_data_home,
     load_data_frame,
     rename_columns_like,
+    sha256_of,
 )
 from skmtlx.datasets._fidelity_datasets import (
     FIDELITY_DATASETS,
@@ -32,6 +35,7 @@ from skmtlx.datasets._fidelity_datasets import (
 )
 from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
 from skmtlx.datasets._multitarget import load_multilabel, load_sarcos
+from skmtlx.datasets._per_task import load_school
 
 
 WINE_COLS = [
@@ -66,8 +70,24 @@ ADULT_COLS = [
 
 
 # --------------------------------------------------------------------------- #
-# synthetic files in the layout of shared/data
+# synthetic files in the layout of shared/data, declared like the real ones
 # --------------------------------------------------------------------------- #
+@pytest.fixture(autouse=True)
+def declared_files(monkeypatch):
+    """A private copy of DATA_FILES, so that tests can declare their own files."""
+    files = dict(_base.DATA_FILES)
+    monkeypatch.setattr(_base, "DATA_FILES", files)
+    return files
+
+
+def _declare(path, **read_csv_kwargs):
+    """Declare the file a test wrote, with its real checksum and row count."""
+    path = Path(path)
+    _base.DATA_FILES[path.name] = DataFileMetadata(
+        path.name, sha256_of(path), len(pd.read_csv(path, **read_csv_kwargs)))
+    return path
+
+
 def _wine_frame(n=50, seed=0):
     rng = np.random.RandomState(seed)
     frame = pd.DataFrame(rng.uniform(0.5, 10, size=(n, len(WINE_COLS))), columns=WINE_COLS)
@@ -179,6 +199,8 @@ def data_home(tmp_path, monkeypatch):
     _housing_frame().to_csv(tmp_path / "cal_housing.csv.gz", index=False)
     _titanic_frame().to_csv(tmp_path / "titanic.csv", index=False, na_rep="?")
     _auto_frame().to_csv(tmp_path / "auto-mpg.csv", index=False)
+    for path in tmp_path.iterdir():
+        _declare(path)
     return tmp_path
 
 
@@ -216,6 +238,7 @@ def test_find_data_file_accepts_gz_variant(tmp_path):
 
 def test_load_data_frame_reads_env_var(tmp_path, monkeypatch, no_fetch):
     pd.DataFrame({"a": [1, 2, 3]}).to_csv(tmp_path / "toy.csv", index=False)
+    _declare(tmp_path / "toy.csv")
     monkeypatch.setenv(DATA_HOME_ENV, str(tmp_path))
     frame, source = load_data_frame("toy.csv")
     assert frame["a"].tolist() == [1, 2, 3]
@@ -277,17 +300,17 @@ def test_wine_split_scaling_and_target(data_home):
     train, test = train_test_split(np.arange(len(raw)), test_size=0.2, random_state=42)
     assert_array_equal(data.train_index, train)
     assert_array_equal(data.test_index, test)
-    assert data.feature_names == WINE_COLS
+    assert data.paper.feature_names == WINE_COLS
     assert data.task == "regression" and data.target_name == "quality"
     # preprocessing is fitted on the training rows only
-    _check_standardized(data.X_train, slice(None))
+    _check_standardized(data.paper.X_train, slice(None))
     expected = (raw[WINE_COLS].iloc[test] - raw[WINE_COLS].iloc[train].mean()) / raw[
         WINE_COLS
     ].iloc[train].std(ddof=0)
-    assert_allclose(data.X_test, expected.to_numpy())
+    assert_allclose(data.paper.X_test, expected.to_numpy())
     y_tr = raw["quality"].to_numpy(float)[train]
-    assert_allclose(data.y_train, (y_tr - y_tr.mean()) / y_tr.std())
-    assert_allclose(data.target_scaler.inverse_transform(data.y_test[:, None]).ravel(),
+    assert_allclose(data.paper.y_train, (y_tr - y_tr.mean()) / y_tr.std())
+    assert_allclose(data.paper.target_scaler.inverse_transform(data.paper.y_test[:, None]).ravel(),
                     raw["quality"].to_numpy(float)[test])
     assert data.source.startswith("file:")
     assert "train_test_split(test_size=0.2, random_state=42)" in data.DESCR
@@ -298,7 +321,7 @@ def test_random_split_is_seeded(data_home):
     b = load_titanic(data_home=data_home, random_state=0)
     c = load_titanic(data_home=data_home, random_state=1)
     assert_array_equal(a.test_index, b.test_index)
-    assert_allclose(a.X_train, b.X_train)
+    assert_allclose(a.paper.X_train, b.paper.X_train)
     assert not np.array_equal(a.test_index, c.test_index)
     d = load_titanic(data_home=data_home, test_size=0.5)
     assert len(d.test_index) == 30
@@ -310,25 +333,25 @@ def test_adult_uci_split_imputation_and_encodings(data_home):
     assert_array_equal(data.train_index, np.arange(40))
     assert_array_equal(data.test_index, np.arange(40, 60))
     assert data.task == "classification" and data.target_names == ["<=50K", ">50K"]
-    assert_array_equal(data.y_train, (raw["income"][:40] == ">50K").astype(int))
+    assert_array_equal(data.paper.y_train, (raw["income"][:40] == ">50K").astype(int))
     # ordinal default: 14 standardized columns, no missing values left
-    assert data.X_train.shape == (40, 14)
-    assert not np.isnan(data.X_train).any() and not np.isnan(data.X_test).any()
-    _check_standardized(data.X_train, slice(None))
+    assert data.paper.X_train.shape == (40, 14)
+    assert not np.isnan(data.paper.X_train).any() and not np.isnan(data.paper.X_test).any()
+    _check_standardized(data.paper.X_train, slice(None))
     assert "split" not in data.frame
 
     onehot = load_adult(data_home=data_home, categorical_encoding="onehot")
-    names = onehot.feature_names
+    names = onehot.paper.feature_names
     assert names[:6] == ["age", "fnlwgt", "education-num", "capital-gain", "capital-loss",
                          "hours-per-week"]
     assert "workclass_Private" in names and "sex_Male" in names
     # the missing workclass of training rows 1, 5, 9 gets the training mode
     mode = raw["workclass"][:40].mode()[0]
     col = names.index(f"workclass_{mode}")
-    assert_allclose(onehot.X_train[[1, 5, 9], col], 1.0)
+    assert_allclose(onehot.paper.X_train[[1, 5, 9], col], 1.0)
     # every row has exactly one category per categorical feature
     wc = [i for i, n in enumerate(names) if n.startswith("workclass_")]
-    assert_allclose(onehot.X_test[:, wc].sum(axis=1), 1.0)
+    assert_allclose(onehot.paper.X_test[:, wc].sum(axis=1), 1.0)
 
 
 def test_adult_custom_test_size_replaces_uci_split(data_home):
@@ -342,21 +365,22 @@ def test_adult_test_labels_with_trailing_dot(tmp_path, monkeypatch, no_fetch):
     raw = _adult_frame()
     raw.loc[40:, "income"] = raw.loc[40:, "income"] + "."  # raw UCI adult.test style
     raw.to_csv(tmp_path / "adult.csv.gz", index=False)
+    _declare(tmp_path / "adult.csv.gz")
     data = load_adult(data_home=tmp_path)
-    assert set(np.unique(data.y_test)) <= {0, 1}
-    assert_array_equal(data.y_test, (raw["income"][40:] == ">50K.").astype(int))
+    assert set(np.unique(data.paper.y_test)) <= {0, 1}
+    assert_array_equal(data.paper.y_test, (raw["income"][40:] == ">50K.").astype(int))
 
 
 def test_housing_derived_features(data_home):
     raw = _housing_frame()
     data = load_california_housing(data_home=data_home, standardize_target=False)
-    assert data.feature_names == ["MedInc", "HouseAge", "AveRooms", "AveBedrms",
-                                  "Population", "AveOccup", "Latitude", "Longitude"]
+    assert data.paper.feature_names == ["MedInc", "HouseAge", "AveRooms", "AveBedrms",
+                                        "Population", "AveOccup", "Latitude", "Longitude"]
     assert_allclose(data.frame["AveRooms"], raw["totalRooms"] / raw["households"])
     assert_allclose(data.frame["AveOccup"], raw["population"] / raw["households"])
-    assert_allclose(data.y_test, raw["medianHouseValue"].to_numpy()[data.test_index] / 1e5)
-    assert data.target_scaler is None
-    _check_standardized(data.X_train, slice(None))
+    assert_allclose(data.paper.y_test, raw["medianHouseValue"].to_numpy()[data.test_index] / 1e5)
+    assert data.paper.target_scaler is None
+    _check_standardized(data.paper.X_train, slice(None))
 
 
 def test_titanic_drops_leaks_and_imputes(data_home):
@@ -364,28 +388,29 @@ def test_titanic_drops_leaks_and_imputes(data_home):
     data = load_titanic(data_home=data_home, as_frame=True)
     for col in TITANIC_DROPPED_COLUMNS:
         assert col not in data.frame
-        assert not any(name.startswith(col) for name in data.feature_names)
-    assert data.feature_names == [
+        assert not any(name.startswith(col) for name in data.paper.feature_names)
+    assert data.paper.feature_names == [
         "age", "sibsp", "parch", "fare", "pclass_1", "pclass_2", "pclass_3",
         "sex_female", "sex_male", "embarked_C", "embarked_Q", "embarked_S",
     ]
-    assert isinstance(data.X_train, pd.DataFrame)
-    assert list(data.X_train.columns) == data.feature_names
-    assert_array_equal(data.X_test.index, data.test_index)
-    assert data.y_train.name == "survived"
-    assert not data.X_train.isna().any().any() and not data.X_test.isna().any().any()
+    assert isinstance(data.paper.X_train, pd.DataFrame)
+    assert list(data.paper.X_train.columns) == data.paper.feature_names
+    assert_array_equal(data.paper.X_test.index, data.test_index)
+    assert data.paper.y_train.name == "survived"
+    assert not data.paper.X_train.isna().any().any() and not data.paper.X_test.isna().any().any()
     # a missing age becomes the training mean, i.e. 0 after standardization
     missing_age = [i for i in (0, 3, 7, 11)]
     pos_train = {r: k for k, r in enumerate(data.train_index)}
     pos_test = {r: k for k, r in enumerate(data.test_index)}
     for r in missing_age:
-        X, pos = (data.X_train, pos_train) if r in pos_train else (data.X_test, pos_test)
+        X, pos = ((data.paper.X_train, pos_train) if r in pos_train
+                  else (data.paper.X_test, pos_test))
         assert X["age"].iloc[pos[r]] == pytest.approx(0.0, abs=1e-12)
     train_ages = raw["age"].iloc[data.train_index]
-    assert data.preprocessor.named_transformers_["num"]["impute"].statistics_[0] == (
+    assert data.paper.preprocessor.named_transformers_["num"]["impute"].statistics_[0] == (
         pytest.approx(train_ages.mean())
     )
-    assert_array_equal(data.y_test.to_numpy(), raw["survived"].to_numpy()[data.test_index])
+    assert_array_equal(data.paper.y_test.to_numpy(), raw["survived"].to_numpy()[data.test_index])
 
 
 def test_auto_mpg_drops_missing_horsepower(data_home):
@@ -393,26 +418,28 @@ def test_auto_mpg_drops_missing_horsepower(data_home):
     assert len(data.frame) == 48
     assert data.frame["horsepower"].notna().all()
     assert set(data.frame["origin"]) <= {"USA", "Europe", "Japan"}
-    assert data.feature_names[-3:] == ["origin_Europe", "origin_Japan", "origin_USA"]
+    assert data.paper.feature_names[-3:] == ["origin_Europe", "origin_Japan", "origin_USA"]
     assert "car_name" not in data.frame
-    assert data.X_train.shape == (38, 9) and data.X_test.shape == (10, 9)
-    _check_standardized(data.X_train, slice(0, 6))
-    assert_allclose(data.y_train.mean(), 0, atol=1e-12)
+    assert data.paper.X_train.shape == (38, 9) and data.paper.X_test.shape == (10, 9)
+    _check_standardized(data.paper.X_train, slice(0, 6))
+    assert_allclose(data.paper.y_train.mean(), 0, atol=1e-12)
 
 
 def test_return_X_y_and_dispatch(data_home):
-    X_train, X_test, y_train, y_test = load_fidelity_dataset(
-        "auto_mpg", data_home=data_home, return_X_y=True
-    )
+    X, y = load_fidelity_dataset("auto_mpg", data_home=data_home, return_X_y=True)
     bunch = load_auto_mpg(data_home=data_home)
     assert isinstance(bunch, Bunch)
-    assert_allclose(X_train, bunch.X_train)
-    assert_allclose(y_test, bunch.y_test)
+    pd.testing.assert_frame_equal(X, bunch.data)
+    assert_array_equal(y, bunch.target)
+    # the raw split, and the paper's target in its original units
+    pd.testing.assert_frame_equal(bunch.X_test, X.iloc[bunch.test_index])
+    assert_allclose(bunch.paper.target_scaler.inverse_transform(bunch.paper.y_test[:, None])[:, 0],
+                    y[bunch.test_index])
     for name in FIDELITY_DATASETS:
         out = load_fidelity_dataset(name, data_home=data_home)
         assert out.name == name
-        assert out.X_train.shape[1] == len(out.feature_names)
-        assert out.X_train.dtype == np.float64
+        assert out.paper.X_train.shape[1] == len(out.paper.feature_names)
+        assert out.paper.X_train.dtype == np.float64
 
 
 @pytest.mark.parametrize(
@@ -457,12 +484,13 @@ def test_openml_route_auto_mpg_layout(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(_base, "fetch_openml", _fake_fetcher({"autoMpg": openml}, calls))
     data = load_auto_mpg(data_home=tmp_path)
-    assert calls == [{"name": "autoMpg", "version": 1}]
+    # the download is cached under the data home
+    assert calls == [{"name": "autoMpg", "version": 1, "data_home": str(tmp_path / "openml")}]
     assert "OpenML" in data.source
     local = load_auto_mpg(data_home=_write(tmp_path / "local", "auto-mpg.csv", raw))
-    assert_allclose(data.X_train, local.X_train)
-    assert_allclose(data.y_test, local.y_test)
-    assert data.feature_names == local.feature_names
+    assert_allclose(data.paper.X_train, local.paper.X_train)
+    assert_allclose(data.paper.y_test, local.paper.y_test)
+    assert data.paper.feature_names == local.paper.feature_names
 
 
 def test_openml_route_wine_and_titanic(tmp_path, monkeypatch):
@@ -481,13 +509,16 @@ def test_openml_route_wine_and_titanic(tmp_path, monkeypatch):
     monkeypatch.setattr(_base, "fetch_openml", fetcher)
     w = load_wine_quality(data_home=tmp_path)
     t = load_titanic(data_home=tmp_path)
-    assert calls == [{"name": "wine-quality-red", "version": 1}, {"data_id": 40945}]
+    home = {"data_home": str(tmp_path / "openml")}
+    assert calls == [{"name": "wine-quality-red", "version": 1, **home},
+                     {"data_id": 40945, **home}]
     local_home = _write(tmp_path / "local", "winequality-red.csv", wine)
     titanic.to_csv(local_home / "titanic.csv", index=False, na_rep="?")
-    assert_allclose(w.X_train, load_wine_quality(data_home=local_home).X_train)
+    _declare(local_home / "titanic.csv")
+    assert_allclose(w.paper.X_train, load_wine_quality(data_home=local_home).paper.X_train)
     lt = load_titanic(data_home=local_home)
-    assert t.feature_names == lt.feature_names
-    assert_allclose(t.X_test, lt.X_test)
+    assert t.paper.feature_names == lt.paper.feature_names
+    assert_allclose(t.paper.X_test, lt.paper.X_test)
     assert_array_equal(t.y_train, lt.y_train)
 
 
@@ -505,7 +536,7 @@ def test_openml_route_adult_keeps_uci_split_only_in_uci_order(tmp_path, monkeypa
     calls = []
     monkeypatch.setattr(_base, "fetch_openml", _fake_fetcher({1590: big}, calls))
     data = load_adult(data_home=tmp_path)
-    assert calls == [{"data_id": 1590}]
+    assert calls == [{"data_id": 1590, "data_home": str(tmp_path / "openml")}]
     assert len(data.train_index) == n_train and data.train_index[-1] == n_train - 1
 
     shuffled = big.copy()
@@ -519,6 +550,7 @@ def test_openml_route_adult_keeps_uci_split_only_in_uci_order(tmp_path, monkeypa
 def _write(folder, name, frame):
     Path(folder).mkdir(parents=True, exist_ok=True)
     frame.to_csv(Path(folder) / name, index=False)
+    _declare(Path(folder) / name)
     return Path(folder)
 
 
@@ -545,7 +577,7 @@ def test_real_files_row_counts(name, monkeypatch, no_fetch):
     assert data.source.startswith("file:")
     assert len(data.frame) == n_kept
     assert (len(data.train_index), len(data.test_index)) == (n_train, n_test)
-    assert not np.isnan(data.X_train).any() and not np.isnan(data.X_test).any()
+    assert not np.isnan(data.paper.X_train).any() and not np.isnan(data.paper.X_test).any()
     if name == "titanic":
         assert data.frame["survived"].value_counts().to_dict() == {0: 809, 1: 500}
     if name == "wine":
@@ -587,6 +619,7 @@ def test_make_grouped_tasks_bad_group_sizes():
 def _write_gzip(path, frame):
     with gzip.open(path, "wt") as f:
         frame.to_csv(f, index=False)
+    _declare(path)
 
 
 def test_loaders_read_data_home(tmp_path):
@@ -616,3 +649,140 @@ def test_loaders_missing_data(tmp_path, monkeypatch):
         load_multilabel("yeast", data_home=tmp_path, download_if_missing=False)
     with pytest.raises(ValueError, match="name"):
         load_multilabel("nope")
+
+
+# --------------------------------------------------------------------------- #
+# files checked on read: checksum, row count, parse errors, layout
+# --------------------------------------------------------------------------- #
+def _truncate(path, fraction=0.5):
+    content = path.read_bytes()
+    path.write_bytes(content[: int(len(content) * fraction)])
+
+
+@pytest.mark.parametrize("name", ["auto-mpg.csv", "adult.csv.gz"])
+def test_truncated_file_fails_its_checksum(data_home, name):
+    _truncate(data_home / name)
+    load = {"auto-mpg.csv": load_auto_mpg, "adult.csv.gz": load_adult}[name]
+    with pytest.raises(DataFileError, match=rf"{data_home / name} has SHA-256 [0-9a-f]{{64}}, "
+                       r"expected [0-9a-f]{64}: the file is truncated.*SOURCES\.md"):
+        load(data_home=data_home)
+
+
+def test_other_name_variant_is_checked_by_row_count(data_home):
+    # the .gz copy of a declared plain file has other bytes: its rows are counted
+    half = _auto_frame().iloc[:25]
+    half.to_csv(data_home / "auto-mpg.csv.gz", index=False)
+    (data_home / "auto-mpg.csv").unlink()
+    with pytest.raises(DataFileError, match=r"auto-mpg\.csv\.gz has 25 data rows, expected 50"):
+        load_auto_mpg(data_home=data_home)
+    _auto_frame().to_csv(data_home / "auto-mpg.csv.gz", index=False)
+    assert len(load_auto_mpg(data_home=data_home).frame) == 48
+
+
+def test_unreadable_file_names_the_file(data_home):
+    (data_home / "auto-mpg.csv").unlink()
+    (data_home / "auto-mpg.csv.gz").write_bytes(b"\x1f\x8b\x08 not really gzip")
+    with pytest.raises(DataFileError, match=r"Cannot read .*auto-mpg\.csv\.gz as CSV \(error: "
+                       r"Error -3 .*Replace it with the copy of 'auto-mpg\.csv'"):
+        load_auto_mpg(data_home=data_home)
+
+
+def test_file_of_another_layout_names_the_file(data_home):
+    _auto_frame().drop(columns="horsepower").to_csv(data_home / "auto-mpg.csv", index=False)
+    _declare(data_home / "auto-mpg.csv")
+    with pytest.raises(DataFileError, match=r"file:.*auto-mpg\.csv does not have the layout "
+                       r"of 'auto-mpg\.csv' \(KeyError.*horsepower"):
+        load_auto_mpg(data_home=data_home)
+    _write(data_home, "school.csv.gz", pd.DataFrame({"school_id": [1, 2], "x": [0.0, 1.0]}))
+    with pytest.raises(DataFileError, match=r"school\.csv\.gz lacks the column\(s\) "
+                       r"\['exam_score'\]"):
+        load_school(data_home=data_home)
+
+
+def test_undeclared_file_is_refused(tmp_path):
+    pd.DataFrame({"a": [1]}).to_csv(tmp_path / "mystery.csv", index=False)
+    with pytest.raises(ValueError, match="'mystery.csv' is not declared"):
+        load_data_frame("mystery.csv", data_home=tmp_path)
+
+
+def test_declared_metadata_matches_the_data_folder_listing():
+    # every loader file is declared, with a 64-hex-digit SHA-256 and a positive row count
+    from skmtlx.datasets._multitarget import MULTILABEL_DATASETS
+
+    loader_files = {"winequality-red.csv", "adult.csv.gz", "cal_housing.csv.gz",
+                    "titanic.csv", "auto-mpg.csv", "school.csv.gz",
+                    "parkinsons_updrs.csv.gz", "computer_survey.csv.gz",
+                    "sarcos_inv_test.csv.gz"}
+    loader_files |= {spec[0] for spec in MULTILABEL_DATASETS.values()}
+    assert loader_files <= set(_base.DATA_FILES)
+    for name, meta in _base.DATA_FILES.items():
+        assert meta.filename == name and meta.n_rows > 0
+        assert len(meta.checksum) == 64 and int(meta.checksum, 16) >= 0
+
+
+# --------------------------------------------------------------------------- #
+# raw data with an unfitted preprocessor: cross-validation does not leak
+# --------------------------------------------------------------------------- #
+def test_unfitted_preprocessor_gives_leak_free_cross_validation(data_home):
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import KFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    data = load_titanic(data_home=data_home)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(data.preprocessor)
+    check_is_fitted(data.paper.preprocessor)
+    assert data.X_train.isna().any().any()  # raw rows: imputation is left to the pipeline
+    cv = KFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(make_pipeline(data.preprocessor, Ridge()), data.X_train,
+                             data.y_train, cv=cv)
+    manual, leaky = [], []
+    for train, test in cv.split(data.X_train):
+        pre = clone(data.preprocessor).fit(data.X_train.iloc[train])
+        model = Ridge().fit(pre.transform(data.X_train.iloc[train]), data.y_train[train])
+        manual.append(model.score(pre.transform(data.X_train.iloc[test]), data.y_train[test]))
+        # what the old loaders gave: statistics of all the training rows
+        Z = data.paper.X_train
+        leaky.append(Ridge().fit(Z[train], data.y_train[train]).score(Z[test],
+                                                                      data.y_train[test]))
+    assert_allclose(scores, manual)
+    assert not np.allclose(scores, leaky)
+
+
+def test_every_loader_returns_the_same_fields(data_home):
+    rng = np.random.RandomState(0)
+    cols = [f"{kind}_{k}" for kind in ("pos", "vel", "acc") for k in range(1, 8)]
+    cols += [f"torque_{k}" for k in range(1, 8)]
+    _write_gzip(data_home / "sarcos_inv_test.csv.gz", pd.DataFrame(rng.randn(5, 28), columns=cols))
+    _write(data_home, "school.csv.gz", pd.DataFrame(
+        {"school_id": [1, 1, 2, 2], "x": rng.randn(4), "exam_score": rng.randn(4)}))
+    fields = {"data", "target", "frame", "feature_names", "source", "DESCR"}
+    bunches = [load_fidelity_dataset(name, data_home=data_home) for name in FIDELITY_DATASETS]
+    bunches += [load_sarcos(data_home=data_home), load_school(data_home=data_home)]
+    for bunch in bunches:
+        assert fields <= set(bunch), sorted(fields - set(bunch))
+        assert len(bunch.data) == len(bunch.target) == len(bunch.frame)
+        assert bunch.source.startswith("file:")
+
+
+@pytest.mark.skipif(
+    not os.environ.get(DATA_HOME_ENV), reason=f"{DATA_HOME_ENV} not set (real data test)"
+)
+def test_real_auto_mpg_cut_in_half_is_refused(tmp_path, no_fetch):
+    import shutil
+
+    shutil.copy(Path(os.environ[DATA_HOME_ENV]) / "auto-mpg.csv", tmp_path)
+    _truncate(tmp_path / "auto-mpg.csv")
+    with pytest.raises(DataFileError, match="auto-mpg.csv has SHA-256 .* expected "
+                       "998731a41b82"):
+        load_auto_mpg(data_home=tmp_path)
+    # the half of the lines, gzipped: the other name skips the checksum, not the row count
+    lines = (Path(os.environ[DATA_HOME_ENV]) / "auto-mpg.csv").read_bytes().splitlines(True)
+    (tmp_path / "auto-mpg.csv").unlink()
+    with gzip.open(tmp_path / "auto-mpg.csv.gz", "wb") as f:
+        f.writelines(lines[:199])
+    with pytest.raises(DataFileError, match=r"auto-mpg\.csv\.gz has 198 data rows, expected 398"):
+        load_auto_mpg(data_home=tmp_path)

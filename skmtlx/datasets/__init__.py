@@ -1,7 +1,7 @@
 """Loaders for the real datasets of the papers, and synthetic multi-task generators."""
 
 from ._auxiliary_synthetic import make_auxiliary_classification, make_auxiliary_regression
-from ._base import DATA_HOME_ENV, DataNotFoundError, get_data_home
+from ._base import DATA_FILES, DATA_HOME_ENV, DataFileError, DataNotFoundError, get_data_home
 from ._confounded_synthetic import make_confounded_multitask
 from ._fidelity_datasets import (
     FIDELITY_DATASETS,
@@ -23,7 +23,9 @@ from ._task_graph_synthetic import (
 )
 
 __all__ = [
+    "DATA_FILES",
     "DATA_HOME_ENV",
+    "DataFileError",
     "DataNotFoundError",
     "FIDELITY_DATASETS",
     "MULTILABEL_DATASETS",

@@ -7,11 +7,17 @@ Every real-data loader of skmtlx reads one CSV file (plain or ``.gz``) through
    ``SKMTLX_DATA_HOME``, is a folder searched for the file under its exact name
    (the names used in the project's ``shared/data`` folder, e.g.
    ``"adult.csv.gz"``); the same name with or without ``.gz`` is accepted too.
+   Every file is declared in :data:`DATA_FILES` with its SHA-256 and its number
+   of data rows (the model is scikit-learn's ``RemoteFileMetadata`` checked by
+   ``_fetch_remote``): the checksum is verified for the declared name, the row
+   count for both names, and any mismatch or read error raises a
+   :class:`DataFileError` naming the file and saying how to fix it.
 2. Otherwise, when the dataset has a public OpenML copy and
    ``download_if_missing=True``, it is fetched with
-   :func:`sklearn.datasets.fetch_openml` (cached by scikit-learn in its own
-   data home, ``~/scikit_learn_data`` by default) and converted to the layout of
-   the file, so that the loader code downstream is the same for both origins.
+   :func:`sklearn.datasets.fetch_openml` (cached in ``<data_home>/openml`` when
+   a data home is set, else in scikit-learn's own data home; scikit-learn checks
+   the download's MD5) and converted to the layout of the file, so that the
+   loader code downstream is the same for both origins.
 3. With neither, a :class:`DataNotFoundError` says where it looked and how to
    provide the data.
 
@@ -20,8 +26,11 @@ call :func:`load_data_frame` with the file name and, if there is one, an
 :class:`OpenMLSource` describing the public copy.
 """
 
+import gzip
+import hashlib
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -30,7 +39,10 @@ import pandas as pd
 from sklearn.datasets import fetch_openml
 
 __all__ = [
+    "DATA_FILES",
     "DATA_HOME_ENV",
+    "DataFileError",
+    "DataFileMetadata",
     "DataNotFoundError",
     "OpenMLSource",
     "get_data_home",
@@ -56,6 +68,112 @@ class DataNotFoundError(FileNotFoundError):
     >>> issubclass(DataNotFoundError, FileNotFoundError)
     True
     """
+
+
+class DataFileError(OSError):
+    """Raised when a data file is found but is not the declared one or cannot be read.
+
+    A truncated, corrupt or different copy: its SHA-256 or its number of rows
+    differs from :data:`DATA_FILES`, or parsing it failed. The message names
+    the file and says how to fix it.
+
+    Examples
+    --------
+    >>> from skmtlx.datasets import DataFileError
+    >>> issubclass(DataFileError, OSError)
+    True
+    """
+
+
+@dataclass(frozen=True)
+class DataFileMetadata:
+    """What a data file must be: its name, SHA-256 and number of data rows.
+
+    Parameters
+    ----------
+    filename : str
+        Name of the file in the data home, e.g. ``"adult.csv.gz"``.
+    checksum : str
+        SHA-256 (hex) of the file's bytes under that name.
+    n_rows : int
+        Number of data rows (the header excluded) that :func:`pandas.read_csv`
+        reads; checked also when the file is found under the other name
+        (``.gz`` added or removed), whose bytes differ.
+
+    Examples
+    --------
+    >>> from skmtlx.datasets import DATA_FILES
+    >>> DATA_FILES["auto-mpg.csv"].n_rows
+    398
+    """
+
+    filename: str
+    checksum: str
+    n_rows: int
+
+
+#: Every file read by a skmtlx loader, as in the project's data folder (its
+#: ``SOURCES.md`` says where each comes from).
+DATA_FILES = {
+    meta.filename: meta
+    for meta in [
+        DataFileMetadata(
+            "adult.csv.gz",
+            "cb5366ec4b668ce7fb7ac6e348827d5ded4b5cef4eb5682393e0976f61aaa888", 48842),
+        DataFileMetadata(
+            "auto-mpg.csv",
+            "998731a41b824206169dcf84b3a91048bc8d5b833f04b6935686e91664480021", 398),
+        DataFileMetadata(
+            "cal_housing.csv.gz",
+            "9d61d456fc8325b34d5a488084d1133bbb67cf6f583e310f6a963010396686f1", 20640),
+        DataFileMetadata(
+            "computer_survey.csv.gz",
+            "431ad5f4c7d7f26de7d948e84e548e865a60fa70ffd6e593c8aba85b66610bb5", 3800),
+        DataFileMetadata(
+            "emotions_multilabel.csv.gz",
+            "1d3d43149cfa4238fcdc94ca7ce37ff972140a6eb2fa78ea844baff67a637804", 593),
+        DataFileMetadata(
+            "parkinsons_updrs.csv.gz",
+            "82e4f2863c0095d8905a3af6c3e2a9b204a2e762a00266dd7c6ec720f739b80d", 5875),
+        DataFileMetadata(
+            "sarcos_inv_test.csv.gz",
+            "d9369a6f21a3ad7495e42f23a9caafa2fc0d41d0bd619f549dc6613e77d4567b", 4449),
+        DataFileMetadata(
+            "scene_multilabel.csv.gz",
+            "5c89acee80435519bb8e5e15f0d71c903a0d98ddf9426413d831553b961735de", 2407),
+        DataFileMetadata(
+            "school.csv.gz",
+            "e8b154e29255d9fac4938454613f0e771bd36ce7f468bd11b015ad79c3c1224a", 15362),
+        DataFileMetadata(
+            "titanic.csv",
+            "c617db2c7470716250f6f001be51304c76bcc8815527ab8bae734bdca0735737", 1309),
+        DataFileMetadata(
+            "winequality-red.csv",
+            "f5eb6b494f4f6431698dce8fb15c356d091c2a5dc13f823742dcc9709a327b4a", 1599),
+        DataFileMetadata(
+            "yeast_multilabel.csv.gz",
+            "2969cb4bab877a27adcbe17871fa0b378a1e54b98816cd6106b542ee450a1c09", 2417),
+    ]
+}
+
+
+def sha256_of(path):
+    """SHA-256 (hex) of the bytes of the file at ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skmtlx.datasets._base import sha256_of
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "empty.csv"
+    >>> _ = path.write_bytes(b"")
+    >>> sha256_of(path)[:12]
+    'e3b0c44298fc'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -163,16 +281,19 @@ def find_data_file(filename, data_home=None):
     return None
 
 
-def fetch_openml_frame(source):
+def fetch_openml_frame(source, data_home=None):
     """Fetch the OpenML copy described by ``source`` as one DataFrame.
 
     This calls :func:`sklearn.datasets.fetch_openml` with ``as_frame=True`` and
     no target column, so the frame holds every column, then applies
-    ``source.to_layout``. scikit-learn caches the download in its own data home.
+    ``source.to_layout``.
 
     Parameters
     ----------
     source : OpenMLSource
+    data_home : str or path-like, default=None
+        The download is cached in ``<data_home>/openml``; None uses
+        scikit-learn's data home (``~/scikit_learn_data`` by default).
 
     Returns
     -------
@@ -187,6 +308,8 @@ def fetch_openml_frame(source):
         kwargs = {"data_id": source.data_id}
     else:
         kwargs = {"name": source.name, "version": source.version or "active"}
+    if data_home is not None:
+        kwargs["data_home"] = str(Path(data_home) / "openml")
     bunch = fetch_openml(as_frame=True, target_column=None, parser="auto", **kwargs)
     frame = bunch.frame
     if source.to_layout is not None:
@@ -201,8 +324,9 @@ def load_data_frame(
     openml=None,
     download_if_missing=True,
     read_csv_kwargs=None,
+    metadata=None,
 ):
-    """Read a dataset file from the data home, else fetch it from OpenML.
+    """Read a dataset file from the data home (checked), else fetch it from OpenML.
 
     Parameters
     ----------
@@ -217,6 +341,8 @@ def load_data_frame(
         If False, never fetch: a missing file raises at once.
     read_csv_kwargs : dict, default=None
         Extra keyword arguments for :func:`pandas.read_csv` (local file only).
+    metadata : DataFileMetadata, default=None
+        What the file must be; None looks ``filename`` up in :data:`DATA_FILES`.
 
     Returns
     -------
@@ -230,21 +356,32 @@ def load_data_frame(
     DataNotFoundError
         When the file is missing and it cannot be fetched. The message says
         where it looked and how to provide the data.
+    DataFileError
+        When the file is there but its checksum or row count is not the
+        declared one, or it cannot be parsed.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from skmtlx.datasets._base import load_data_frame
+    >>> from skmtlx.datasets._base import DataFileMetadata, load_data_frame, sha256_of
     >>> import tempfile, pathlib
     >>> home = pathlib.Path(tempfile.mkdtemp())
     >>> pd.DataFrame({"a": [1, 2]}).to_csv(home / "toy.csv", index=False)
-    >>> frame, source = load_data_frame("toy.csv", data_home=home)
+    >>> meta = DataFileMetadata("toy.csv", sha256_of(home / "toy.csv"), n_rows=2)
+    >>> frame, source = load_data_frame("toy.csv", data_home=home, metadata=meta)
     >>> frame.shape, source.startswith("file:")
     ((2, 1), True)
     """
     path = find_data_file(filename, data_home)
     if path is not None:
-        frame = pd.read_csv(path, **(read_csv_kwargs or {}))
+        if metadata is None:
+            metadata = DATA_FILES.get(filename)
+        if metadata is None:
+            raise ValueError(
+                f"{filename!r} is not declared in skmtlx.datasets._base.DATA_FILES: every "
+                "file a loader reads needs its SHA-256 and row count there."
+            )
+        frame = _read_checked(path, metadata, read_csv_kwargs or {}, openml)
         return frame, f"file:{path}"
 
     home = get_data_home(data_home)
@@ -263,7 +400,7 @@ def load_data_frame(
         reason = f"download_if_missing=False, so {openml.describe()} was not fetched"
     else:
         try:
-            frame = fetch_openml_frame(openml)
+            frame = fetch_openml_frame(openml, data_home=home)
         except Exception as exc:  # network, HTTP, OpenML or parsing errors alike
             reason = (
                 f"fetching {openml.describe()} with sklearn.datasets.fetch_openml "
@@ -272,6 +409,58 @@ def load_data_frame(
             raise DataNotFoundError(_missing_message(filename, where, reason, openml)) from exc
         return frame, openml.describe()
     raise DataNotFoundError(_missing_message(filename, where, reason, openml))
+
+
+def _read_checked(path, metadata, read_csv_kwargs, openml):
+    """``pandas.read_csv`` of ``path`` after and around the checks of ``metadata``."""
+    fix = (
+        f"Replace it with the copy of {metadata.filename!r} described in the data folder's "
+        f"SOURCES.md (SHA-256 {metadata.checksum}, {metadata.n_rows} data rows)"
+        + ("." if openml is None else
+           f", or remove it so that the loader fetches {openml.describe()} instead.")
+    )
+    if path.name == metadata.filename:
+        checksum = sha256_of(path)
+        if checksum != metadata.checksum:
+            raise DataFileError(
+                f"{path} has SHA-256 {checksum}, expected {metadata.checksum}: the file is "
+                f"truncated, corrupt or another version. {fix}"
+            )
+    try:
+        frame = pd.read_csv(path, **read_csv_kwargs)
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeDecodeError,
+            ValueError) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise DataFileError(
+            f"Cannot read {path} as CSV ({type(exc).__name__}: {exc}). {fix}"
+        ) from exc
+    if len(frame) != metadata.n_rows:
+        raise DataFileError(
+            f"{path} has {len(frame)} data rows, expected {metadata.n_rows}: the file is "
+            f"truncated or another version. {fix}"
+        )
+    return frame
+
+
+def check_columns(frame, columns, source):
+    """Raise a :class:`DataFileError` naming ``source`` if ``frame`` lacks ``columns``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skmtlx.datasets._base import check_columns
+    >>> frame = pd.DataFrame({"a": [1]})
+    >>> check_columns(frame, ["a", "b"], "file:/data/x.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skmtlx.datasets._base.DataFileError: file:/data/x.csv lacks the column(s) ['b'] ...
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"{source} lacks the column(s) {missing} of the expected layout (it has "
+            f"{list(frame.columns)[:20]}); the file is another version: replace it with the "
+            "copy described in the data folder's SOURCES.md."
+        )
 
 
 def _missing_message(filename, where, reason, openml):

@@ -3,8 +3,10 @@
 Charalampakos & Koutsopoulos, "Exploring Multi-Task Learning for Explainability"
 (XI-ML @ ECAI 2023) evaluate on red wine quality, adult, California housing,
 titanic and auto-mpg. Each loader here reads the local file (``data_home`` /
-``SKMTLX_DATA_HOME``) or the public OpenML copy, splits train/test as the paper
-did and fits the preprocessing on the training part only:
+``SKMTLX_DATA_HOME``) or the public OpenML copy and splits train/test as the
+paper did. It returns the raw features with the paper's preprocessing unfitted
+(``preprocessor``, to fit inside a Pipeline) and, under ``paper``, the same
+preprocessing fitted on the training part only, as the paper did:
 
 * numerical features: mean imputation (titanic only has missing numbers), then
   standardization;
@@ -28,6 +30,7 @@ from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
@@ -36,7 +39,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import OpenMLSource, load_data_frame, rename_columns_like
+from ._base import DataFileError, OpenMLSource, load_data_frame, rename_columns_like
 
 __all__ = [
     "load_wine_quality",
@@ -469,7 +472,8 @@ def _descr(spec, source, split_descr, encoding, n_train, n_test, feature_names, 
         f"Numerical features {list(spec.numerical)}: mean-imputed, standardized.\n"
         f"Categorical features {list(spec.categorical)}: mode-imputed, "
         f"{'one-hot encoded' if encoding == 'onehot' else 'ordinal codes, standardized'}.\n"
-        f"Preprocessing fitted on the training rows only; {len(feature_names)} "
+        f"preprocessor: this preprocessing, unfitted (fit it inside a Pipeline); "
+        f"paper.preprocessor: fitted on the training rows only, {len(feature_names)} "
         "output features.\n"
         f"{spec.notes}\n"
     )
@@ -494,58 +498,45 @@ def _load(
         download_if_missing=download_if_missing,
         read_csv_kwargs=spec.read_csv_kwargs,
     )
-    frame = spec.prepare(raw).reset_index(drop=True)
+    try:
+        frame = spec.prepare(raw).reset_index(drop=True)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise DataFileError(
+            f"{source} does not have the layout of {spec.filename!r} "
+            f"({type(exc).__name__}: {exc}); replace it with the copy described in the data "
+            "folder's SOURCES.md."
+        ) from exc
     train_index, test_index, split_descr = _split(frame, spec, test_size, random_state)
     frame = frame.drop(columns=["split"], errors="ignore")
 
-    feature_columns = [c for c in frame.columns if c != spec.target]
-    X_raw = frame[feature_columns]
-    preprocessor = _make_preprocessor(spec.numerical, spec.categorical, categorical_encoding)
-    X_train = preprocessor.fit_transform(X_raw.iloc[train_index])
-    X_test = preprocessor.transform(X_raw.iloc[test_index])
-    feature_names = [str(f) for f in preprocessor.get_feature_names_out()]
-    X_train = np.asarray(X_train, dtype=np.float64)
-    X_test = np.asarray(X_test, dtype=np.float64)
-
-    y = frame[spec.target].to_numpy()
-    target_scaler = None
-    if spec.task == "regression":
-        y = y.astype(np.float64)
-        y_train, y_test = y[train_index], y[test_index]
-        if standardize_target:
-            target_scaler = StandardScaler().fit(y_train.reshape(-1, 1))
-            y_train = target_scaler.transform(y_train.reshape(-1, 1)).ravel()
-            y_test = target_scaler.transform(y_test.reshape(-1, 1)).ravel()
-    else:
-        y = y.astype(np.int64)
-        y_train, y_test = y[train_index], y[test_index]
-
-    if as_frame:
-        X_train = pd.DataFrame(X_train, columns=feature_names, index=train_index)
-        X_test = pd.DataFrame(X_test, columns=feature_names, index=test_index)
-        y_train = pd.Series(y_train, index=train_index, name=spec.target)
-        y_test = pd.Series(y_test, index=test_index, name=spec.target)
-
+    data = frame[[c for c in frame.columns if c != spec.target]]
+    target = frame[spec.target].to_numpy()
+    target = target.astype(np.float64 if spec.task == "regression" else np.int64)
     if return_X_y:
-        return X_train, X_test, y_train, y_test
+        return data, target
 
+    preprocessor = _make_preprocessor(spec.numerical, spec.categorical, categorical_encoding)
+    paper = _paper_protocol(clone(preprocessor), data, target, train_index, test_index,
+                            spec, standardize_target, as_frame)
     return Bunch(
-        X_train=X_train,
-        X_test=X_test,
-        y_train=y_train,
-        y_test=y_test,
-        feature_names=feature_names,
+        data=data,
+        target=target,
+        frame=frame,
+        feature_names=list(data.columns),
         target_name=spec.target,
         target_names=list(spec.target_names) if spec.target_names else None,
         task=spec.task,
         name=spec.name,
         numerical_features=list(spec.numerical),
         categorical_features=list(spec.categorical),
-        frame=frame,
         train_index=train_index,
         test_index=test_index,
+        X_train=data.iloc[train_index],
+        X_test=data.iloc[test_index],
+        y_train=target[train_index],
+        y_test=target[test_index],
         preprocessor=preprocessor,
-        target_scaler=target_scaler,
+        paper=paper,
         source=source,
         DESCR=_descr(
             spec,
@@ -554,10 +545,32 @@ def _load(
             categorical_encoding,
             len(train_index),
             len(test_index),
-            feature_names,
+            paper.feature_names,
             standardize_target,
         ),
     )
+
+
+def _paper_protocol(preprocessor, data, target, train_index, test_index, spec,
+                    standardize_target, as_frame):
+    """The paper's data: preprocessing (and target scaling) fitted on the training rows."""
+    X_train = np.asarray(preprocessor.fit_transform(data.iloc[train_index]), dtype=np.float64)
+    X_test = np.asarray(preprocessor.transform(data.iloc[test_index]), dtype=np.float64)
+    feature_names = [str(f) for f in preprocessor.get_feature_names_out()]
+    y_train, y_test = target[train_index], target[test_index]
+    target_scaler = None
+    if spec.task == "regression" and standardize_target:
+        target_scaler = StandardScaler().fit(y_train.reshape(-1, 1))
+        y_train = target_scaler.transform(y_train.reshape(-1, 1)).ravel()
+        y_test = target_scaler.transform(y_test.reshape(-1, 1)).ravel()
+    if as_frame:
+        X_train = pd.DataFrame(X_train, columns=feature_names, index=train_index)
+        X_test = pd.DataFrame(X_test, columns=feature_names, index=test_index)
+        y_train = pd.Series(y_train, index=train_index, name=spec.target)
+        y_test = pd.Series(y_test, index=test_index, name=spec.target)
+    return Bunch(X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
+                 feature_names=feature_names, preprocessor=preprocessor,
+                 target_scaler=target_scaler)
 
 
 _COMMON_CONSTRAINTS = {
@@ -581,10 +594,12 @@ _PARAMS_DOC = """
         ``"onehot"``: one column per category. ``"ordinal"``: one integer code
         per categorical feature (categories in sorted order), standardized.
     as_frame : bool, default=False
-        If True, ``X_*`` are DataFrames with the feature names as columns and
-        ``y_*`` Series, indexed by the row positions in ``frame``.
+        If True, the preprocessed ``paper.X_*`` are DataFrames with the encoded
+        feature names as columns and ``paper.y_*`` Series, indexed by the row
+        positions in ``frame`` (the raw ``data`` and ``X_*`` are DataFrames
+        anyway).
     return_X_y : bool, default=False
-        If True, return ``(X_train, X_test, y_train, y_test)`` only.
+        If True, return ``(data, target)`` only: raw features and target.
     download_if_missing : bool, default=True
         If False, raise instead of fetching from OpenML when the file is missing.
 """
@@ -593,24 +608,35 @@ _RETURNS_DOC = """
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        With keys ``X_train``, ``X_test``, ``y_train``, ``y_test`` (preprocessed,
-        float64 features), ``feature_names`` (names of the preprocessed columns),
-        ``target_name``, ``target_names`` (class labels; None for regression),
-        ``task`` (``"regression"`` or ``"classification"``), ``name``,
-        ``numerical_features`` and ``categorical_features`` (raw columns),
-        ``frame`` (the raw table after column selection, before imputation and
-        scaling: the input of ``preprocessor``, plus the target), ``train_index``
-        and ``test_index`` (row positions in ``frame``), ``preprocessor`` (the
-        :class:`~sklearn.compose.ColumnTransformer` fitted on the training rows),
-        ``target_scaler`` (fitted :class:`~sklearn.preprocessing.StandardScaler`
-        of a standardized regression target, else None), ``source`` and ``DESCR``.
-    (X_train, X_test, y_train, y_test) : tuple
+        Raw data, the same fields as every skmtlx loader: ``data`` (DataFrame of
+        the raw features, before imputation and encoding), ``target`` (ndarray:
+        original units for regression, 0/1 for classification), ``frame``
+        (both), ``feature_names`` (raw columns), ``target_name``,
+        ``target_names`` (class labels; None for regression), ``task``
+        (``"regression"`` or ``"classification"``), ``name``,
+        ``numerical_features``, ``categorical_features``, ``source``, ``DESCR``.
+        The paper's split: ``train_index`` and ``test_index`` (row positions in
+        ``frame``) and the raw ``X_train``, ``X_test``, ``y_train``, ``y_test``.
+        ``preprocessor``: the paper's preprocessing as an **unfitted**
+        :class:`~sklearn.compose.ColumnTransformer`, so that
+        ``cross_val_score(make_pipeline(data.preprocessor, model), data.X_train,
+        data.y_train)`` fits it inside each fold (no leak between folds).
+        ``paper``: the paper's protocol, a Bunch with ``preprocessor`` fitted on
+        the training rows, ``X_train``, ``X_test`` (preprocessed float64),
+        ``y_train``, ``y_test`` (regression targets standardized with the
+        training mean and std unless ``standardize_target=False``),
+        ``feature_names`` (encoded columns) and ``target_scaler`` (the fitted
+        :class:`~sklearn.preprocessing.StandardScaler` of the target, or None).
+    (data, target) : tuple
         If ``return_X_y`` is True.
 
     Raises
     ------
-    skmtlx.datasets._base.DataNotFoundError
+    skmtlx.datasets.DataNotFoundError
         If the file is missing and cannot be fetched (a ``FileNotFoundError``).
+    skmtlx.datasets.DataFileError
+        If the file is there but truncated, corrupt or of another layout (an
+        ``OSError`` naming the file and how to fix it).
 """
 
 
@@ -673,7 +699,8 @@ load_wine_quality.__doc__ = (
     ----------"""
     + _doc(_SPECS["wine"], "onehot", _RANDOM_TEST_SIZE_DOC)
     + """    standardize_target : bool, default=True
-        Standardize the target with the training mean and std.
+        Standardize ``paper.y_train`` and ``paper.y_test`` with the training
+        mean and std (``target`` and ``y_*`` keep the original units).
 """
     + _RETURNS_DOC
     + """
@@ -681,7 +708,7 @@ load_wine_quality.__doc__ = (
     --------
     >>> from skmtlx.datasets import load_wine_quality
     >>> data = load_wine_quality()  # doctest: +SKIP
-    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    >>> data.paper.X_train.shape, data.paper.X_test.shape  # doctest: +SKIP
     ((1279, 11), (320, 11))
     """
 )
@@ -755,7 +782,7 @@ load_adult.__doc__ = (
     --------
     >>> from skmtlx.datasets import load_adult
     >>> data = load_adult()  # doctest: +SKIP
-    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    >>> data.paper.X_train.shape, data.paper.X_test.shape  # doctest: +SKIP
     ((32561, 14), (16281, 14))
     """
 )
@@ -808,7 +835,8 @@ load_california_housing.__doc__ = (
     ----------"""
     + _doc(_SPECS["housing"], "onehot", _RANDOM_TEST_SIZE_DOC)
     + """    standardize_target : bool, default=True
-        Standardize the target with the training mean and std.
+        Standardize ``paper.y_train`` and ``paper.y_test`` with the training
+        mean and std (``target`` and ``y_*`` keep the original units).
 """
     + _RETURNS_DOC
     + """
@@ -816,7 +844,7 @@ load_california_housing.__doc__ = (
     --------
     >>> from skmtlx.datasets import load_california_housing
     >>> data = load_california_housing()  # doctest: +SKIP
-    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    >>> data.paper.X_train.shape, data.paper.X_test.shape  # doctest: +SKIP
     ((16512, 8), (4128, 8))
     """
 )
@@ -870,7 +898,7 @@ load_titanic.__doc__ = (
     --------
     >>> from skmtlx.datasets import load_titanic
     >>> data = load_titanic()  # doctest: +SKIP
-    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    >>> data.paper.X_train.shape, data.paper.X_test.shape  # doctest: +SKIP
     ((1047, 12), (262, 12))
     """
 )
@@ -921,7 +949,8 @@ load_auto_mpg.__doc__ = (
     ----------"""
     + _doc(_SPECS["autompg"], "onehot", _RANDOM_TEST_SIZE_DOC)
     + """    standardize_target : bool, default=True
-        Standardize the target with the training mean and std.
+        Standardize ``paper.y_train`` and ``paper.y_test`` with the training
+        mean and std (``target`` and ``y_*`` keep the original units).
 """
     + _RETURNS_DOC
     + """
@@ -929,7 +958,7 @@ load_auto_mpg.__doc__ = (
     --------
     >>> from skmtlx.datasets import load_auto_mpg
     >>> data = load_auto_mpg()  # doctest: +SKIP
-    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    >>> data.paper.X_train.shape, data.paper.X_test.shape  # doctest: +SKIP
     ((313, 9), (79, 9))
     """
 )

@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ._base import OpenMLSource, load_data_frame, normalize_column_name
+from ._base import OpenMLSource, check_columns, load_data_frame, normalize_column_name
 
 __all__ = ["load_sarcos", "load_multilabel", "MULTILABEL_DATASETS"]
 
@@ -64,10 +64,12 @@ def _labels_last(labels):
 
 
 def _bunch(frame, targets, source, descr):
+    check_columns(frame, targets, source)
     feature_names = [c for c in frame.columns if c not in targets]
     return Bunch(
         data=frame[feature_names].to_numpy(dtype=np.float64),
         target=frame[targets].to_numpy(),
+        frame=frame,
         feature_names=feature_names,
         target_names=list(targets),
         source=source,
@@ -93,8 +95,8 @@ def load_sarcos(data_home=None):
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``data`` (4449, 21), ``target`` (4449, 7), ``feature_names``,
-        ``target_names``, ``source`` and ``DESCR``.
+        ``data`` (4449, 21), ``target`` (4449, 7), ``frame`` (the table
+        read), ``feature_names``, ``target_names``, ``source`` and ``DESCR``.
 
     Examples
     --------
@@ -135,7 +137,8 @@ def load_multilabel(name, data_home=None, download_if_missing=True):
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``data`` (features, float), ``target`` (0/1 int, one column per
-        label), ``feature_names``, ``target_names``, ``source`` and ``DESCR``.
+        label), ``frame`` (the table read), ``feature_names``,
+        ``target_names``, ``source`` and ``DESCR``.
 
     Examples
     --------

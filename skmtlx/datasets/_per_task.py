@@ -9,12 +9,13 @@ three has an OpenML copy that skmtlx knows of, so a missing file raises
 
 from sklearn.utils import Bunch
 
-from ._base import load_data_frame
+from ._base import check_columns, load_data_frame
 
 __all__ = ["load_school", "load_parkinsons_updrs", "load_computer_survey"]
 
 
-def _bunch(frame, task_col, target, drop, return_X_y_tasks, descr):
+def _bunch(frame, source, task_col, target, drop, return_X_y_tasks, descr):
+    check_columns(frame, [task_col, target, *drop], source)
     features = [c for c in frame.columns if c not in {task_col, *drop} and c != target]
     X = frame[features].astype(float)
     y = frame[target].to_numpy(dtype=float)
@@ -22,7 +23,7 @@ def _bunch(frame, task_col, target, drop, return_X_y_tasks, descr):
     if return_X_y_tasks:
         return X, y, tasks
     return Bunch(data=X, target=y, tasks=tasks, frame=frame, feature_names=features,
-                 target_name=target, task_name=task_col, DESCR=descr)
+                 target_name=target, task_name=task_col, source=source, DESCR=descr)
 
 
 def load_school(*, data_home=None, return_X_y_tasks=False):
@@ -43,7 +44,8 @@ def load_school(*, data_home=None, return_X_y_tasks=False):
     -------
     data : sklearn.utils.Bunch
         ``data`` (DataFrame of features), ``target``, ``tasks`` (``school_id``),
-        ``frame``, ``feature_names``, ``target_name``, ``task_name``, ``DESCR``.
+        ``frame``, ``feature_names``, ``target_name``, ``task_name``,
+        ``source``, ``DESCR``.
     (X, y, tasks) : tuple if ``return_X_y_tasks`` is True.
 
     Examples
@@ -53,8 +55,8 @@ def load_school(*, data_home=None, return_X_y_tasks=False):
     >>> X.shape, len(set(tasks))  # doctest: +SKIP
     ((15362, 28), 139)
     """
-    frame, _ = load_data_frame("school.csv.gz", data_home=data_home)
-    return _bunch(frame, "school_id", "exam_score", (), return_X_y_tasks,
+    frame, source = load_data_frame("school.csv.gz", data_home=data_home)
+    return _bunch(frame, source, "school_id", "exam_score", (), return_X_y_tasks,
                   "School exam scores (ILEA; MALSAR school.mat), one task per school.")
 
 
@@ -89,9 +91,9 @@ def load_parkinsons_updrs(*, data_home=None, target="motor_UPDRS", return_X_y_ta
     targets = ("motor_UPDRS", "total_UPDRS")
     if target not in targets:
         raise ValueError(f"target must be one of {targets}, got {target!r}.")
-    frame, _ = load_data_frame("parkinsons_updrs.csv.gz", data_home=data_home)
+    frame, source = load_data_frame("parkinsons_updrs.csv.gz", data_home=data_home)
     other = [t for t in targets if t != target]
-    return _bunch(frame, "subject#", target, other, return_X_y_tasks,
+    return _bunch(frame, source, "subject#", target, other, return_X_y_tasks,
                   "Parkinsons telemonitoring (UCI), one task per patient.")
 
 
@@ -122,7 +124,7 @@ def load_computer_survey(*, data_home=None, return_X_y_tasks=False):
     >>> X.shape, len(set(tasks))  # doctest: +SKIP
     ((3800, 13), 190)
     """
-    frame, _ = load_data_frame("computer_survey.csv.gz", data_home=data_home)
+    frame, source = load_data_frame("computer_survey.csv.gz", data_home=data_home)
     drop = ["profile_id", "design_split"] + [f"z_{k}" for k in range(2, 8)]
-    return _bunch(frame, "respondent_id", "likelihood", drop, return_X_y_tasks,
+    return _bunch(frame, source, "respondent_id", "likelihood", drop, return_X_y_tasks,
                   "Computer survey (Lenk et al. 1996), one task per respondent.")
