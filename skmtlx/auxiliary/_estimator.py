@@ -86,7 +86,7 @@ class _BaseAuxiliaryTargetMTL(NeuralNetMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, aux):
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
-        X, y = validate_data(self, X, y, **self._validate_kwargs())
+        X, y = validate_data(self, X, y, ensure_min_samples=2, **self._validate_kwargs())
         n_samples = X.shape[0]
         y_main, main_width, stratify = self._encode_main(y)
         if aux is None:

@@ -477,7 +477,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         -------
         self : TaskGrouper
         """
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
+                             ensure_min_samples=2)
         self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if self._y_1d else y

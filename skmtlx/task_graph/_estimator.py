@@ -507,7 +507,16 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             self._X_offset = np.zeros(X.shape[1])
             self._y_offset = 0.0
             Z = X
-        return Z, y - self._y_offset, task_index
+        yc = y - self._y_offset
+        # the per-task moments sum squares of these over the rows: they must not overflow
+        largest = max(np.abs(Z).max(initial=0.0), np.abs(yc).max(initial=0.0))
+        if largest > np.sqrt(np.finfo(np.float64).max / max(len(Z), 1)):
+            raise ValueError(
+                f"X or y holds values too large for SparseTaskGraphMTL (magnitude {largest:.3g} "
+                "after centring): their squares overflow; scale the features and the target "
+                "(e.g. StandardScaler)."
+            )
+        return Z, yc, task_index
 
     def _n_folds(self, task_index, T, n_coef):
         if self.cv == "auto":
