@@ -334,5 +334,5 @@ def test_single_class_target_is_rejected(second_task):
     y = np.full(40, 7)
     if second_task:
         y = np.c_[np.arange(40) % 2, y]
-    with pytest.raises(ValueError, match=rf"single class \(7\) in task {int(second_task)}"):
+    with pytest.raises(ValueError, match=rf"one class only \(7\) in task {int(second_task)}"):
         GenerativeMTLClassifier(max_epochs=2, random_state=0).fit(X, y)

@@ -287,7 +287,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
             classes_t, codes[:, t] = np.unique(Y[:, t], return_inverse=True)
             if len(classes_t) < 2:
                 raise ValueError(
-                    f"y has a single class ({classes_t.tolist()[0]!r}) in task {t}; every "
+                    f"y has one class only ({classes_t.tolist()[0]!r}) in task {t}; every "
                     "task needs at least 2 classes to learn from."
                 )
             classes.append(classes_t)
