@@ -45,6 +45,7 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from _common import finish_run, start_run
 from skmtlx.datasets import load_multilabel, make_confounded_multitask, resample_target_shift
 from skmtlx.generative import (
     MAX_GRID_SIZE,
@@ -224,7 +225,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)  # tiny networks: one thread is fastest
     warnings.filterwarnings("ignore", category=UserWarning)
-    start = time.time()
+    clock = start_run()
     print("GMTL inference: argmax_y log p(y|x) - prior_weight log p(y); "
           "prior_weight swept without refit")
     print("Design-note toy check (not from the paper): main-task accuracy in-distribution "
@@ -239,7 +240,7 @@ def main():
         print(f"  ({time.time() - t0:.0f} s)")
     path = plot(summaries, args.figure)
     print(f"\nfigure: {path}")
-    print(f"wall time: {time.time() - start:.0f} s")
+    finish_run(clock)
     memory.clear(warn=False)
 
 
