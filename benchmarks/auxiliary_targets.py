@@ -90,6 +90,7 @@ from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_sco
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from _common import finish_run, start_run
 from skmtlx.auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
 from skmtlx.datasets import make_auxiliary_regression
 
@@ -376,7 +377,7 @@ def main():
     parser.add_argument("--only", default=None, help="run the data sets whose name has this")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    start = time.perf_counter()
+    clock = start_run()
     seeds = list(range(args.seeds))
     if args.quick:
         TRAIN["max_epochs"] = 3
@@ -415,7 +416,7 @@ def main():
     print("== summary: aux-target within 2% of multimodal / no worse than main-only ==")
     for name, within, no_worse in verdicts:
         print(f"  {name:20s} {'yes' if within else 'NO ':3s} / {no_worse}")
-    print(f"total wall time: {time.perf_counter() - start:.0f} s")
+    finish_run(clock)
 
 
 if __name__ == "__main__":

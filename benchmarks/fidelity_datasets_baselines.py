@@ -31,6 +31,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import accuracy_score, mean_squared_error
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+from _common import finish_run, start_run
 from skmtlx.datasets import FIDELITY_DATASETS, load_fidelity_dataset
 
 # Table 2 of the paper: (metric, linear, MLP)
@@ -57,8 +58,7 @@ def main(argv=None):
         "--datasets", nargs="+", choices=FIDELITY_DATASETS, default=FIDELITY_DATASETS
     )
     args = parser.parse_args(argv)
-
-    start = time.perf_counter()
+    clock = start_run()
     header = (
         f"{'dataset':<9}{'metric':<7}{'linear':>8}{'paper':>8}{'MLP':>14}{'paper':>8}"
         f"{'time (s)':>10}"
@@ -97,7 +97,7 @@ def main(argv=None):
             f"{time.perf_counter() - t0:>10.1f}",
             flush=True,
         )
-    print(f"wall time: {time.perf_counter() - start:.1f} s")
+    finish_run(clock)
 
 
 if __name__ == "__main__":

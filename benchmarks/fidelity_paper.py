@@ -42,6 +42,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E
 from sklearn.metrics import accuracy_score, mean_squared_error  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold  # noqa: E402
 
+from _common import finish_run, start_run  # noqa: E402
 from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor  # noqa: E402
 from skmtlx.datasets import load_fidelity_dataset  # noqa: E402
 from skmtlx.metrics import fidelity_tradeoff, neighborhood_fidelity  # noqa: E402
@@ -155,7 +156,7 @@ def main():
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    start = time.perf_counter()
+    clock = start_run()
     all_frames = []
     fig, axes = plt.subplots(1, len(args.datasets), figsize=(4.5 * len(args.datasets), 4))
     for ax, name in zip(np.atleast_1d(axes), args.datasets):
@@ -193,8 +194,8 @@ def main():
     pd.concat(all_frames).to_csv(os.path.join(args.out, "fidelity_paper.csv"), index=False)
     fig.tight_layout()
     fig.savefig(os.path.join(args.out, "fidelity_paper.png"), dpi=110)
-    print(f"\nwrote {args.out}/fidelity_paper.csv and .png; "
-          f"wall time {time.perf_counter() - start:.0f} s")
+    print(f"\nwrote {args.out}/fidelity_paper.csv and .png")
+    finish_run(clock)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,12 @@ Run: ``python benchmarks/fidelity_speed.py [--epochs 20] [--repeats 5]``
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 import torch
 
+from _common import Stopwatch, finish_run, log_cosh, plain_mlp, print_table, start_run
 from skmtlx import FidelityMTLRegressor
-from skmtlx._torch import log_cosh, make_mlp
 
 
 def make_data(n_samples=16_000, n_features=8, seed=0):
@@ -36,7 +35,7 @@ def plain_torch_loop(X, y, *, epochs, batch_size, lr, seed):
     torch.manual_seed(seed)
     X_t = torch.as_tensor(X, dtype=torch.float32)
     y_t = torch.as_tensor(y, dtype=torch.float32)[:, None]
-    model = make_mlp(X.shape[1], (64, 64), 1)
+    model = plain_mlp(X.shape[1], (64, 64), 1)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(epochs):
         order = torch.randperm(len(X_t))
@@ -64,6 +63,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     args = parser.parse_args()
+    clock = start_run()
     X, y = make_data()
     settings = dict(epochs=args.epochs, batch_size=args.batch_size, lr=1e-3, seed=0)
     runs = {
@@ -76,19 +76,20 @@ def main():
     times = {name: [] for name in runs}
     for _ in range(args.repeats):
         for name, run in runs.items():
-            start = time.perf_counter()
+            run_clock = Stopwatch()
             run()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(run_clock.wall)
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(f"data 16000 x 8, MLP 8-64-64-1, batch {args.batch_size}, {args.epochs} epochs, "
           f"median of {args.repeats} interleaved repeats, torch threads {torch.get_num_threads()}")
-    for name, value in medians.items():
-        print(f"  {name:<24} {value:7.3f} s")
+    print_table([{"run": name, "median seconds": value} for name, value in medians.items()],
+                {"run": "<24", "median seconds": ">7.3f"})
     black_box = medians["skmtlx black box alone"]
     print(f"skmtlx / plain loop        : {black_box / medians['plain torch loop']:.3f}  "
           "(target <= 1.30)")
     print(f"joint / black box alone    : {medians['skmtlx joint f + g'] / black_box:.3f}  "
           "(target <= 1.15)")
+    finish_run(clock)
 
 
 if __name__ == "__main__":

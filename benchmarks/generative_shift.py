@@ -1,4 +1,4 @@
-"""In- and out-of-distribution accuracy of GMTL inference as alpha goes 0 -> 1.
+"""In- and out-of-distribution accuracy of GMTL inference as prior_weight goes 0 -> 1.
 
 Datasets
 --------
@@ -15,7 +15,7 @@ Datasets
   combination equally likely).
 
 For every dataset and seed, one network (shared trunk, one softmax head per
-label, early stopping) is trained once; ``alpha`` is then swept with
+label, early stopping) is trained once; ``prior_weight`` is then swept with
 ``set_params`` (no retraining), for both joint-label sets when the grid is
 small (the ``observed`` variant loads the network from the ``memory``
 cache). The conventional baseline is the per-task argmax of the same network
@@ -45,6 +45,7 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from _common import finish_run, start_run
 from skmtlx.datasets import load_multilabel, make_confounded_multitask, resample_target_shift
 from skmtlx.generative import (
     MAX_GRID_SIZE,
@@ -53,7 +54,7 @@ from skmtlx.generative import (
     mean_task_accuracy,
 )
 
-ALPHAS = np.round(np.linspace(0, 1, 11), 2)
+PRIOR_WEIGHTS = np.round(np.linspace(0, 1, 11), 2)
 NETWORK = dict(
     hidden_layer_sizes=(64,),
     max_epochs=200,
@@ -102,7 +103,7 @@ def shift_size(Y_ref, Y_new):
 
 
 def evaluate(model, tests):
-    """{test name: (mean task acc per alpha, exact match per alpha, baseline pair)}."""
+    """{test name: (mean task acc and exact match per prior_weight, baseline pair)}."""
     clf = model[-1]
     out = {}
     for test_name, (X, Y) in tests.items():
@@ -112,8 +113,8 @@ def evaluate(model, tests):
         )
         base = (mean_task_accuracy(Y, per_task), exact_match_score(Y, per_task))
         acc, em = [], []
-        for alpha in ALPHAS:
-            pred = clf.set_params(alpha=float(alpha)).predict(Xs)
+        for prior_weight in PRIOR_WEIGHTS:
+            pred = clf.set_params(prior_weight=float(prior_weight)).predict(Xs)
             acc.append(mean_task_accuracy(Y, pred))
             em.append(exact_match_score(Y, pred))
         out[test_name] = (np.array(acc), np.array(em), base)
@@ -171,7 +172,7 @@ def print_summary(name, summary, info):
     for base, tests in summary.items():
         print(f"  base model, joint labels: {base}")
         header = "    {:<16} {:<11}".format("test", "metric") + " ".join(
-            f"{a:>5.1f}" for a in ALPHAS
+            f"{a:>5.1f}" for a in PRIOR_WEIGHTS
         ) + "   conv."
         print(header)
         for test_name, (acc, em, baseline) in tests.items():
@@ -199,13 +200,14 @@ def plot(all_summaries, path):
             colors = ["C0", "C3", "C1"]
             for (test_name, (acc, _, baseline)), color in zip(summary[variant].items(), colors):
                 label = f"{test_name} ({variant.split(', ')[1]})"
-                ax.plot(ALPHAS, acc, style, color=color, label=label, ms=3)
+                ax.plot(PRIOR_WEIGHTS, acc, style, color=color, label=label, ms=3)
                 ax.axhline(baseline[0], color=color, ls=":", lw=1)
         ax.set_title(f"{name} (network base)")
-        ax.set_xlabel("alpha")
+        ax.set_xlabel("prior_weight")
         ax.set_ylabel("mean per-task accuracy")
         ax.legend(fontsize=7)
-    fig.suptitle("GMTL: accuracy vs alpha (dotted: conventional per-task argmax)", fontsize=10)
+    fig.suptitle("GMTL: accuracy vs prior_weight (dotted: conventional per-task argmax)",
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     return path
@@ -223,10 +225,11 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)  # tiny networks: one thread is fastest
     warnings.filterwarnings("ignore", category=UserWarning)
-    start = time.time()
-    print("GMTL inference: argmax_y log p(y|x) - alpha log p(y); alpha swept without refit")
+    clock = start_run()
+    print("GMTL inference: argmax_y log p(y|x) - prior_weight log p(y); "
+          "prior_weight swept without refit")
     print("Design-note toy check (not from the paper): main-task accuracy in-distribution "
-          "0.81 -> 0.62, under the flipped correlation 0.36 -> 0.70 as alpha goes 0 -> 1.")
+          "0.81 -> 0.62, under the flipped correlation 0.36 -> 0.70 as prior_weight goes 0 -> 1.")
     summaries = {}
     memory = Memory(tempfile.mkdtemp(prefix="gmtl_cache_"), verbose=0)
     for name in args.datasets:
@@ -237,7 +240,7 @@ def main():
         print(f"  ({time.time() - t0:.0f} s)")
     path = plot(summaries, args.figure)
     print(f"\nfigure: {path}")
-    print(f"wall time: {time.time() - start:.0f} s")
+    finish_run(clock)
     memory.clear(warn=False)
 
 

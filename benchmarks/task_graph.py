@@ -32,7 +32,6 @@ synthetic structure; on real sets RMSE no worse than the best baseline with
 
 import argparse
 import copy
-import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,6 +39,14 @@ from sklearn.linear_model import RidgeCV
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
+from _common import (
+    Stopwatch,
+    draw_structure,
+    finish_run,
+    per_task_rmse,
+    split_per_task,
+    start_run,
+)
 from skmtlx.datasets import (
     TASK_GRAPH_STRUCTURES,
     load_computer_survey,
@@ -48,21 +55,6 @@ from skmtlx.datasets import (
     make_task_graph_regression,
 )
 from skmtlx.task_graph import SparseTaskGraphMTL, graph_recovery_score
-
-
-def per_task_rmse(y, pred, tasks):
-    return float(np.mean([np.sqrt(np.mean((y[tasks == t] - pred[tasks == t]) ** 2))
-                          for t in np.unique(tasks)]))
-
-
-def split_per_task(tasks, train_fraction, seed, n_train=None):
-    rng = np.random.RandomState(seed)
-    train = np.zeros(len(tasks), bool)
-    for t in np.unique(tasks):
-        rows = rng.permutation(np.flatnonzero(tasks == t))
-        k = n_train if n_train is not None else max(2, int(round(train_fraction * len(rows))))
-        train[rows[:k]] = True
-    return train
 
 
 def evaluate(name, X, y, tasks, train, true_edges=None, shared_coupling=0.0, **params):
@@ -75,10 +67,10 @@ def evaluate(name, X, y, tasks, train, true_edges=None, shared_coupling=0.0, **p
     res["independent"] = per_task_rmse(yte, ind.predict(Xte, tasks=tte), tte)
     full = SparseTaskGraphMTL(max_iter=0, init="full", **params).fit(Xtr, ytr, tasks=ttr)
     res["full graph"] = per_task_rmse(yte, full.predict(Xte, tasks=tte), tte)
-    t0, c0 = time.perf_counter(), time.process_time()
+    clock = Stopwatch()
     sparse = SparseTaskGraphMTL(shared_coupling=shared_coupling, **params).fit(
         Xtr, ytr, tasks=ttr)
-    fit_time, cpu_time = time.perf_counter() - t0, time.process_time() - c0
+    fit_time, cpu_time = clock.wall, clock.cpu
     res["sparse graph"] = per_task_rmse(yte, sparse.predict(Xte, tasks=tte), tte)
     shared = sparse.shared_coupling_
     if shared_coupling != 0.0:
@@ -137,13 +129,6 @@ def coupling_scan(name, sparse, X, y, tasks, train, scales=(1, 2, 4, 8)):
     sparse_enough = share <= 0.3
     print(f"  {name} best with <= 30% of the edges {rmse[sparse_enough].min():.4f}, "
           f"full graph {rmse[0, 0]:.4f}", flush=True)
-
-
-def draw_structure(structure, n_samples, seed, **kwargs):
-    """One draw of a synthetic structure (the authors drew their star's models from N(1, 1))."""
-    return make_task_graph_regression(
-        structure, n_samples=n_samples, mean=1.0 if structure == "star_blocks" else 0.0,
-        random_state=seed, **kwargs)
 
 
 def large_validation(structure, seed, n_val, **params):
@@ -231,9 +216,9 @@ def synthetic(args, shared, params):
     for T in [50, 100, 200]:
         X, y, tasks, _ = make_task_graph_regression("line", n_tasks=T, n_samples=20,
                                                     random_state=0)
-        t0, c0 = time.perf_counter(), time.process_time()
+        clock = Stopwatch()
         m = SparseTaskGraphMTL(candidate_graph="knn", **params).fit(X, y, tasks=tasks)
-        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        dt, cpu = clock.wall, clock.cpu
         print(f"T={T:4d} fit {dt:6.2f}s (cpu {cpu:6.2f}s, {1000 * cpu / T:5.1f} cpu ms/task) "
               f"iters {m.n_iter_} "
               f"candidates {len(m.candidate_edges_)}", flush=True)
@@ -263,7 +248,7 @@ def main():
                         help="n_jobs of every model (the path reruns in worker processes; "
                              "their CPU time is not in the printed cpu figures)")
     args = parser.parse_args()
-    start = time.perf_counter()
+    clock = start_run()
     params = dict(random_state=0, cv=args.cv if args.cv == "auto" else int(args.cv),
                   n_jobs=args.n_jobs)
     shared = args.shared_coupling if args.shared_coupling == "auto" else float(
@@ -288,8 +273,7 @@ def main():
                     coupling_scan(split, runs[-1][1], X, y, tasks, train)
             if args.seeds > 1:
                 summarize(name, runs)
-    print(f"total wall time {time.perf_counter() - start:.0f}s "
-          f"(cpu {time.process_time():.0f}s; wall > cpu when the machine is shared)")
+    finish_run(clock)
 
 
 if __name__ == "__main__":

@@ -26,18 +26,22 @@ seconds per draw on star, minutes on line, 9 to 11 minutes a draw on the tree.
 """
 
 import argparse
-import time
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.optimize import minimize
-from scipy.sparse.csgraph import laplacian
-from task_graph import draw_structure, per_task_rmse
 
+from _common import (
+    Stopwatch,
+    all_task_pairs,
+    draw_structure,
+    finish_run,
+    graph_laplacian,
+    per_task_rmse,
+    start_run,
+)
 from skmtlx.datasets import TASK_GRAPH_STRUCTURES
 from skmtlx.task_graph import graph_recovery_score
-from skmtlx.task_graph._candidates import complete_edges
-from skmtlx.task_graph._estimator import _adjacency
 
 
 class GraphEvidence:
@@ -54,8 +58,7 @@ class GraphEvidence:
     def state(self, edges, rho, a, s2):
         """Posterior covariance and mean, and the log evidence, of one graph and levels."""
         T, d = self.T, self.d
-        L = laplacian(_adjacency(np.array(edges, dtype=int).reshape(-1, 2),
-                                 np.ones(len(edges)), T)).toarray()
+        L = graph_laplacian(edges, T)
         lam, V = np.linalg.eigh(L)
         lam = np.maximum(lam, 0.0)  # a Laplacian is PSD: negative eigenvalues are rounding
         prior = np.kron(rho * L + a * np.eye(T), np.eye(d))
@@ -153,13 +156,13 @@ def run(structure, seed, edge_cost):
     train = np.tile(np.arange(100) < 20, T)
     Z = np.hstack([X, np.ones((len(X), 1))])
     evidence = GraphEvidence(Z[train], y[train], tasks[train], T)
-    candidates = complete_edges(T)
+    candidates = all_task_pairs(T)
     s2 = 1e-2 * np.var(y[train])
-    t0 = time.perf_counter()
+    clock = Stopwatch()
     best = max((evidence.greedy(candidates, rho, s2, edge_cost)
                 for rho in np.logspace(-1, 6, 8)),
                key=lambda st: st["logev"] - edge_cost * len(st["edges"]))
-    seconds = time.perf_counter() - t0
+    seconds = clock.wall
     pred = np.einsum("ij,ij->i", Z[~train], best["W"][tasks[~train]])
     edges = np.array(sorted(best["edges"]), dtype=int).reshape(-1, 2)
     line = (f"{structure:13s} draw {seed} edges {len(edges):3d} (true {len(true_edges)})"
@@ -181,10 +184,12 @@ def main():
     parser.add_argument("--edge-cost", type=float, default=0.0,
                         help="log prior odds against an edge (nats per edge)")
     args = parser.parse_args()
+    clock = start_run()
     structures = TASK_GRAPH_STRUCTURES if args.structure == "all" else (args.structure,)
     for structure in structures:
         for seed in map(int, args.draws.split(",")):
             run(structure, seed, args.edge_cost)
+    finish_run(clock)
 
 
 if __name__ == "__main__":

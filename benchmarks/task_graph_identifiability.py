@@ -24,11 +24,10 @@ import argparse
 import cvxpy as cp
 import numpy as np
 from scipy.sparse.csgraph import minimum_spanning_tree
-from task_graph import draw_structure
 
+from _common import all_task_pairs, draw_structure, finish_run, start_run
 from skmtlx.datasets import TASK_GRAPH_STRUCTURES
 from skmtlx.task_graph import graph_recovery_score
-from skmtlx.task_graph._candidates import complete_edges
 
 
 def precision_at_recall(true_edges, pairs, score, recall=0.9):
@@ -62,7 +61,7 @@ def read_outs(structure, seed):
     # the models are drawn before the rows: the same for any number of rows
     _, _, _, edges, coef = draw_structure(structure, 1, seed, return_coef=True)
     n_tasks, n_features = coef.shape
-    pairs = complete_edges(n_tasks)
+    pairs = all_task_pairs(n_tasks)
     sq_dist = ((coef[pairs[:, 0]] - coef[pairs[:, 1]]) ** 2).sum(axis=1) / n_features
     distances = np.zeros((n_tasks, n_tasks))
     distances[pairs[:, 0], pairs[:, 1]] = 1.0 + np.sqrt(sq_dist)  # positive: zeros are no edge
@@ -81,6 +80,7 @@ def main():
     parser.add_argument("--draws", default="0,1,2,3,4",
                         help="generator seeds, comma-separated (0,1,2 are the benchmark's)")
     args = parser.parse_args()
+    clock = start_run()
     print("precision at recall 0.9 from the true models (pairs kept) | spanning tree P / R")
     print(f"{'structure':14s} {'draw':>4s} {'distance':>18s} {'Laplacian MLE':>18s} "
           f"{'spanning tree':>14s}")
@@ -88,6 +88,7 @@ def main():
         for seed in map(int, args.draws.split(",")):
             distance, mle, tree = read_outs(structure, seed)
             print(f"{structure:14s} {seed:4d} {distance:>18s} {mle:>18s} {tree:>14s}", flush=True)
+    finish_run(clock)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ import argparse
 import os
 import shutil
 import tempfile
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -48,9 +47,9 @@ from joblib import Memory  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
+from _common import Stopwatch, finish_run, start_run  # noqa: E402
 from skmtlx.datasets import load_multilabel, load_sarcos, make_grouped_tasks  # noqa: E402
-from skmtlx.grouping import TaskGrouper, solve_grouping  # noqa: E402
-from skmtlx.grouping._solver import n_partitions  # noqa: E402
+from skmtlx.grouping import TaskGrouper, n_partitions, solve_grouping  # noqa: E402
 
 torch.set_num_threads(1)  # tiny networks: threads only add contention
 
@@ -218,9 +217,9 @@ def timing(args):
     for T in (8, 10, 20, 30, 40):
         labels = rng.randint(5, size=T)
         gains = np.where(labels[:, None] == labels[None, :], 0.3, -0.2) + 0.2 * rng.randn(T, T)
-        start, cpu = time.perf_counter(), time.process_time()
+        clock = Stopwatch()
         result = solve_grouping(gains, n_groups=5, time_limit=args.time_limit)
-        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        seconds, cpu = clock.wall, clock.cpu
         gap = "-" if result.gap is None else f"{result.gap:.1e}"
         print(
             f"  {T:5d} {5:6d} {n_partitions(T, 5):12.3g} {seconds:8.2f} {cpu:8.2f} "
@@ -245,7 +244,7 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.seeds, args.epochs, args.planted_epochs, args.random = 1, 20, 30, 1
-    start, cpu_start = time.perf_counter(), time.process_time()
+    clock = start_run()
     print("Targets (issue 5): TaskGrouper lowest or tied on the planted sets, no worse than the")
     print("best baseline on the real sets; 40 tasks / 5 groups solved in under 10 s.")
     print("Losses: sum over tasks of test MSE / training variance (regression) or log-loss")
@@ -266,10 +265,7 @@ def main():
         print("\nSummary (TaskGrouper vs the best other method; tied = within its std):")
         for name, verdict in verdicts:
             print(f"  {name:<40s} {verdict}")
-    print(
-        f"\nwall time {time.perf_counter() - start:.0f} s, CPU time of this process "
-        f"{time.process_time() - cpu_start:.0f} s (they differ when the machine is shared)"
-    )
+    finish_run(clock)
 
 
 if __name__ == "__main__":

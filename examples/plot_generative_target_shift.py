@@ -10,7 +10,7 @@ predicts it mostly from the second one. At test time the confounder's effect
 on the second target flips (the targets now mostly *disagree*) while
 ``p(x | y)`` is unchanged: a target shift.
 
-:class:`~skmtlx.GenerativeMTLClassifier` is trained once; its ``alpha`` is then
+:class:`~skmtlx.GenerativeMTLClassifier` is trained once; its ``prior_weight`` is then
 swept from 0 (the conventional per-task argmax) to 1 (generative inference
 ``argmax_y p(x | y)``) without retraining, and we plot the in-distribution and
 shifted accuracies.
@@ -37,46 +37,48 @@ print("targets agree, train:", (Y_train[:, 0] == Y_train[:, 1]).mean().round(2))
 print("targets agree, shifted test:", (Y_shift[:, 0] == Y_shift[:, 1]).mean().round(2))
 
 # %%
-# Fit once, sweep alpha
-# ---------------------
+# Fit once, sweep prior_weight
+# -----------------------------
 clf = GenerativeMTLClassifier(
     hidden_layer_sizes=(32,), max_epochs=30, lr=3e-3, random_state=0
 ).fit(X_train, Y_train)
 print("joint labels:", clf.joint_labels_.tolist())
 print("training joint prior:", np.exp(clf.log_prior_).round(3))
 
-alphas = np.linspace(0, 1, 11)
+prior_weights = np.linspace(0, 1, 11)
 rows = []
-for alpha in alphas:
-    clf.set_params(alpha=alpha)  # inference only: the network is not retrained
+for prior_weight in prior_weights:
+    clf.set_params(prior_weight=prior_weight)  # inference only: the network is not retrained
     rows.append(
         (
             mean_task_accuracy(Y_iid, clf.predict(X_iid)),
             mean_task_accuracy(Y_shift, clf.predict(X_shift)),
-            clf.task_accuracies(X_shift, Y_shift)[0],
+            clf.score_tasks(X_shift, Y_shift)[0],
         )
     )
 rows = np.array(rows)
-for alpha, (iid, shift, weak) in zip(alphas[::5], rows[::5]):
-    print(f"alpha={alpha:.1f}  in-dist {iid:.3f}  shifted {shift:.3f}  weak task {weak:.3f}")
+for prior_weight, (iid, shift, weak) in zip(prior_weights[::5], rows[::5]):
+    print(f"prior_weight={prior_weight:.1f}  in-dist {iid:.3f}  shifted {shift:.3f}  "
+          f"weak task {weak:.3f}")
 
 # %%
 # The trade-off
 # -------------
-# As ``alpha`` grows, the shifted accuracy rises (mostly on the weak first
+# As ``prior_weight`` grows, the shifted accuracy rises (mostly on the weak first
 # target, which no longer borrows the spurious correlation) and the
-# in-distribution accuracy falls: ``alpha`` buys robustness to the shift with
+# in-distribution accuracy falls: ``prior_weight`` buys robustness to the shift with
 # some in-distribution accuracy.
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
-ax1.plot(alphas, rows[:, 0], "o-", label="in distribution")
-ax1.plot(alphas, rows[:, 1], "s-", label="shifted (correlation flipped)")
-ax1.plot(alphas, rows[:, 2], "^--", label="shifted, weak target only")
-ax1.set_xlabel("alpha")
+ax1.plot(prior_weights, rows[:, 0], "o-", label="in distribution")
+ax1.plot(prior_weights, rows[:, 1], "s-", label="shifted (correlation flipped)")
+ax1.plot(prior_weights, rows[:, 2], "^--", label="shifted, weak target only")
+ax1.set_xlabel("prior_weight")
 ax1.set_ylabel("accuracy")
 ax1.legend()
 ax2.plot(rows[:, 0], rows[:, 1], "o-")
-for alpha, (x, y) in zip(alphas[::5], rows[::5, :2]):
-    ax2.annotate(f"alpha={alpha:.1f}", (x, y), textcoords="offset points", xytext=(5, 5))
+for prior_weight, (x, y) in zip(prior_weights[::5], rows[::5, :2]):
+    ax2.annotate(f"prior_weight={prior_weight:.1f}", (x, y), textcoords="offset points",
+                 xytext=(5, 5))
 ax2.set_xlabel("in-distribution mean task accuracy")
 ax2.set_ylabel("shifted mean task accuracy")
 fig.tight_layout()
@@ -85,10 +87,10 @@ plt.show()
 # %%
 # Joint probabilities
 # -------------------
-# ``predict_joint_proba`` is the distribution ``q(y|x) ∝ p(y|x) p(y)^-alpha``
-# over ``joint_labels_``; with ``alpha=1`` the frequent training combinations
+# ``predict_joint_proba`` is the distribution ``q(y|x) ∝ p(y|x) p(y)^-prior_weight``
+# over ``joint_labels_``; with ``prior_weight=1`` the frequent training combinations
 # ((0, 0) and (1, 1)) lose weight relative to the conventional model.
-q0 = clf.set_params(alpha=0.0).predict_joint_proba(X_shift).mean(axis=0)
-q1 = clf.set_params(alpha=1.0).predict_joint_proba(X_shift).mean(axis=0)
+q0 = clf.set_params(prior_weight=0.0).predict_joint_proba(X_shift).mean(axis=0)
+q1 = clf.set_params(prior_weight=1.0).predict_joint_proba(X_shift).mean(axis=0)
 for label, a, b in zip(clf.joint_labels_.tolist(), q0, q1):
-    print(label, f"alpha=0: {a:.3f}  alpha=1: {b:.3f}")
+    print(label, f"prior_weight=0: {a:.3f}  prior_weight=1: {b:.3f}")

@@ -1,21 +1,43 @@
-"""skmtlx: interpretable multi-task learning with scikit-learn estimators."""
+"""skmtlx: interpretable multi-task learning with scikit-learn estimators.
 
-from ._explanation import LinearExplanation
-from .auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
-from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
-from .generative import GenerativeMTLClassifier
-from .grouping import TaskGrouper
-from .task_graph import SparseTaskGraphMTL
+The public names are imported on first use, as scikit-learn does for its
+subpackages: ``import skmtlx`` loads neither torch nor scikit-learn, and
+``from skmtlx import TaskGrouper`` loads only what that estimator needs.
+"""
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AuxiliaryTargetMTLClassifier",
-    "AuxiliaryTargetMTLRegressor",
-    "FidelityMTLClassifier",
-    "FidelityMTLRegressor",
-    "GenerativeMTLClassifier",
-    "LinearExplanation",
-    "SparseTaskGraphMTL",
-    "TaskGrouper",
+_EXPORTS = {
+    "AuxiliaryTargetMTLClassifier": "auxiliary",
+    "AuxiliaryTargetMTLRegressor": "auxiliary",
+    "FidelityMTLClassifier": "fidelity",
+    "FidelityMTLRegressor": "fidelity",
+    "GenerativeMTLClassifier": "generative",
+    "LinearExplanation": "_explanation",
+    "SparseTaskGraphMTL": "task_graph",
+    "TaskGrouper": "grouping",
+}
+"""Public name -> the module (relative to skmtlx) that defines it."""
+
+_SUBPACKAGES = [
+    "auxiliary", "datasets", "fidelity", "generative", "grouping", "metrics", "plotting",
+    "task_graph", "utils",
 ]
+
+__all__ = sorted(_EXPORTS)
+
+
+def __dir__():
+    return __all__ + _SUBPACKAGES + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip __getattr__
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'skmtlx' has no attribute {name!r}")

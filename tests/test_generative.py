@@ -48,50 +48,50 @@ def fitted(confounded):
     return GenerativeMTLClassifier(**LINEAR).fit(X, Y)
 
 
-def test_alpha_zero_is_exactly_the_per_task_argmax(confounded):
+def test_prior_weight_zero_is_exactly_the_per_task_argmax(confounded):
     X, Y, X_iid = confounded[0][:600], confounded[1][:600], confounded[2]
     Y3 = np.column_stack([Y, (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)])  # 2 x 2 x 3 grid
-    clf = GenerativeMTLClassifier(alpha=0.0, **SMALL).fit(X, Y3)
+    clf = GenerativeMTLClassifier(prior_weight=0.0, **SMALL).fit(X, Y3)
     assert clf.joint_labels_kind_ == "grid" and len(clf.joint_labels_) == 12
     per_task = np.column_stack([lp.argmax(axis=1) for lp in clf.task_log_proba(X_iid)])
     np.testing.assert_array_equal(clf.predict(X_iid), per_task)
     # the marginals of the joint distribution are the base model's probabilities
     for proba, log_proba in zip(clf.predict_proba(X_iid), clf.task_log_proba(X_iid)):
         np.testing.assert_allclose(proba, np.exp(log_proba), atol=1e-10)
-    # and with alpha > 0 the prediction does change somewhere
-    assert np.any(clf.set_params(alpha=1.0).predict(X_iid) != per_task)
+    # and with prior_weight > 0 the prediction does change somewhere
+    assert np.any(clf.set_params(prior_weight=1.0).predict(X_iid) != per_task)
 
 
-def test_alpha_trades_in_for_out_of_distribution_accuracy(fitted, confounded):
+def test_prior_weight_trades_in_for_out_of_distribution_accuracy(fitted, confounded):
     _, _, X_iid, Y_iid, X_ood, Y_ood = confounded
     iid, ood = [], []
-    for alpha in [0.0, 0.5, 1.0]:
-        fitted.set_params(alpha=alpha)
+    for prior_weight in [0.0, 0.5, 1.0]:
+        fitted.set_params(prior_weight=prior_weight)
         iid.append(mean_task_accuracy(Y_iid, fitted.predict(X_iid)))
         ood.append(mean_task_accuracy(Y_ood, fitted.predict(X_ood)))
-    # the shifted-test accuracy rises with alpha ...
+    # the shifted-test accuracy rises with prior_weight ...
     assert ood[0] < ood[1] < ood[2]
     assert ood[2] - ood[0] > 0.08
     # ... while the in-distribution accuracy drops by less than the gain
     assert iid[0] - iid[2] < ood[2] - ood[0]
     assert iid[0] - iid[1] < 0.03
     # the weak task is where the spurious correlation hurt most
-    fitted.set_params(alpha=0.0)
-    weak_before = fitted.task_accuracies(X_ood, Y_ood)[0]
-    weak_after = fitted.set_params(alpha=1.0).task_accuracies(X_ood, Y_ood)[0]
+    fitted.set_params(prior_weight=0.0)
+    weak_before = fitted.score_tasks(X_ood, Y_ood)[0]
+    weak_after = fitted.set_params(prior_weight=1.0).score_tasks(X_ood, Y_ood)[0]
     assert weak_after - weak_before > 0.1
 
 
-def test_alpha_changes_without_retraining(fitted, confounded):
+def test_prior_weight_changes_without_retraining(fitted, confounded):
     X_iid = confounded[2]
     net = fitted.net_
-    fitted.set_params(alpha=0.0)
+    fitted.set_params(prior_weight=0.0)
     p0 = fitted.predict_joint_proba(X_iid)
-    fitted.set_params(alpha=1.0)
+    fitted.set_params(prior_weight=1.0)
     p1 = fitted.predict_joint_proba(X_iid)
     assert fitted.net_ is net
     assert not np.allclose(p0, p1)
-    # q(y|x) ∝ p(y|x) p(y)^-alpha
+    # q(y|x) ∝ p(y|x) p(y)^-prior_weight
     ratio = np.log(p1) - np.log(p0)
     expected = -fitted.log_prior_
     np.testing.assert_allclose(
@@ -101,7 +101,7 @@ def test_alpha_changes_without_retraining(fitted, confounded):
 
 def test_joint_proba_and_marginals_are_consistent(fitted, confounded):
     X_iid = confounded[2]
-    fitted.set_params(alpha=0.7)
+    fitted.set_params(prior_weight=0.7)
     joint = fitted.predict_joint_proba(X_iid[:50])
     np.testing.assert_allclose(joint.sum(axis=1), 1.0)
     labels = fitted.joint_labels_
@@ -144,34 +144,35 @@ def test_grid_too_large_is_a_clear_error():
         GenerativeMTLClassifier(joint_labels="grid", max_epochs=1).fit(X, Y)
 
 
-def test_grid_search_over_alpha_with_memory_trains_once_per_split(tmp_path, confounded):
+def test_grid_search_over_prior_weight_with_memory_trains_once_per_split(tmp_path, confounded):
     X, Y = confounded[0][:300], confounded[1][:300]
     memory = Memory(tmp_path, verbose=0)
     search = GridSearchCV(
         GenerativeMTLClassifier(memory=memory, **LINEAR),
-        {"alpha": [0.0, 0.5, 1.0]},
+        {"prior_weight": [0.0, 0.5, 1.0]},
         cv=2,
     ).fit(X, Y)
-    assert set(search.cv_results_["param_alpha"]) == {0.0, 0.5, 1.0}
+    assert set(search.cv_results_["param_prior_weight"]) == {0.0, 0.5, 1.0}
     # one network per CV split plus the refit on all the data
     cached = [p for p in tmp_path.rglob("output.pkl")]
     assert len(cached) == 3
     # and the cached network gives the same predictions as an uncached fit
-    direct = GenerativeMTLClassifier(alpha=search.best_params_["alpha"], **LINEAR).fit(X, Y)
+    best = search.best_params_["prior_weight"]
+    direct = GenerativeMTLClassifier(prior_weight=best, **LINEAR).fit(X, Y)
     np.testing.assert_array_equal(direct.predict(X), search.predict(X))
 
 
 def test_wrapping_a_fitted_multioutput_classifier(confounded):
     X, Y, X_iid = confounded[:3]
     base = MultiOutputClassifier(LogisticRegression()).fit(X, Y)
-    clf = GenerativeMTLClassifier(FrozenEstimator(base), alpha=0.0).fit(X, Y)
+    clf = GenerativeMTLClassifier(FrozenEstimator(base), prior_weight=0.0).fit(X, Y)
     assert clf.base_estimator_.estimator is base  # not refitted
     np.testing.assert_array_equal(clf.predict(X_iid), base.predict(X_iid))
     for p, q in zip(clf.predict_proba(X_iid), base.predict_proba(X_iid)):
         np.testing.assert_allclose(p, q, atol=1e-10)
     assert not hasattr(clf, "net_")
-    # grid search over alpha never refits the frozen model
-    search = GridSearchCV(clf, {"alpha": [0.0, 1.0]}, cv=2).fit(X, Y)
+    # grid search over prior_weight never refits the frozen model
+    search = GridSearchCV(clf, {"prior_weight": [0.0, 1.0]}, cv=2).fit(X, Y)
     assert search.best_estimator_.base_estimator_.estimator is base
 
 
@@ -182,7 +183,7 @@ def test_wrapping_an_unfitted_classifier_and_a_multilabel_network(confounded):
     mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clf = GenerativeMTLClassifier(mlp, alpha=0.0).fit(X, Y)
+        clf = GenerativeMTLClassifier(mlp, prior_weight=0.0).fit(X, Y)
         np.testing.assert_array_equal(clf.predict(X_iid), clf.base_estimator_.predict(X_iid))
 
 
@@ -209,10 +210,10 @@ def test_label_types_and_single_column_targets():
 
 def test_scores(fitted, confounded):
     _, _, X_iid, Y_iid = confounded[:4]
-    fitted.set_params(alpha=0.5)
+    fitted.set_params(prior_weight=0.5)
     pred = fitted.predict(X_iid)
     assert fitted.score(X_iid, Y_iid) == pytest.approx(np.mean(np.all(pred == Y_iid, axis=1)))
-    np.testing.assert_allclose(fitted.task_accuracies(X_iid, Y_iid), (pred == Y_iid).mean(0))
+    np.testing.assert_allclose(fitted.score_tasks(X_iid, Y_iid), (pred == Y_iid).mean(0))
     assert exact_match_score([[1, 2], [3, 4]], [[1, 2], [3, 5]]) == 0.5
     assert mean_task_accuracy([[1, 2], [3, 4]], [[1, 2], [3, 5]]) == 0.75
     np.testing.assert_allclose(
@@ -227,15 +228,15 @@ def test_errors(confounded):
     clf = GenerativeMTLClassifier(**SMALL)
     with pytest.raises(NotFittedError):
         clf.predict(X_iid)
-    with pytest.raises(InvalidParameterError, match="alpha"):
-        clone(clf).set_params(alpha=1.5).fit(X, Y)
+    with pytest.raises(InvalidParameterError, match="prior_weight"):
+        clone(clf).set_params(prior_weight=1.5).fit(X, Y)
     with pytest.raises(InvalidParameterError, match="estimator"):
         GenerativeMTLClassifier(StandardScaler()).fit(X, Y)
     with pytest.raises(ValueError, match="Unknown label type"):
         clf.fit(X, X[:, :2])
     fitted = clf.fit(X[:200], Y[:200])
-    with pytest.raises(ValueError, match="alpha must be a float in"):
-        fitted.set_params(alpha=-0.1).predict(X_iid)
+    with pytest.raises(ValueError, match="prior_weight must be a float in"):
+        fitted.set_params(prior_weight=-0.1).predict(X_iid)
     # a frozen base that never saw one of the classes of y
     base = MultiOutputClassifier(LogisticRegression()).fit(X, Y)
     Y_extra = Y.copy()

@@ -17,7 +17,7 @@ from skmtlx.grouping import TaskGrouper
 from skmtlx.grouping import TransferGainRecorder
 from skmtlx.grouping import grouping_objective, solve_grouping, solve_grouping_exhaustive
 from skmtlx.grouping._gains import MultiTaskLoss
-from skmtlx.grouping._solver import n_partitions
+from skmtlx.grouping import n_partitions
 import skmtlx.grouping._gains as gains_module
 
 

@@ -316,6 +316,11 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         ``train_aux0``, ... (``valid_*`` too with early stopping).
     n_iter_ : int
         Epochs run.
+    y_mean_ : ndarray of shape (n_outputs,)
+        Training mean of each target; the network is trained on
+        ``(y - y_mean_) / y_scale_``.
+    y_scale_ : ndarray of shape (n_outputs,)
+        Training standard deviation of each target (1 where it is 0).
     aux_targets_ : object or None
         The fitted encoder of the auxiliary targets (``None`` without aux).
     aux_names_ : list of str
@@ -366,10 +371,10 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         return {"multi_output": True, "y_numeric": True, "dtype": np.float64}
 
     def _encode_main(self, y):
-        self._y_ndim = y.ndim
+        self._y_1d = y.ndim == 1
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
-        self._y_mean, self._y_scale = mean_and_scale(y2)
-        return (y2 - self._y_mean) / self._y_scale, y2.shape[1], None
+        self.y_mean_, self.y_scale_ = mean_and_scale(y2)
+        return (y2 - self.y_mean_) / self.y_scale_, y2.shape[1], None
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, aux=None):
@@ -403,19 +408,19 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        main = self._outputs(X)[0] * self._y_scale + self._y_mean
-        return main[:, 0] if self._y_ndim == 1 else main
+        main = self._outputs(X)[0] * self.y_scale_ + self.y_mean_
+        return main[:, 0] if self._y_1d else main
 
     def _main_errors(self, main_out, y, quantile):
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
         y2 = np.asarray(y2, dtype=np.float64)
-        if y2.shape[1] != len(self._y_mean):
-            raise ValueError(f"y has {y2.shape[1]} outputs, expected {len(self._y_mean)}.")
+        if y2.shape[1] != len(self.y_mean_):
+            raise ValueError(f"y has {y2.shape[1]} outputs, expected {len(self.y_mean_)}.")
         if not np.isfinite(y2).all():
             raise ValueError("y contains NaN or infinite values.")
-        pred = main_out * self._y_scale + self._y_mean
+        pred = main_out * self.y_scale_ + self.y_mean_
         # mean absolute error in units of the training standard deviation
-        error = (np.abs(pred - y2) / self._y_scale).mean(axis=1)
+        error = (np.abs(pred - y2) / self.y_scale_).mean(axis=1)
         large = error > np.quantile(error, quantile)
         return error, large, (pred[:, 0] if pred.shape[1] == 1 else None)
 

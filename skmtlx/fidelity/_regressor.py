@@ -171,7 +171,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES,
             ensure_min_samples=2,
         )
-        self._y_ndim = y.ndim
+        self._y_1d = y.ndim == 1
         Y = y.reshape(len(y), -1).astype(np.float64)
         if self.standardize_target:
             self.y_mean_, self.y_scale_ = mean_and_scale(Y)
@@ -192,7 +192,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             surrogate.coef_ = weights * self.y_scale_[:, None]
             surrogate.intercept_ = bias * self.y_scale_ + self.y_mean_
             surrogate.n_features_in_ = X.shape[1]
-            if self._y_ndim == 1:
+            if self._y_1d:
                 surrogate.coef_, surrogate.intercept_ = surrogate.coef_[0], surrogate.intercept_[0]
         else:
             surrogate = LinearRegression().fit(X, self._predict_validated(X))
@@ -203,7 +203,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     def _predict_validated(self, X):
         outputs, _ = self._forward(X)
         predictions = outputs * self.y_scale_ + self.y_mean_
-        return predictions[:, 0] if self._y_ndim == 1 else predictions
+        return predictions[:, 0] if self._y_1d else predictions
 
     def predict(self, X):
         """Predict with the black box ``f``.
@@ -234,7 +234,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         return self.surrogate_.predict(self._validate_X(X))
 
     def _output_names(self):
-        if self._y_ndim == 1:
+        if self._y_1d:
             return np.array(["y"], dtype=object)
         return np.array([f"y{i}" for i in range(len(self.y_mean_))], dtype=object)
 

@@ -40,16 +40,16 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
     p(y_t | x)`` for a joint label ``y = (y_1, ..., y_T)``, and the prediction
     is the joint label maximising::
 
-        log p(y | x) - alpha * log p(y)
+        log p(y | x) - prior_weight * log p(y)
 
     where ``p(y)`` is the smoothed joint frequency of the training labels.
-    ``alpha = 0`` is the usual discriminative model (with the full grid of
-    joint labels it is exactly the per-task argmax); ``alpha = 1`` is the
+    ``prior_weight = 0`` is the usual discriminative model (with the full grid of
+    joint labels it is exactly the per-task argmax); ``prior_weight = 1`` is the
     generative inference ``argmax_y p(x | y)``, which no longer depends on the
     training distribution of the targets and so resists a *target shift*
     (a change of ``p(y)`` between training and test, e.g. when a hidden
     confounder that correlated the targets changes). Values in between trade
-    in-distribution accuracy for out-of-distribution accuracy. ``alpha`` only
+    in-distribution accuracy for out-of-distribution accuracy. ``prior_weight`` only
     enters inference: changing it after ``fit`` needs no retraining
     (Makino, Geras & Cho, 2022).
 
@@ -73,16 +73,16 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         networks). ``None`` trains the built-in multi-head network, whose
         parameters are the ones below from ``hidden_layer_sizes`` on (they
         are ignored when ``estimator`` is given).
-    alpha : float in [0, 1], default=1.0
-        Weight of the prior correction ``- alpha * log p(y)``. Can be changed
+    prior_weight : float in [0, 1], default=1.0
+        Weight of the prior correction ``- prior_weight * log p(y)``. Can be changed
         with ``set_params`` after ``fit``; it only affects inference.
     joint_labels : {"auto", "grid", "observed"}, default="auto"
         The joint labels inference chooses from. ``"grid"``: every combination
         of the tasks' classes (the product of the class counts; combinations
         never seen in training get the smoothed prior ``smoothing / (n +
-        smoothing * M)``, and with ``alpha > 0`` they are favoured a little).
+        smoothing * M)``, and with ``prior_weight > 0`` they are favoured a little).
         ``"observed"``: only the combinations seen in training (a joint label
-        never seen can never be predicted, and ``alpha = 0`` is then the
+        never seen can never be predicted, and ``prior_weight = 0`` is then the
         per-task argmax restricted to those). ``"auto"``: the grid when it has
         at most 4096 elements, the observed combinations otherwise.
     prior_smoothing : float > 0, default=1.0
@@ -92,7 +92,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
     memory : str, joblib.Memory or None, default=None
         Caches the fit of the base model (network or ``estimator``). The cache
         key is the training data and the base model's parameters, not
-        ``alpha``, ``joint_labels`` nor ``prior_smoothing``, so a grid search
+        ``prior_weight``, ``joint_labels`` nor ``prior_smoothing``, so a grid search
         over those trains one base model per split and loads it for the other
         values. It pays off with an integer ``random_state`` (``None`` draws a
         new seed, hence a new key, at every fit).
@@ -173,19 +173,19 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
     lists, like :class:`~sklearn.multioutput.MultiOutputClassifier`.
 
     *Probabilities.* :meth:`predict_joint_proba` is the distribution
-    ``q(y | x) ∝ p(y | x) p(y)^-alpha`` over ``joint_labels_``;
-    :meth:`predict_proba` gives its per-task marginals (at ``alpha = 0`` with
+    ``q(y | x) ∝ p(y | x) p(y)^-prior_weight`` over ``joint_labels_``;
+    :meth:`predict_proba` gives its per-task marginals (at ``prior_weight = 0`` with
     the grid: the base model's probabilities). :meth:`predict` is the mode of
     ``q``, whose components can differ from the argmax of each marginal when
-    ``alpha > 0``.
+    ``prior_weight > 0``.
 
-    *Tuning alpha without retraining.* After one ``fit``, evaluate any
-    ``alpha`` with ``clf.set_params(alpha=a).score(X_val, y_val)``. Inside
+    *Tuning prior_weight without retraining.* After one ``fit``, evaluate any
+    ``prior_weight`` with ``clf.set_params(prior_weight=a).score(X_val, y_val)``. Inside
     :class:`~sklearn.model_selection.GridSearchCV`, pass ``memory=`` so each
     split trains the network once, or wrap a base model fitted on other data
     in :class:`~sklearn.frozen.FrozenEstimator` (then only the prior is
-    re-estimated). Choose ``alpha`` on data from the distribution you expect
-    at test time: on in-distribution validation data ``alpha = 0`` usually
+    re-estimated). Choose ``prior_weight`` on data from the distribution you expect
+    at test time: on in-distribution validation data ``prior_weight = 0`` usually
     wins.
 
     References
@@ -198,19 +198,19 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
     >>> from skmtlx.datasets import make_confounded_multitask
     >>> from skmtlx.generative import GenerativeMTLClassifier
     >>> X, Y = make_confounded_multitask(400, confounding=0.9, random_state=0)
-    >>> clf = GenerativeMTLClassifier(alpha=1.0, max_epochs=20, random_state=0).fit(X, Y)
+    >>> clf = GenerativeMTLClassifier(prior_weight=1.0, max_epochs=20, random_state=0).fit(X, Y)
     >>> clf.predict(X[:3]).shape
     (3, 2)
     >>> clf.joint_labels_.tolist()
     [[0, 0], [0, 1], [1, 0], [1, 1]]
     >>> [p.shape for p in clf.predict_proba(X[:3])]
     [(3, 2), (3, 2)]
-    >>> conventional = clf.set_params(alpha=0.0).predict(X)  # no retraining
+    >>> conventional = clf.set_params(prior_weight=0.0).predict(X)  # no retraining
     """
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
-        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "prior_weight": [Interval(Real, 0, 1, closed="both")],
         "joint_labels": [StrOptions({"auto", "grid", "observed"})],
         "prior_smoothing": [Interval(Real, 0, None, closed="neither")],
         "memory": [None, str, HasMethods(["cache"])],
@@ -221,7 +221,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         self,
         estimator=None,
         *,
-        alpha=1.0,
+        prior_weight=1.0,
         joint_labels="auto",
         prior_smoothing=1.0,
         memory=None,
@@ -240,7 +240,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         verbose=0,
     ):
         self.estimator = estimator
-        self.alpha = alpha
+        self.prior_weight = prior_weight
         self.joint_labels = joint_labels
         self.prior_smoothing = prior_smoothing
         self.memory = memory
@@ -279,8 +279,8 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         y = np.asarray(y)
-        self._single_output = y.ndim == 1
-        Y = y.reshape(-1, 1) if self._single_output else y
+        self._y_1d = y.ndim == 1
+        Y = y.reshape(-1, 1) if self._y_1d else y
         self.n_tasks_ = Y.shape[1]
         classes, codes = [], np.empty(Y.shape, dtype=np.intp)
         for t in range(self.n_tasks_):
@@ -292,7 +292,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
                 )
             classes.append(classes_t)
         self._classes = classes
-        self.classes_ = classes[0] if self._single_output else classes
+        self.classes_ = classes[0] if self._y_1d else classes
         n_classes = tuple(len(c) for c in classes)
 
         memory = check_memory(self.memory)
@@ -358,16 +358,16 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         return columns
 
     # ------------------------------------------------------------ inference
-    def _check_alpha(self):
-        alpha = self.alpha
+    def _check_prior_weight(self):
+        prior_weight = self.prior_weight
         if (
-            isinstance(alpha, bool)
-            or not isinstance(alpha, Real)
-            or not np.isfinite(alpha)
-            or not 0 <= alpha <= 1
+            isinstance(prior_weight, bool)
+            or not isinstance(prior_weight, Real)
+            or not np.isfinite(prior_weight)
+            or not 0 <= prior_weight <= 1
         ):
-            raise ValueError(f"alpha must be a float in [0, 1], got {alpha!r}.")
-        return float(alpha)
+            raise ValueError(f"prior_weight must be a float in [0, 1], got {prior_weight!r}.")
+        return float(prior_weight)
 
     def _decode(self, codes):
         columns = [self._classes[t][codes[:, t]] for t in range(self.n_tasks_)]
@@ -422,18 +422,18 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
     def _joint_scores(self, X):
         """Yield ``(rows, adjusted scores)`` over row chunks."""
         check_is_fitted(self)
-        alpha = self._check_alpha()
+        prior_weight = self._check_prior_weight()
         log_proba = self.task_log_proba(X)
         n_samples = len(log_proba[0])
         step = max(1, _CHUNK_CELLS // len(self._joint_codes))
         for start in range(0, max(n_samples, 1), step):
             rows = slice(start, min(start + step, n_samples))
             yield rows, adjusted_joint_scores(
-                log_proba, self._joint_codes, self.log_prior_, alpha, rows
+                log_proba, self._joint_codes, self.log_prior_, prior_weight, rows
             )
 
     def decision_joint(self, X):
-        """Adjusted scores ``log p(y | x) - alpha * log p(y)`` of every joint label.
+        """Adjusted scores ``log p(y | x) - prior_weight * log p(y)`` of every joint label.
 
         Parameters
         ----------
@@ -448,7 +448,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         return np.vstack([scores for _, scores in self._joint_scores(X)])
 
     def predict(self, X):
-        """Joint label maximising ``log p(y | x) - alpha * log p(y)``.
+        """Joint label maximising ``log p(y | x) - prior_weight * log p(y)``.
 
         Parameters
         ----------
@@ -462,10 +462,10 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         """
         best = np.concatenate([s.argmax(axis=1) for _, s in self._joint_scores(X)])
         y_pred = self._decode(self._joint_codes[best])
-        return y_pred[:, 0] if self._single_output else y_pred
+        return y_pred[:, 0] if self._y_1d else y_pred
 
     def predict_joint_proba(self, X):
-        """Distribution ``q(y | x) ∝ p(y | x) p(y)^-alpha`` over the joint labels.
+        """Distribution ``q(y | x) ∝ p(y | x) p(y)^-prior_weight`` over the joint labels.
 
         Parameters
         ----------
@@ -502,12 +502,12 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
                 onehot[np.arange(len(self._joint_codes)), self._joint_codes[:, t]] = 1.0
                 marginals[t].append(joint @ onehot)
         marginals = [np.vstack(m) for m in marginals]
-        return marginals[0] if self._single_output else marginals
+        return marginals[0] if self._y_1d else marginals
 
     def score(self, X, y, sample_weight=None):
         """Exact-match accuracy: the fraction of samples with every target right.
 
-        For the mean per-task accuracy use :meth:`task_accuracies` or
+        For the accuracy of each task use :meth:`score_tasks`; for their mean
         :func:`~skmtlx.generative.mean_task_accuracy`.
 
         Parameters
@@ -525,7 +525,7 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         """
         return exact_match_score(y, self.predict(X), sample_weight=sample_weight)
 
-    def task_accuracies(self, X, y, sample_weight=None):
+    def score_tasks(self, X, y, sample_weight=None):
         """Accuracy of each target (their mean is the mean per-task accuracy).
 
         Parameters

@@ -118,8 +118,8 @@ def joint_log_prior(Y_codes, codes, smoothing=1.0):
     return log_prior, counts
 
 
-def adjusted_joint_scores(log_proba_tasks, codes, log_prior, alpha, rows=None):
-    """``sum_t log p(y_t | x) - alpha * log p(y)`` for every joint label.
+def adjusted_joint_scores(log_proba_tasks, codes, log_prior, prior_weight, rows=None):
+    """``sum_t log p(y_t | x) - prior_weight * log p(y)`` for every joint label.
 
     Parameters
     ----------
@@ -129,7 +129,7 @@ def adjusted_joint_scores(log_proba_tasks, codes, log_prior, alpha, rows=None):
         Joint labels.
     log_prior : ndarray of shape (n_joint_labels,)
         Log joint prior.
-    alpha : float
+    prior_weight : float
         Weight of the prior correction.
     rows : slice or None, default=None
         Only these samples (to bound memory).
@@ -151,8 +151,8 @@ def adjusted_joint_scores(log_proba_tasks, codes, log_prior, alpha, rows=None):
     scores = np.zeros((len(log_proba_tasks[0][rows]), len(codes)))
     for t, log_proba in enumerate(log_proba_tasks):
         scores += log_proba[rows][:, codes[:, t]]
-    if alpha != 0:
-        scores -= alpha * log_prior
+    if prior_weight != 0:
+        scores -= prior_weight * log_prior
     return scores
 
 

@@ -183,6 +183,11 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         ``"regression"`` or ``"binary"`` for each task.
     classes_ : list of ndarray or None
         The two labels of each binary task (None for regression tasks).
+    y_mean_ : ndarray of shape (n_tasks,)
+        Training mean of each target; the networks learn a regression task
+        ``t`` as ``(y_t - y_mean_[t]) / y_scale_[t]`` (binary tasks as 0/1).
+    y_scale_ : ndarray of shape (n_tasks,)
+        Training standard deviation of each target (1 where it is 0).
     gains_ : ndarray of shape (n_tasks, n_tasks) or None
         Mean transfer gain from task ``i`` (row) to task ``j`` (column);
         None when ``task_groups`` is given.
@@ -364,7 +369,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
             if kind == "binary":
                 Z[:, t] = (Y[:, t] == self.classes_[t][-1]).astype(np.float32)
             else:
-                Z[:, t] = (Y[:, t] - self._y_mean[t]) / self._y_scale[t]
+                Z[:, t] = (Y[:, t] - self.y_mean_[t]) / self.y_scale_[t]
         return Z
 
     def _train_net(self, data, tasks, seed, max_epochs=None, gain=None):
@@ -492,7 +497,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         for t, kind in enumerate(self.task_types_):
             if kind == "binary" and len(self.classes_[t]) < 2:
                 raise ValueError(f"Binary task {t} has a single class in y.")
-        self._y_mean, self._y_scale = mean_and_scale(Y)
+        self.y_mean_, self.y_scale_ = mean_and_scale(Y)
         Z = self._encode(Y)
         Xf = X.astype(np.float32)
         seed = check_random_seed(self.random_state)
@@ -596,7 +601,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 if self.task_types_[t] == "binary":
                     out[:, k] = 1.0 / (1.0 + np.exp(-value))
                 else:
-                    out[:, k] = value * self._y_scale[t] + self._y_mean[t]
+                    out[:, k] = value * self.y_scale_[t] + self.y_mean_[t]
             return out
         pred = np.asarray(model.predict(X), dtype=float).reshape(len(X), len(members))
         proba = None
@@ -635,7 +640,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 p = np.clip(out[:, k], 1e-7, 1 - 1e-7)
                 losses[:, k] = -(target * np.log(p) + (1 - target) * np.log(1 - p))
             else:
-                losses[:, k] = ((out[:, k] - Y[:, k]) / self._y_scale[t]) ** 2
+                losses[:, k] = ((out[:, k] - Y[:, k]) / self.y_scale_[t]) ** 2
         return losses if per_row else losses.mean(axis=0)
 
     def predict(self, X):

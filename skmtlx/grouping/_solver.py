@@ -30,6 +30,7 @@ from sklearn.utils import Bunch
 
 __all__ = [
     "grouping_objective",
+    "n_partitions",
     "solve_grouping",
     "solve_grouping_exhaustive",
 ]
@@ -756,7 +757,30 @@ def solve_grouping(
 
 
 def n_partitions(n_tasks, max_groups=None):
-    """Number of partitions of ``n_tasks`` tasks into at most ``max_groups`` groups."""
+    """Number of partitions of ``n_tasks`` tasks into at most ``max_groups`` groups.
+
+    The number of groupings an exhaustive search
+    (:func:`solve_grouping_exhaustive`) would score.
+
+    Parameters
+    ----------
+    n_tasks : int
+        Number of tasks.
+    max_groups : int or None, default=None
+        Largest number of groups; ``None`` allows one group per task.
+
+    Returns
+    -------
+    n : int
+        A sum of Stirling numbers of the second kind (the Bell number when
+        ``max_groups`` is None).
+
+    Examples
+    --------
+    >>> from skmtlx.grouping import n_partitions
+    >>> n_partitions(4), n_partitions(4, max_groups=2)
+    (15, 8)
+    """
     max_groups = n_tasks if max_groups is None else max_groups
     # Stirling numbers of the second kind
     total = 0

@@ -1,7 +1,6 @@
 """Candidate edges for the task graph: kNN of task models, complete, or user-given."""
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
 __all__ = ["knn_edges", "complete_edges", "user_edges"]
 
@@ -36,6 +35,8 @@ def knn_edges(coef, n_neighbors):
         ``(i, j)`` with ``i < j`` whenever ``j`` is among the neighbours of ``i``
         or ``i`` among those of ``j``.
     """
+    from sklearn.neighbors import NearestNeighbors  # 0.1-0.2 s to import: kNN graphs only
+
     T = len(coef)
     k = min(n_neighbors, T - 1)
     nn = NearestNeighbors(n_neighbors=k + 1).fit(coef)

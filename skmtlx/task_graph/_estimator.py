@@ -865,6 +865,46 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         """
         return r2_score(y, self.predict(X, tasks=tasks), sample_weight=sample_weight)
 
+    def score_tasks(self, X, y, tasks=None, sample_weight=None):
+        """R^2 of :meth:`predict` on the rows of each task.
+
+        Parameters
+        ----------
+        X, y : array-like
+            Test data.
+        tasks : array-like of shape (n_samples,), default=None
+            Task ids of the rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_tasks,)
+            In the order of ``tasks_``; NaN for a task with fewer than two rows.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skmtlx import SparseTaskGraphMTL
+        >>> rng = np.random.RandomState(0)
+        >>> X, tasks = rng.randn(60, 2), np.repeat([0, 1], 30)
+        >>> y = X[:, 0] * np.where(tasks == 0, 1.0, -1.0) + 0.1 * rng.randn(60)
+        >>> model = SparseTaskGraphMTL(max_iter=5, cv=2).fit(X, y, tasks=tasks)
+        >>> model.score_tasks(X, y, tasks=tasks).shape
+        (2,)
+        """
+        check_is_fitted(self)
+        _, y, task_ids = self._get_xy_tasks(X, y, tasks, reset=False)
+        index = self._task_index(task_ids, len(y))
+        y_pred = self.predict(X, tasks=tasks)
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        scores = np.full(len(self.tasks_), np.nan)
+        for t in np.unique(index):
+            rows = index == t
+            if rows.sum() > 1:
+                scores[t] = r2_score(y[rows], y_pred[rows], sample_weight=weight[rows])
+        return scores
+
     # ------------------------------------------------------------ graph export
     def get_graph(self):
         """The learned graph as plain arrays.
