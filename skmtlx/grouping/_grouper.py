@@ -10,6 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
+from .._persistence import PersistenceMixin
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
     MultiHeadMLP,
@@ -34,7 +35,7 @@ def _is_binary_column(column):
     return len(values) == 2 and np.all(values == np.round(values))
 
 
-class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstimator):
     """Group tasks by measured transfer, then train one network per group.
 
     ``fit`` runs three stages:

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from .._persistence import PersistenceMixin
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
@@ -35,7 +36,7 @@ def _adjacency(edges, weights, n_tasks):
         shape=(n_tasks, n_tasks)).tocsr()
 
 
-class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
+class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     """Multi-task regression with a learned sparse, interpretable task graph.
 
     Every task ``t`` gets its own linear model ``w_t``. Models are coupled by a
