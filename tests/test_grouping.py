@@ -413,3 +413,14 @@ def test_capacity_per_task(planted):
         TaskGrouper(capacity="wide", max_epochs=1).fit(X, Y)
     with pytest.raises(ValueError, match="group_selection"):
         TaskGrouper(group_selection="cv", max_epochs=1).fit(X, Y)
+
+
+def test_group_networks_in_worker_processes_are_the_same(planted):
+    X, Y, _ = planted
+    kwargs = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=1e-2, gain_epochs=2,
+                  group_selection="validation", random_state=0)
+    alone = TaskGrouper(**kwargs).fit(X, Y[:, :4])
+    parallel = TaskGrouper(n_jobs=2, **kwargs).fit(X, Y[:, :4])
+    assert len(alone.selection_results_["groups"]) > 1
+    assert parallel.selection_results_ == alone.selection_results_
+    np.testing.assert_array_equal(parallel.predict(X), alone.predict(X))

@@ -13,8 +13,7 @@ exact zeros, which are the pruned edges.
 """
 
 import numpy as np
-from joblib import effective_n_jobs
-from joblib.externals.loky import get_reusable_executor
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
@@ -214,9 +213,8 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
     workers = min(effective_n_jobs(n_jobs) - 1, len(reruns))
     if workers > 0:
         # the workers start on the reruns while this process runs the path
-        executor = get_reusable_executor(max_workers=workers)
-        futures = [executor.submit(_held_out_losses, *args) for args in reruns]
-        results = (future.result() for future in futures)
+        results = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(_held_out_losses)(*args) for args in reruns)
     else:
         results = (_held_out_losses(*args) for args in reruns)
     path, n_iters = sparsity_path_edges(problem, e0, sparsities, **opt)
