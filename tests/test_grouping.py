@@ -424,3 +424,11 @@ def test_group_networks_in_worker_processes_are_the_same(planted):
     assert len(alone.selection_results_["groups"]) > 1
     assert parallel.selection_results_ == alone.selection_results_
     np.testing.assert_array_equal(parallel.predict(X), alone.predict(X))
+
+
+def test_silent_by_default_including_the_solver(planted, capfd):
+    X, Y, _ = planted
+    TaskGrouper(hidden_layer_sizes=(8,), max_epochs=2, group_selection="validation",
+                random_state=0).fit(X, Y[:, :4])
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

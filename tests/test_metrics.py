@@ -188,3 +188,15 @@ def test_fidelity_sees_through_a_pipeline(diabetes):
     pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(alpha=0.1, **FAST)).fit(X, y)
     Z = pipe[0].transform(X)
     assert global_fidelity(pipe, X) == pytest.approx(global_fidelity(pipe[-1], Z))
+
+
+def test_neighborhood_fidelity_progress_bar_only_when_verbose(diabetes, capfd):
+    X, y = diabetes
+    ridge = LinearRegression().fit(X, y)
+    quiet = neighborhood_fidelity(ridge, X[:64], n_samples=300, random_state=0)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    shown = neighborhood_fidelity(ridge, X[:64], n_samples=300, random_state=0, verbose=1)
+    out, err = capfd.readouterr()
+    assert "local linear fits" in err and "64/64" in err
+    assert shown == quiet

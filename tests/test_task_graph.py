@@ -609,3 +609,13 @@ def test_shared_model_helps_alike_tasks_and_auto_chooses_it():
     assert unrelated.shared_coupling_ < auto.shared_coupling_
     # a refit without a shared model drops the earlier one
     assert not hasattr(auto.set_params(shared_coupling=0.0).fit(X, y, tasks=t), "shared_coef_")
+
+
+def test_silent_by_default_and_a_progress_bar_when_verbose(capfd):
+    X, y, t, _ = _toy()
+    SparseTaskGraphMTL(max_iter=5, random_state=0).fit(X, y, tasks=t)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    SparseTaskGraphMTL(max_iter=5, random_state=0, verbose=1).fit(X, y, tasks=t)
+    out, err = capfd.readouterr()
+    assert out == "" and "sparsity path" in err and "it/s" in err

@@ -182,6 +182,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         Processes running the sparsity path and its ``path_cv`` reruns side by
         side (``None`` means 1, ``-1`` one per core); a fit uses at most
         ``path_cv + 1``. The fitted model does not depend on it.
+    verbose : int, default=0
+        A progress bar over the points of the sparsity path when positive;
+        silent otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation folds and the networks' initialisation.
 
@@ -294,6 +297,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
@@ -326,6 +330,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         batch_size=64,
         lr=1e-2,
         n_jobs=None,
+        verbose=0,
         random_state=None,
     ):
         self.rho = rho
@@ -354,6 +359,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.n_jobs = n_jobs
+        self.verbose = verbose
         self.random_state = random_state
 
     # ------------------------------------------------------------ input handling
@@ -657,7 +663,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                    tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
-            n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs, **opt)
+            n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs,
+            verbose=self.verbose, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)
