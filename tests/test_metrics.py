@@ -198,5 +198,5 @@ def test_neighborhood_fidelity_progress_bar_only_when_verbose(diabetes, capfd):
     assert out == "" and err == ""
     shown = neighborhood_fidelity(ridge, X[:64], n_samples=300, random_state=0, verbose=1)
     out, err = capfd.readouterr()
-    assert "local linear fits" in err and "64/64" in err
+    assert "local linear fits" in err and "/64 [" in err
     assert shown == quiet
