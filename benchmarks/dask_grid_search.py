@@ -75,7 +75,8 @@ def main():
     print(f"speed-up: {sequential / distributed:.2f}x; cv_results_ test scores identical: "
           f"{identical}")
     print("mean test accuracy per value:",
-          {value: round(float(score), 4) for value, score in zip(GRID, results["mean_test_score"])})
+          {value: round(float(score), 4)
+           for value, score in zip(GRID, results["mean_test_score"])})
 
 
 if __name__ == "__main__":
