@@ -311,7 +311,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is a :class:`~skmtlx._torch.MultiHeadMLP`.
+        The trained net; ``net_.module_`` is a shared-trunk MLP with one head per task.
     history_ : list of dict
         Per-epoch ``train_loss`` and the loss terms ``train_main``,
         ``train_aux0``, ... (``valid_*`` too with early stopping).
