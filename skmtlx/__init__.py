@@ -7,7 +7,7 @@ subpackages: ``import skmtlx`` loads neither torch nor scikit-learn, and
 
 import importlib
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 _EXPORTS = {
     "AuxiliaryTargetMTLClassifier": "auxiliary",

@@ -74,7 +74,7 @@ def _plot(results, path):
 
     from .plotting import FidelityTradeoffDisplay
 
-    fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4.5))
+    fig, axes = plt.subplots(1, len(results), figsize=(6.5 * len(results), 5.2))
     for ax, (task, rows) in zip(np.atleast_1d(axes), results.items()):
         frame = pd.DataFrame({
             "model": ["post_hoc" if row["alpha"] == "post-hoc" else "joint" for row in rows],
@@ -85,7 +85,18 @@ def _plot(results, path):
             "gf": [row["gf"] for row in rows],
         })
         FidelityTradeoffDisplay.from_frame(frame, ax=ax)
-        ax.set_title(f"{task}: prediction vs fidelity")
+        if task == "regression":
+            ax.set_title("diabetes (regression)")
+            ax.set_ylabel("test MSE (standardised target, units of its variance)")
+            ax.set_xlabel("global fidelity: test mean of (g(x) - f(x))²\n"
+                          "(standardised target, units of its variance)")
+        else:
+            ax.set_title("breast cancer (classification)")
+            ax.set_ylabel("test accuracy (fraction of rows correct)")
+            ax.set_xlabel("global fidelity: test mean of (g(x) - f(x))²\n"
+                          "(f, g: probabilities of the positive class)")
+    fig.suptitle("Prediction against fidelity (lower is more faithful); "
+                 "numbers: alpha, the weight of the prediction loss")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 

@@ -10,10 +10,15 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+import subprocess
+import sys
+import warnings
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeClassifier
@@ -32,6 +37,7 @@ from skmtlx import (
 )
 from skmtlx.auxiliary import AuxiliaryErrorExplanation
 from skmtlx.plotting import FidelityTradeoffDisplay
+from skmtlx.exceptions import InconsistentVersionWarning
 from skmtlx.task_graph import TaskGraphDisplay
 
 NETWORK = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.01, random_state=0)
@@ -339,3 +345,81 @@ def test_every_plot_returns_a_display_with_its_axes(cls):
         assert display.ax_.has_data()
     finally:
         plt.close("all")
+
+
+_FRESH_PROCESS_LOAD = """
+import sys, joblib, numpy as np
+saved = joblib.load(sys.argv[1])
+for name, estimator, X, expected in saved:
+    np.testing.assert_array_equal(estimator.predict(X), expected, err_msg=name)
+print(len(saved))
+"""
+
+
+def test_joblib_dump_loads_in_a_fresh_process(tmp_path):
+    # every registered estimator in one file, so that torch is imported once
+    saved = []
+    for estimator in FAST_ESTIMATORS:
+        X, y = _toy_data(estimator)
+        fitted = clone(estimator).fit(X, y)
+        saved.append((repr(estimator), fitted, X, fitted.predict(X)))
+    path = tmp_path / "estimators.joblib"
+    joblib.dump(saved, path)
+    result = subprocess.run([sys.executable, "-c", _FRESH_PROCESS_LOAD, str(path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(len(FAST_ESTIMATORS))]
+
+
+def _fitted_regressor():
+    X, y = _toy_data(FidelityMTLRegressor())
+    return FidelityMTLRegressor(**NETWORK).fit(X, y), X
+
+
+@pytest.mark.parametrize("library, key", [("skmtlx", "_skmtlx_version"),
+                                          ("torch", "_torch_version")])
+def test_unpickling_with_another_version_warns(library, key):
+    fitted, X = _fitted_regressor()
+    state = fitted.__getstate__()
+    state[key] = "0.0.1"
+    restored = FidelityMTLRegressor.__new__(FidelityMTLRegressor)
+    with pytest.warns(InconsistentVersionWarning, match=f"{library} 0.0.1") as record:
+        restored.__setstate__(state)
+    assert [w.message.library for w in record] == [library]
+    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+def test_unpickling_with_the_same_versions_is_silent():
+    fitted, X = _fitted_regressor()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        restored = pickle.loads(pickle.dumps(fitted))
+    assert "_skmtlx_version" not in vars(restored)
+
+
+@pytest.mark.skipif(torch.cuda.device_count() > 7, reason="needs a machine without cuda:7")
+def test_a_model_saved_on_an_absent_device_loads_on_cpu():
+    # what a CUDA-trained model looks like to a CPU-only machine: its device is absent
+    fitted, X = _fitted_regressor()
+    expected = fitted.predict(X)
+    fitted.device = fitted.net_.device = "cuda:7"
+    with pytest.warns(UserWarning, match="device='cuda:7'"):
+        restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.device == "cpu"
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_array_equal(restored.predict(X), expected)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_a_cuda_trained_model_loads_on_a_cpu_only_machine(monkeypatch):
+    X, y = _toy_data(FidelityMTLRegressor())
+    fitted = FidelityMTLRegressor(**NETWORK, device="cuda").fit(X, y)
+    expected = fitted.predict(X)
+    saved = pickle.dumps(fitted)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    with pytest.warns(UserWarning, match="device='cuda'"):
+        restored = pickle.loads(saved)
+    assert restored.device == "cpu"
+    assert next(restored.net_.module_.parameters()).device.type == "cpu"
+    np.testing.assert_allclose(restored.predict(X), expected, rtol=1e-6, atol=1e-8)

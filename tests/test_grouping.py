@@ -429,3 +429,22 @@ def test_solver_prints_nothing_unless_verbose():
     loud = subprocess.run([sys.executable, "-c", code.format(True)], capture_output=True,
                           text=True, check=True)
     assert "HiGHS" in loud.stdout
+
+
+def test_group_networks_in_worker_processes_are_the_same(planted):
+    X, Y, _ = planted
+    kwargs = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=1e-2, gain_epochs=2,
+                  group_selection="validation", random_state=0)
+    alone = TaskGrouper(**kwargs).fit(X, Y[:, :4])
+    parallel = TaskGrouper(n_jobs=2, **kwargs).fit(X, Y[:, :4])
+    assert len(alone.selection_results_["groups"]) > 1
+    assert parallel.selection_results_ == alone.selection_results_
+    np.testing.assert_array_equal(parallel.predict(X), alone.predict(X))
+
+
+def test_silent_by_default_including_the_solver(planted, capfd):
+    X, Y, _ = planted
+    TaskGrouper(hidden_layer_sizes=(8,), max_epochs=2, group_selection="validation",
+                random_state=0).fit(X, Y[:, :4])
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

@@ -290,3 +290,15 @@ def test_neighborhood_fidelity_does_not_warn_about_feature_names(diabetes):
         gnf = neighborhood_fidelity(forest, frame[:20], n_samples=100, random_state=0)
     assert gnf == neighborhood_fidelity(forest, X[:20], n_samples=100, random_state=0,
                                         training_data=X[:20])
+
+
+def test_neighborhood_fidelity_progress_bar_only_when_verbose(diabetes, capfd):
+    X, y = diabetes
+    ridge = LinearRegression().fit(X, y)
+    quiet = neighborhood_fidelity(ridge, X[:64], n_samples=300, random_state=0)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    shown = neighborhood_fidelity(ridge, X[:64], n_samples=300, random_state=0, verbose=1)
+    out, err = capfd.readouterr()
+    assert "local linear fits" in err and "/64 [" in err
+    assert shown == quiet

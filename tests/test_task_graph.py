@@ -637,3 +637,13 @@ def test_huge_rho_names_rho_instead_of_a_linalg_error():
     X, y, tasks, _ = _toy(n_tasks=4)
     with pytest.raises(ValueError, match=r"rho=1e\+300 and alpha=.*smaller rho"):
         SparseTaskGraphMTL(max_iter=2, cv=2, rho=1e300).fit(X, y, tasks=tasks)
+
+
+def test_silent_by_default_and_a_progress_bar_when_verbose(capfd):
+    X, y, t, _ = _toy()
+    SparseTaskGraphMTL(max_iter=5, random_state=0).fit(X, y, tasks=t)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    SparseTaskGraphMTL(max_iter=5, random_state=0, verbose=1).fit(X, y, tasks=t)
+    out, err = capfd.readouterr()
+    assert out == "" and "sparsity path" in err and "it/s" in err

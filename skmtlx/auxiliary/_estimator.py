@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._persistence import PersistenceMixin
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
 from ..utils._validation import check_hidden_layer_sizes, mean_and_scale
 from ._aux_data import AUX_KINDS, AuxiliaryTargets, check_aux_weight
@@ -27,7 +28,7 @@ _MISSING_AUX_MESSAGE = (
 )
 
 
-class _BaseAuxiliaryTargetMTL(NeuralNetMixin, BaseEstimator):
+class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
     """Shared trunk, a main head and one head per auxiliary target."""
 
     _parameter_constraints = {
@@ -310,7 +311,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is a :class:`~skmtlx._torch.MultiHeadMLP`.
+        The trained net; ``net_.module_`` is a shared-trunk MLP with one head per task.
     history_ : list of dict
         Per-epoch ``train_loss`` and the loss terms ``train_main``,
         ``train_aux0``, ... (``valid_*`` too with early stopping).

@@ -166,6 +166,7 @@ class AuxiliaryErrorExplanation:
 
     @property
     def best_aux(self):
+        """Name of the auxiliary target with the highest AUROC (None when none is defined)."""
         auroc = self.summary["auroc"]
         if auroc.isna().all():
             return None

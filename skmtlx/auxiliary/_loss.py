@@ -91,6 +91,7 @@ class AuxiliaryTargetLoss(nn.Module):
             return torch.cat([ones, self.weights]).cpu().double().numpy()
 
     def forward(self, y_pred, y_true):
+        """Dict of the weighted total ``"loss"`` and every task's term, as documented above."""
         main_target = y_true[:, : self.n_main_columns]
         if self.main_kind == "classification":
             main_target = main_target[:, 0]

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._explanation import LinearExplanation
+from .._persistence import PersistenceMixin
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, SurrogateMLP
 from ..utils._validation import check_hidden_layer_sizes
 from ._loss import FidelityLoss
@@ -16,7 +17,7 @@ from ._loss import FidelityLoss
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
-class BaseFidelityMTL(NeuralNetMixin, BaseEstimator):
+class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
     """Black box ``f`` and linear surrogate ``g`` trained on one objective.
 
     Subclasses encode the targets and choose the prediction loss and the

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
+from .._persistence import PersistenceMixin
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS
 from ..utils._validation import check_hidden_layer_sizes, check_random_seed
 from ._joint import (
@@ -32,7 +33,7 @@ def _fit_estimator(estimator, X, y):
     return clone(estimator).fit(X, y)
 
 
-class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
+class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
     """Multi-task classifier with generative inference over joint labels (GMTL).
 
     A multi-task model gives ``p(y_t | x)`` for every task ``t``. The targets

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._persistence import PersistenceMixin
 from .._torch import MultiHeadMLP, NeuralNetMixin
 
 __all__ = ["SumCrossEntropy", "MultiHeadNetwork", "fit_multihead_network"]
@@ -37,7 +38,7 @@ class SumCrossEntropy(nn.Module):
         return terms
 
 
-class MultiHeadNetwork(NeuralNetMixin):
+class MultiHeadNetwork(PersistenceMixin, NeuralNetMixin):
     """A fitted shared-trunk MLP with one softmax head per task.
 
     Private container built by :func:`fit_multihead_network`; the training

@@ -10,6 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
+from .._persistence import PersistenceMixin
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
     MultiHeadMLP,
@@ -17,6 +18,7 @@ from .._torch import (
     predict_module,
     torch_seed,
 )
+from ..utils._parallel import parallel_map
 from ..utils._selection import one_standard_error_rule
 from ..utils._validation import (
     check_fraction_split,
@@ -35,7 +37,7 @@ def _is_binary_column(column):
     return len(values) == 2 and np.all(values == np.round(values))
 
 
-class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstimator):
     """Group tasks by measured transfer, then train one network per group.
 
     ``fit`` runs three stages:
@@ -170,10 +172,17 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Warning: cached results are unpickled when loaded, and unpickling runs
         code, so only use a cache directory that you trust (that no one else
         can write to).
+    n_jobs : int or None, default=None
+        Group networks trained side by side with joblib (those of every
+        candidate grouping with validation ``group_selection``): ``None``
+        means 1 unless in a :func:`joblib.parallel_backend` context (e.g.
+        ``"dask"``), ``-1`` all cores. Each network is seeded by its members,
+        so the result does not depend on it.
     device : str, default="cpu"
         Torch device.
     verbose : int, default=0
-        skorch verbosity; above 0 the MILP solver's log is printed too.
+        skorch verbosity of every network; when positive, also a progress bar
+        over the group networks and the MILP solver's log.
 
     Attributes
     ----------
@@ -264,6 +273,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         "task_types": [StrOptions({"auto"}), "array-like"],
         "time_limit": [Interval(Real, 0, None, closed="neither"), None],
         "memory": [None, str, HasMethods(["cache"])],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -298,6 +308,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         tol=1e-4,
         random_state=None,
         memory=None,
+        n_jobs=None,
         device="cpu",
         verbose=0,
     ):
@@ -330,6 +341,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
         self.memory = memory
+        self.n_jobs = n_jobs
         self.device = device
         self.verbose = verbose
 
@@ -539,14 +551,16 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
             # 2. grouping: the program's solution(s)
             candidates = self._candidate_groupings(n_tasks)
 
-        # 3. one model per group (each distinct group trained once)
-        fitted = {}
+        # 3. one model per group (each distinct group trained once), side by side
+        distinct = list(dict.fromkeys(tuple(m) for _, groups, _ in candidates for m in groups))
+        models = parallel_map(
+            self._fit_group, [(data, raw, list(members), seed) for members in distinct],
+            n_jobs=self.n_jobs, verbose=self.verbose, desc="TaskGrouper group models",
+        )
+        fitted = dict(zip(distinct, models))
 
         def group_model(members):
-            key = tuple(members)
-            if key not in fitted:
-                fitted[key] = self._fit_group(data, raw, list(members), seed)
-            return fitted[key]
+            return fitted[tuple(members)]
 
         if select:
             # held-out loss of every row, summed over the tasks, for each candidate

@@ -28,6 +28,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..utils._progress import native_output
+
 __all__ = [
     "grouping_objective",
     "n_partitions",
@@ -568,7 +570,8 @@ def _highs_has_option(name):
     """Whether the installed HiGHS knows option ``name`` (older versions lack some)."""
     import highspy
 
-    highs = highspy.Highs()
+    with native_output(False):  # its first instance prints a banner
+        highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     value = highs.getOptionValue(name)
     status = value[0] if isinstance(value, tuple) else None
@@ -712,9 +715,11 @@ def solve_grouping(
         with warnings.catch_warnings():
             # a time limit is reported through ``status`` and ``gap`` instead
             warnings.filterwarnings("ignore", message="Solution may be inaccurate")
-            prob.solve(
-                solver=cp.HIGHS, warm_start=heuristic is not None, verbose=verbose, **options
-            )
+            with native_output(verbose):  # HiGHS prints a banner even when not verbose
+                prob.solve(
+                    solver=cp.HIGHS, warm_start=heuristic is not None, verbose=verbose,
+                    **options
+                )
     except cp.error.SolverError as exc:  # pragma: no cover - solver failure
         raise RuntimeError(f"HiGHS failed on the grouping program: {exc}") from exc
     status = prob.status

@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
+from ..utils._progress import progress
 from ._fidelity import fidelity_functions
 
 __all__ = ["neighborhood_fidelity", "local_linear_fits"]
@@ -17,7 +18,7 @@ EXPLAINERS = ("lime_batched", "lime", "surrogate")
 
 
 def local_linear_fits(predict, instances, noise, scale, *, kernel_width, alpha=1.0,
-                      batch_size=32):
+                      batch_size=32, verbose=0):
     """LIME's local linear models for many instances from one perturbation draw.
 
     lime (``discretize_continuous=False``, ``feature_selection='none'``,
@@ -48,6 +49,8 @@ def local_linear_fits(predict, instances, noise, scale, *, kernel_width, alpha=1
         Ridge penalty.
     batch_size : int, default=32
         Instances per call of ``predict`` (bounds memory).
+    verbose : int, default=0
+        A progress bar over the instances when positive.
 
     Returns
     -------
@@ -74,19 +77,22 @@ def local_linear_fits(predict, instances, noise, scale, *, kernel_width, alpha=1
     projection = np.linalg.solve(gram, weighted.T) / scale[:, None]
     weights /= weights.sum()
     coefs, local_means = [], []
+    bar = progress(total=len(instances), verbose=verbose, desc="local linear fits")
     for start in range(0, len(instances), batch_size):
         chunk = instances[start:start + batch_size]
         samples = (chunk[:, None, :] + scale * noise).reshape(-1, n_features)
         outputs = predict(samples).reshape(len(chunk), len(noise), -1)
         coefs.append(np.einsum("dm,nmk->ndk", projection, outputs))
         local_means.append(np.einsum("m,nmk->nk", weights, outputs))
+        bar.update(len(chunk))
+    bar.close()
     coef, local_mean = np.concatenate(coefs), np.concatenate(local_means)
     # g_x(x') = weighted mean output + coef . (x' - weighted mean sample)
     centre = instances + scale * noise_mean
     return coef, local_mean - np.einsum("nd,ndk->nk", centre, coef)
 
 
-def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, seed):
+def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, seed, verbose):
     """One ``LimeTabularExplainer.explain_instance`` per instance and output."""
     from lime.lime_tabular import LimeTabularExplainer
 
@@ -103,7 +109,7 @@ def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, se
     n_outputs = predict(instances[:1]).shape[1]
     coef = np.zeros((len(instances), instances.shape[1], n_outputs))
     intercept = np.zeros((len(instances), n_outputs))
-    for i, x in enumerate(instances):
+    for i, x in enumerate(progress(instances, verbose=verbose, desc="lime explanations")):
         for k in range(n_outputs):
             exp = explainer.explain_instance(
                 x, lambda Z, k=k: predict(Z)[:, k], num_features=len(x), num_samples=n_samples
@@ -142,6 +148,7 @@ def neighborhood_fidelity(
     batch_size=32,
     random_state=None,
     return_pointwise=False,
+    verbose=0,
 ):
     """Global neighbourhood fidelity (GNF) of local explanations of a black box.
 
@@ -187,6 +194,8 @@ def neighborhood_fidelity(
         Seeds the neighbours and the perturbation samples.
     return_pointwise : bool, default=False
         Also return ``NF(x)`` for every point.
+    verbose : int, default=0
+        A progress bar (with an ETA) over the local fits when positive.
 
     Returns
     -------
@@ -222,12 +231,12 @@ def neighborhood_fidelity(
         return _neighborhood_fidelity(
             estimator, X, training_data, explainer=explainer, n_neighbors=n_neighbors,
             sigma=sigma, n_samples=n_samples, kernel_width=kernel_width,
-            batch_size=batch_size, rng=rng, return_pointwise=return_pointwise,
+            batch_size=batch_size, rng=rng, return_pointwise=return_pointwise, verbose=verbose,
         )
 
 
 def _neighborhood_fidelity(estimator, X, training_data, *, explainer, n_neighbors, sigma,
-                           n_samples, kernel_width, batch_size, rng, return_pointwise):
+                           n_samples, kernel_width, batch_size, rng, return_pointwise, verbose):
     f_fn, g_fn = fidelity_functions(estimator, X_train=training_data)
     n, d = X.shape
     neighbours = X[:, None, :] + sigma * rng.standard_normal((n, n_neighbors, d))
@@ -239,14 +248,14 @@ def _neighborhood_fidelity(estimator, X, training_data, *, explainer, n_neighbor
         if explainer == "lime":
             coef, intercept = _lime_fits(
                 f_fn, X, training_data, n_samples=n_samples, kernel_width=kernel_width,
-                seed=rng.randint(np.iinfo(np.int32).max),
+                seed=rng.randint(np.iinfo(np.int32).max), verbose=verbose,
             )
         else:
             # numpy's Generator draws normals several times faster than RandomState.
             generator = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
             coef, intercept = _batched_lime_fits(
                 f_fn, X, training_data, n_samples=n_samples, kernel_width=kernel_width,
-                batch_size=batch_size, rng=generator,
+                batch_size=batch_size, rng=generator, verbose=verbose,
             )
         g_neigh = np.einsum("nmd,ndk->nmk", neighbours, coef) + intercept[:, None, :]
     pointwise = ((g_neigh - f_neigh) ** 2).mean(axis=(1, 2))
@@ -261,9 +270,10 @@ def lime_scaler_stats(training_data):
     return mean, np.where(scale > 0, scale, 1.0)
 
 
-def _batched_lime_fits(predict, X, training_data, *, n_samples, kernel_width, batch_size, rng):
+def _batched_lime_fits(predict, X, training_data, *, n_samples, kernel_width, batch_size, rng,
+                       verbose=0):
     _, scale = lime_scaler_stats(training_data)
     noise = rng.standard_normal((n_samples, X.shape[1]))
     noise[0] = 0.0
     return local_linear_fits(predict, X, noise, scale, kernel_width=kernel_width,
-                             batch_size=batch_size)
+                             batch_size=batch_size, verbose=verbose)

@@ -4,10 +4,10 @@ import time
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import accuracy_score, mean_squared_error
 
+from ..utils._parallel import parallel_map
 from ._fidelity import fidelity_r2, global_fidelity
 from ._neighborhood import neighborhood_fidelity
 
@@ -26,6 +26,7 @@ def fidelity_tradeoff(
     neighborhood=None,
     neighborhood_points=None,
     n_jobs=None,
+    verbose=0,
 ):
     """Fit a fidelity estimator over a grid of alphas and tabulate the trade-off.
 
@@ -48,7 +49,10 @@ def fidelity_tradeoff(
         Compute GNF on this many test rows drawn at random (seed 0), as the
         paper did on its larger sets; all test rows when None.
     n_jobs : int or None, default=None
-        Fits run in parallel with joblib (``None`` means 1, ``-1`` all cores).
+        Fits run in parallel with joblib (``None`` means 1, ``-1`` all cores;
+        inside ``joblib.parallel_backend("dask")`` they run on the dask cluster).
+    verbose : int, default=0
+        A progress bar over the finished fits when positive.
 
     Returns
     -------
@@ -81,12 +85,11 @@ def fidelity_tradeoff(
         rows_drawn = np.random.RandomState(0).choice(len(X_test), neighborhood_points,
                                                      replace=False)
         X_neighborhood = _take_rows(X_test, rows_drawn)
-    rows = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_measure)(
-            clone(estimator).set_params(**params), X_train, y_train, X_test, y_test,
-            X_neighborhood, metric, neighborhood,
-        )
-        for _, _, params in settings
+    rows = parallel_map(
+        _fit_and_measure,
+        [(clone(estimator).set_params(**params), X_train, y_train, X_test, y_test,
+          X_neighborhood, metric, neighborhood) for _, _, params in settings],
+        n_jobs=n_jobs, verbose=verbose, desc="fidelity_tradeoff fits",
     )
     for (model, alpha, _), row in zip(settings, rows):
         row.update(model=model, alpha=alpha, metric=metric_name)

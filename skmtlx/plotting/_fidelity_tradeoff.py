@@ -95,6 +95,7 @@ class FidelityTradeoffDisplay:
         self : FidelityTradeoffDisplay
         """
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
         if ax is None:
             _, ax = plt.subplots()
@@ -104,15 +105,21 @@ class FidelityTradeoffDisplay:
         self.pareto_ = pareto_front(frame, greater_is_better=metric == "accuracy")
         ax.plot(frame["gf"][joint], frame["score"][joint], "o-", color="tab:blue",
                 label="fidelity MTL")
-        for _, row in frame[joint].iterrows():
+        for k, (_, row) in enumerate(frame[joint].iterrows()):
+            # above and below in turn, so that neighbouring points' labels do not overlap
             ax.annotate(f"{row['alpha']:g}", (row["gf"], row["score"]),
-                        textcoords="offset points", xytext=(4, 4))
+                        textcoords="offset points", xytext=(4, 5 if k % 2 == 0 else -13))
         if (~joint).any():
             ax.plot(frame["gf"][~joint], frame["score"][~joint], "s", color="tab:red",
                     label="post-hoc surrogate")
         ax.scatter(frame["gf"][self.pareto_], frame["score"][self.pareto_], s=200,
                    facecolors="none", edgecolors="black", label="Pareto-optimal")
         ax.set_xscale("log")
+        # plain numbers at 1, 2, 5 x 10^k: the default minor labels collide on short ranges
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.margins(0.08)  # room for the labels of the extreme points
         ax.set_xlabel("global fidelity (mean squared g - f)")
         ax.set_ylabel(metric)
         ax.legend()

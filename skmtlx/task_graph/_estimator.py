@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from .._persistence import PersistenceMixin
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
@@ -37,7 +38,7 @@ def _adjacency(edges, weights, n_tasks):
         shape=(n_tasks, n_tasks)).tocsr()
 
 
-class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
+class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     """Multi-task regression with a learned sparse, interpretable task graph.
 
     Every task ``t`` gets its own linear model ``w_t``. Models are coupled by a
@@ -183,6 +184,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Processes running the sparsity path and its ``path_cv`` reruns side by
         side (``None`` means 1, ``-1`` one per core); a fit uses at most
         ``path_cv + 1``. The fitted model does not depend on it.
+    verbose : int, default=0
+        A progress bar over the points of the sparsity path when positive;
+        silent otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation folds and the networks' initialisation.
 
@@ -295,6 +299,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
@@ -327,6 +332,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         batch_size=64,
         lr=1e-2,
         n_jobs=None,
+        verbose=0,
         random_state=None,
     ):
         self.rho = rho
@@ -355,6 +361,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.n_jobs = n_jobs
+        self.verbose = verbose
         self.random_state = random_state
 
     # ------------------------------------------------------------ input handling
@@ -706,7 +713,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                    tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
-            n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs, **opt)
+            n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs,
+            verbose=self.verbose, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)

@@ -13,11 +13,11 @@ exact zeros, which are the pruned edges.
 """
 
 import numpy as np
-from joblib import effective_n_jobs
-from joblib.externals.loky import get_reusable_executor
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
+from ..utils._progress import progress
 from ..utils._selection import one_standard_error_rule
 
 __all__ = ["optimize_edges", "sparsity_path_edges", "path_losses", "select_path_point"]
@@ -120,12 +120,13 @@ def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_ite
 
 
 def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_iter=100,
-                        tol=1e-6, method="lbfgs", learning_rate=0.05, prune=0.0):
+                        tol=1e-6, method="lbfgs", learning_rate=0.05, prune=0.0, verbose=0):
     """Edge weights along increasing sparsity weights, warm-started.
 
     Each point starts from the previous point's weights and may only use the
     edges the previous point kept, so the number of edges never increases after
-    the first point (which may use every candidate edge).
+    the first point (which may use every candidate edge). A positive
+    ``verbose`` shows a progress bar over the points.
 
     Returns
     -------
@@ -136,7 +137,7 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     """
     e = np.asarray(e0, dtype=float).copy()
     weights, n_iters = [], []
-    for k, lam in enumerate(sparsities):
+    for k, lam in enumerate(progress(sparsities, verbose=verbose, desc="sparsity path")):
         # the first point may use every candidate (so that a path started from the
         # empty graph can grow edges); later points only the edges kept before
         free = np.ones(e.shape, bool) if k == 0 else e > prune
@@ -164,7 +165,7 @@ def _held_out_losses(fitted, held, e0, sparsities, opt):
 
 def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups=1,
                 threshold=0.0, entropy=0.0, scale=1.0, max_iter=100, tol=1e-6,
-                method="lbfgs", learning_rate=0.05, n_jobs=None):
+                method="lbfgs", learning_rate=0.05, n_jobs=None, verbose=0):
     """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
 
     With ``n_groups > 1`` the interior points are scored out of sample: the
@@ -193,6 +194,8 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
         Processes running the path and its reruns side by side (``None`` means
         1): this one runs the path, ``n_jobs - 1`` workers the reruns. Each is
         computed as it would be alone, so the result does not depend on it.
+    verbose : int, default=0
+        A progress bar over the points of the path when positive.
 
     Returns
     -------
@@ -214,12 +217,11 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
     workers = min(effective_n_jobs(n_jobs) - 1, len(reruns))
     if workers > 0:
         # the workers start on the reruns while this process runs the path
-        executor = get_reusable_executor(max_workers=workers)
-        futures = [executor.submit(_held_out_losses, *args) for args in reruns]
-        results = (future.result() for future in futures)
+        results = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(_held_out_losses)(*args) for args in reruns)
     else:
         results = (_held_out_losses(*args) for args in reruns)
-    path, n_iters = sparsity_path_edges(problem, e0, sparsities, **opt)
+    path, n_iters = sparsity_path_edges(problem, e0, sparsities, verbose=verbose, **opt)
     n_iter = int(np.sum(n_iters))
     if n_groups > 1:
         interior = np.empty((len(path), problem.n_folds, problem.T))

@@ -1,0 +1,89 @@
+"""Scaling out: every parallel path of skmtlx runs on a dask cluster behind joblib.
+
+Each test runs the same computation sequentially and inside
+``joblib.parallel_backend("dask")`` on a two-process ``LocalCluster`` and pins
+identical results: the work is split into jobs whose seeds do not depend on
+where they run.
+"""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import scale
+
+from skmtlx import FidelityMTLRegressor, SparseTaskGraphMTL, TaskGrouper
+from skmtlx.datasets import make_grouped_tasks, make_task_graph_regression
+from skmtlx.metrics import fidelity_tradeoff
+
+distributed = pytest.importorskip("distributed")
+
+FAST = dict(hidden_layer_sizes=(16,), max_epochs=10, lr=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            yield client
+
+
+def _on_dask(run):
+    with joblib.parallel_backend("dask"):
+        return run()
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return scale(X), scale(y)
+
+
+def test_grid_search_on_dask_matches_sequential(dask_client, diabetes):
+    X, y = diabetes
+
+    def search():
+        grid = GridSearchCV(FidelityMTLRegressor(**FAST), {"alpha": [0.2, 0.5, 0.8]}, cv=2)
+        return grid.fit(X[:200], y[:200]).cv_results_
+
+    sequential, on_dask = search(), _on_dask(search)
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score"):
+        np.testing.assert_array_equal(on_dask[key], sequential[key])
+    workers = dask_client.run(lambda: 1)
+    assert len(workers) == 2
+
+
+def test_fidelity_tradeoff_on_dask_matches_sequential(dask_client, diabetes):
+    X, y = diabetes
+
+    def sweep():
+        return fidelity_tradeoff(FidelityMTLRegressor(**FAST), X[:200], y[:200], X[200:300],
+                                 y[200:300], alphas=(0.1, 0.9))
+
+    columns = ["model", "alpha", "score", "gf", "r2_fg"]
+    pd.testing.assert_frame_equal(_on_dask(sweep)[columns], sweep()[columns])
+
+
+def test_task_grouper_selection_on_dask_matches_sequential(dask_client):
+    X, Y, _ = make_grouped_tasks(300, 5, (2, 2), random_state=0)
+    grouper = TaskGrouper(group_selection="validation", gain_epochs=2, **FAST)
+    sequential = grouper.fit(X, Y).selection_results_
+
+    on_dask = _on_dask(lambda: TaskGrouper(**grouper.get_params()).fit(X, Y))
+    assert len(sequential["groups"]) > 1
+    assert on_dask.selection_results_ == sequential
+    np.testing.assert_array_equal(on_dask.predict(X), grouper.predict(X))
+
+
+def test_task_graph_path_reruns_on_dask_match_sequential(dask_client):
+    X, y, tasks, _ = make_task_graph_regression("line", n_tasks=8, n_features=4, n_samples=30,
+                                                noise=0.1, random_state=0)
+    params = dict(path_cv=3, max_iter=10, random_state=0)
+    sequential = SparseTaskGraphMTL(**params).fit(X, y, tasks=tasks)
+    on_dask = _on_dask(lambda: SparseTaskGraphMTL(n_jobs=2, **params).fit(X, y, tasks=tasks))
+    np.testing.assert_array_equal(on_dask.path_.validation_loss,
+                                  sequential.path_.validation_loss)
+    np.testing.assert_array_equal(on_dask.coef_, sequential.coef_)
