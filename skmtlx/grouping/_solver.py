@@ -18,11 +18,8 @@ its group contributes 0.
 """
 
 import math
-import os
-import sys
 import time
 import warnings
-from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -544,28 +541,6 @@ def _warm_start(prob, variables, values):
     prob._solver_cache[cp.HIGHS] = (None, None, {"model_status": "kOptimal", "solution": solution})
 
 
-@lru_cache(maxsize=None)
-def _swallow_highs_banner():
-    """Create the process's first HiGHS instance with standard output muted.
-
-    HiGHS prints its banner from C++ when the first instance of a process is
-    created, whatever ``output_flag`` says; it prints it only once, so muting
-    that one creation keeps the solver silent without muting anything else.
-    """
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 def _highs_has_option(name):
     """Whether the installed HiGHS knows option ``name`` (older versions lack some)."""
     import highspy
@@ -700,8 +675,6 @@ def solve_grouping(
     heuristic = _heuristic(problem) if warm_start else None
     heuristic_value = None if heuristic is None else _objective(problem.gains, heuristic)
 
-    if not verbose:
-        _swallow_highs_banner()
     prob, variables = _build_program(problem)
     if heuristic is not None:
         _warm_start(prob, variables, _start_values(problem, heuristic, variables))
