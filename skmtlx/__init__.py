@@ -5,7 +5,7 @@ from .auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
 from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
 from .generative import GenerativeMTLClassifier
 from .grouping import TaskGrouper
-from .task_graph import SparseTaskGraphMTL
+from .task_graph import SparseTaskGraphMLP, SparseTaskGraphMTL
 
 __version__ = "0.1.0"
 
@@ -16,6 +16,7 @@ __all__ = [
     "FidelityMTLRegressor",
     "GenerativeMTLClassifier",
     "LinearExplanation",
+    "SparseTaskGraphMLP",
     "SparseTaskGraphMTL",
     "TaskGrouper",
 ]

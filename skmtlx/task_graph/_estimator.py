@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
+from ._relatedness import relatedness_edges, task_least_squares, whitener
 
 __all__ = ["SparseTaskGraphMTL"]
 
@@ -65,8 +66,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         ``shared_coef_`` / ``shared_intercept_``. 0 fits no shared model.
         ``"auto"`` takes the value among 0 and nine log-spaced values from 0.01
         to 100 whose models without any edge have the lowest validation loss on
-        the ``cv`` folds, before the graph is learned. With ``model="task_mlp"``
-        the task networks are tied by the graph only.
+        the ``cv`` folds, before the graph is learned.
     sparsity : {"1se", "min"} or float, default="1se"
         How sparse the graph is. A float is the weight of the L1 term
         ``sum(e)``: the validation loss is divided by the mean per-task
@@ -135,8 +135,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Stopping tolerance of the outer iterations.
     outer_solver : {"lbfgs", "adam"}, default="lbfgs"
         Projected quasi-Newton steps (L-BFGS-B on the box ``[0, 1]``) or
-        projected Adam steps with step size ``learning_rate``.
-    learning_rate : float, default=0.05
+        projected Adam steps with step size ``outer_lr``.
+    outer_lr : float, default=0.05
         Step size of ``outer_solver="adam"``.
     threshold : float, default=1e-3
         Edges whose learned weight is at most ``threshold`` are dropped.
@@ -159,30 +159,17 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         routing: ``set_fit_request(tasks=True)``, ``set_predict_request(tasks=True)``).
         With neither, all rows are one task and the model is a ridge regression
         with an empty graph (this is what scikit-learn's estimator checks see).
-    model : {"linear", "mlp", "task_mlp"}, default="linear"
-        ``"mlp"`` first trains a shared MLP trunk with one graph-regularised linear
-        head per task (skorch), then learns the graph on the trunk's features
-        exactly as in the linear case and refits the heads in closed form.
-        ``"task_mlp"`` learns the graph with the linear model, then trains one
-        MLP per task (skorch) whose parameters are tied by the learned graph:
-        ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2`` over all the parameters of
-        the two networks; all task networks start from the same initial
-        parameters. Predictions come from the networks.
-    hidden_layer_sizes : int or tuple of int, default=(32,)
-        Hidden layer widths of the trunk (``model="mlp"``) or of each task's
-        network (``model="task_mlp"``).
-    max_epochs : int, default=100
-        Training epochs of the networks (``model="mlp"`` or ``"task_mlp"``).
-    batch_size : int, default=64
-        Mini-batch size of the networks.
-    lr : float, default=1e-2
-        Adam learning rate of the networks.
+    n_resamples : int, default=20
+        Bootstrap resamples of each task's rows behind the relatedness graph
+        (``relatedness_``): an edge's ``confidence`` is the fraction of
+        resamples in which it is found, and the graph keeps the edges found in
+        at least half of them. 0 reads the graph once, without confidence.
     n_jobs : int or None, default=None
         Processes running the sparsity path and its ``path_cv`` reruns side by
         side (``None`` means 1, ``-1`` one per core); a fit uses at most
         ``path_cv + 1``. The fitted model does not depend on it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation folds and the networks' initialisation.
+        Seeds the validation folds and the bootstrap resamples.
 
     Attributes
     ----------
@@ -190,9 +177,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Task ids seen in fit, sorted; row ``t`` of ``coef_`` is task ``tasks_[t]``.
     coef_ : ndarray of shape (n_tasks, n_coefficients)
         Per-task coefficients (on the feature columns of ``X``, the task column
-        excluded; on the trunk's features when ``model="mlp"``; for
-        ``model="task_mlp"`` those of the linear model the graph was learned
-        with, the predictions coming from ``task_networks_``).
+        excluded).
     intercept_ : ndarray of shape (n_tasks,)
         Per-task intercepts.
     shared_coupling_ : float
@@ -230,9 +215,23 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         ``path_cv`` and the debiasing step with a ``"1se"`` / ``"min"``
         sparsity; 1 when there is no candidate edge: the models are then one
         closed-form solve).
-    task_networks_ : torch.nn.Module
-        Only with ``model="task_mlp"``: the trained per-task networks
-        (parameters stacked over tasks, see ``flat_params()``).
+    relatedness_ : sklearn.utils.Bunch
+        The relatedness graph: which tasks' models are alike, read off the
+        per-task least-squares models (with their estimation noise) when every
+        task has at least ``n_coefficients + 3`` rows, else off ``coef_``. A pair is
+        an edge when its models are closer than half what two unrelated tasks
+        of the population show and no third task lies between them (or the two
+        models are statistically equal). ``edges`` (pairs of task ids),
+        ``strength`` (similarity in ``[0, 1]``: one minus the pair's squared
+        prediction difference over the sum of each task's to the mean model),
+        ``confidence`` (fraction of the ``n_resamples`` bootstrap resamples
+        that find the edge), ``similarity`` and ``frequency`` (the full
+        ``(n_tasks, n_tasks)`` matrices), ``adjacency`` (sparse, weighted by
+        strength) and ``method`` (``"least squares"`` or ``"fitted models"``).
+    output_tasks_ : ndarray of shape (n_outputs,)
+        Only after a fit on a 2-d ``Y``: the task of each column of ``Y`` (its
+        DataFrame column names, else ``0..n_outputs - 1``), the columns of
+        :meth:`predict`.
     n_features_in_ : int
         Number of columns of ``X`` seen in fit (task column included).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -281,17 +280,13 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "init": [StrOptions({"auto", "full", "empty"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "outer_solver": [StrOptions({"lbfgs", "adam"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "outer_lr": [Interval(Real, 0, None, closed="neither")],
         "threshold": [Interval(Real, 0, 1, closed="left")],
         "refit": ["boolean"],
         "solver": [StrOptions({"auto", "direct", "cg"})],
         "fit_intercept": ["boolean"],
         "task_column": [str, Integral, None],
-        "model": [StrOptions({"linear", "mlp", "task_mlp"})],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "n_resamples": [Interval(Integral, 0, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
@@ -313,17 +308,13 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         init="auto",
         tol=1e-5,
         outer_solver="lbfgs",
-        learning_rate=0.05,
+        outer_lr=0.05,
         threshold=1e-3,
         refit=True,
         solver="auto",
         fit_intercept=True,
         task_column=None,
-        model="linear",
-        hidden_layer_sizes=(32,),
-        max_epochs=100,
-        batch_size=64,
-        lr=1e-2,
+        n_resamples=20,
         n_jobs=None,
         random_state=None,
     ):
@@ -341,17 +332,13 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self.init = init
         self.tol = tol
         self.outer_solver = outer_solver
-        self.learning_rate = learning_rate
+        self.outer_lr = outer_lr
         self.threshold = threshold
         self.refit = refit
         self.solver = solver
         self.fit_intercept = fit_intercept
         self.task_column = task_column
-        self.model = model
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
+        self.n_resamples = n_resamples
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -421,12 +408,30 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 if y.ndim != 1 or len(y) != len(features):
                     raise ValueError("y must be 1d with one target per row of X.")
         elif y is not None:
-            features, y = validate_data(self, X, y, reset=reset, y_numeric=True)
+            features, y = validate_data(self, X, y, reset=reset, y_numeric=True,
+                                        multi_output=True)
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            elif y.ndim == 2 and tasks is not None:
+                raise ValueError(
+                    "Give tasks= with a 1-d y (the stacked layout), or a 2-d Y with one "
+                    "column per task and no tasks=; got tasks= and y of shape "
+                    f"{y.shape}.")
         else:
             features = validate_data(self, X, reset=reset)
         if tasks is not None:
             tasks = self._check_task_ids(tasks, len(features))
         return features, y, tasks
+
+    def _stack_outputs(self, X, Y):
+        """The stacked layout of a 2-d ``Y``: one task per column, in column order."""
+        names = getattr(self, "_y_columns", None)
+        names = np.arange(Y.shape[1]) if names is None else np.asarray(names)
+        if len(np.unique(names)) != len(names):
+            raise ValueError("The columns of Y must have distinct names (one task each).")
+        self.output_tasks_ = names
+        n = len(X)
+        return np.tile(X, (Y.shape[1], 1)), Y.T.ravel(), np.repeat(names, n)
 
     # ------------------------------------------------------------ preparation
     def _prepare(self, X, y, tasks):
@@ -435,6 +440,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                              "y is None.")
         X, y, tasks = self._get_xy_tasks(X, y, tasks, reset=True)
+        self._y_1d = y.ndim == 1
+        if not self._y_1d:
+            X, y, tasks = self._stack_outputs(X, y)
         if tasks is None:
             self.tasks_ = np.array([0])
             task_index = np.zeros(len(X), dtype=int)
@@ -596,6 +604,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         return self._fit(X, y, tasks)
 
     def _fit(self, X, y, tasks, sparsities=None):
+        # task names of a 2-d Y: its DataFrame columns
+        self._y_columns = list(y.columns) if getattr(y, "ndim", 1) == 2 and hasattr(
+            y, "columns") else None
+        self.__dict__.pop("output_tasks_", None)  # from an earlier fit
         """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
         with threadpool_limits(1, user_api="blas"):
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
@@ -628,15 +640,54 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                     e, history, self.n_iter_ = optimize_edges(
                         problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
                         scale=self._scale, max_iter=self.max_iter, tol=self.tol,
-                        method=self.outer_solver, learning_rate=self.learning_rate,
+                        method=self.outer_solver, learning_rate=self.outer_lr,
                     )
                     e = np.where(e > self.threshold, e, 0.0)
             else:
                 e, history, self.n_iter_ = np.zeros(0), [np.zeros(0)], 1
             self.graph_history_ = np.asarray(history).reshape(len(history), len(edges))
             self._set_models(G, b, edges, e, problem)
+            self._set_relatedness(Z, yc, task_index, edges, e)
             self._fit_task_networks(Z, yc, task_index)
         return self
+
+    def _set_relatedness(self, Z, y, task_index, edges, e):
+        """The relatedness graph and its bootstrap confidence (see ``_relatedness``)."""
+        T, p = len(self.tasks_), Z.shape[1]
+        G, b, yy, counts = task_moments(Z, y, task_index, T)
+        C = whitener(np.einsum("t,tij->ij", counts, G))
+        least_squares = counts.min() >= p + 3
+
+        def read(G, b, yy, noise=1.0):
+            if least_squares:
+                coef, cov = task_least_squares(G, b, yy, counts, self.alpha)
+                return relatedness_edges(coef @ C.T, noise * C @ cov @ C.T)
+            inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
+                                     solver=self._solver_for(T, p),
+                                     shared=self.shared_coupling_)
+            return relatedness_edges(inner.solve(e) @ C.T)
+
+        adjacency, similarity = read(G, b, yy)
+        frequency = np.full((T, T), np.nan)
+        if self.n_resamples and T > 1:
+            rng = check_random_state(self.random_state)
+            rows = [np.flatnonzero(task_index == t) for t in range(T)]
+            found = np.zeros((T, T))
+            for _ in range(self.n_resamples):
+                idx = np.concatenate([rng.choice(r, len(r)) for r in rows])
+                # a resample's models carry the estimation noise twice (the data's
+                # around the truth, the resample's around the data's)
+                found += read(*task_moments(Z[idx], y[idx], task_index[idx], T)[:3],
+                              noise=2.0)[0]
+            frequency = found / self.n_resamples
+            adjacency = frequency >= 0.5
+        i, j = np.nonzero(np.triu(adjacency, 1))
+        self.relatedness_ = Bunch(
+            edges=self.tasks_[np.column_stack([i, j])].reshape(-1, 2),
+            strength=similarity[i, j], confidence=frequency[i, j],
+            similarity=similarity, frequency=frequency,
+            adjacency=_adjacency(np.column_stack([i, j]), similarity[i, j], T),
+            method="least squares" if least_squares else "fitted models")
 
     def _fit_task_networks(self, Z, yc, task_index):
         if not self._task_mlp():
@@ -653,7 +704,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     def _select_sparsity(self, problem, e0, sparsities, start_losses, empty_losses):
         """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
         opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
-                   tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
+                   tol=self.tol, method=self.outer_solver, learning_rate=self.outer_lr)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
             n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs, **opt)
@@ -777,15 +828,29 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
         tasks : array-like of shape (n_samples,), default=None
-            Task id of each row; must be among ``tasks_``.
+            Task id of each row; must be among ``tasks_``. Not used after a
+            fit on a 2-d ``Y``: every row is then predicted for every task.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            ``(n_samples, n_tasks)`` after a fit on a 2-d ``Y``, its columns in
+            the order of ``Y``'s (``output_tasks_``).
         """
         check_is_fitted(self)
+        multi_output = hasattr(self, "output_tasks_")
+        if multi_output and tasks is not None:
+            raise ValueError("This model was fitted on a 2-d Y: predict(X) returns every "
+                             "task's column; do not pass tasks=.")
         X, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
-        idx = self._task_index(tasks, len(X))
+        if not multi_output:
+            return self._predict_rows(X, self._task_index(tasks, len(X)))
+        n, columns = len(X), self._task_index(self.output_tasks_, len(self.output_tasks_))
+        stacked = self._predict_rows(np.tile(X, (len(columns), 1)), np.repeat(columns, n))
+        return stacked.reshape(len(columns), n).T
+
+    def _predict_rows(self, X, idx):
+        """Predictions of the models ``idx`` (task indices) on the rows of ``X``."""
         if self._task_mlp():
             from ._nonlinear import predict_task_networks
 
@@ -816,49 +881,78 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         return r2_score(y, self.predict(X, tasks=tasks), sample_weight=sample_weight)
 
     # ------------------------------------------------------------ graph export
-    def get_graph(self):
-        """The learned graph as plain arrays.
+    def get_graph(self, kind="relatedness"):
+        """One of the two learned graphs, as plain arrays.
+
+        Parameters
+        ----------
+        kind : {"relatedness", "predictive"}, default="relatedness"
+            ``"relatedness"``: which tasks' models are alike (``relatedness_``),
+            edges weighted by their similarity, with their bootstrap
+            confidence; the graph to read. ``"predictive"``: the couplings the
+            model predicts with (``edges_``, ``edge_weights_``), chosen by
+            validation loss.
 
         Returns
         -------
         graph : sklearn.utils.Bunch
-            ``nodes`` (task ids), ``edges`` (pairs of task ids), ``weights``,
-            ``adjacency`` (sparse) and ``components`` (connected-component label
-            of each task, e.g. to colour clusters).
+            ``kind``, ``nodes`` (task ids), ``edges`` (pairs of task ids),
+            ``weights``, ``confidence`` (NaN for the predictive graph),
+            ``adjacency`` (sparse, weighted) and ``components`` (connected-component
+            label of each task, e.g. to colour groups).
         """
         check_is_fitted(self)
-        _, labels = sp.csgraph.connected_components(self.adjacency_, directed=False)
-        return Bunch(nodes=self.tasks_.copy(), edges=self.edges_.copy(),
-                     weights=self.edge_weights_.copy(), adjacency=self.adjacency_.copy(),
-                     components=labels)
+        if kind == "relatedness":
+            rel = self.relatedness_
+            edges, weights, confidence, adjacency = (
+                rel.edges, rel.strength, rel.confidence, rel.adjacency)
+        elif kind == "predictive":
+            edges, weights, adjacency = self.edges_, self.edge_weights_, self.adjacency_
+            confidence = np.full(len(weights), np.nan)
+        else:
+            raise ValueError(f"kind must be 'relatedness' or 'predictive'; got {kind!r}.")
+        _, labels = sp.csgraph.connected_components(adjacency, directed=False)
+        return Bunch(kind=kind, nodes=self.tasks_.copy(), edges=edges.copy(),
+                     weights=weights.copy(), confidence=confidence.copy(),
+                     adjacency=adjacency.copy(), components=labels)
 
-    def to_networkx(self):
-        """The learned graph as a :class:`networkx.Graph` (edge attribute ``weight``).
+    def to_networkx(self, kind="relatedness"):
+        """One of the two learned graphs as a :class:`networkx.Graph`.
+
+        Parameters
+        ----------
+        kind : {"relatedness", "predictive"}, default="relatedness"
+            Which graph, see :meth:`get_graph`.
 
         Returns
         -------
         graph : networkx.Graph
-            Nodes are the task ids; isolated tasks are included.
+            Nodes are the task ids (isolated tasks included); edge attributes
+            ``weight`` and ``confidence``; graph attribute ``kind``.
         """
-        check_is_fitted(self)
+        graph_arrays = self.get_graph(kind)
         try:
             import networkx as nx
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("to_networkx needs networkx; use get_graph() for plain "
                               "arrays.") from exc
-        graph = nx.Graph()
+        graph = nx.Graph(kind=kind)
         graph.add_nodes_from(self.tasks_.tolist())
-        for (a, b_), w in zip(self.edges_.tolist(), self.edge_weights_.tolist()):
-            graph.add_edge(a, b_, weight=w)
+        for (a, b_), w, c in zip(graph_arrays.edges.tolist(), graph_arrays.weights.tolist(),
+                                 graph_arrays.confidence.tolist()):
+            graph.add_edge(a, b_, weight=w, confidence=c)
         return graph
 
     def _nonlinear(self):
-        return self.model == "mlp" and len(self.tasks_) > 1
+        """Whether the models are heads on a trained trunk (:class:`SparseTaskGraphMLP`)."""
+        return False
 
     def _task_mlp(self):
-        return self.model == "task_mlp" and len(self.tasks_) > 1
+        """Whether predictions come from per-task networks (:class:`SparseTaskGraphMLP`)."""
+        return False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
+        tags.target_tags.multi_output = True
         return tags
