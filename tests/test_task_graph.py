@@ -565,6 +565,33 @@ def test_relatedness_edges_on_a_chain_and_far_tasks():
     assert adjacency[0, 2]
 
 
+def test_relatedness_keeps_whole_groups_and_direct_links_of_chains():
+    from skmtlx.task_graph._relatedness import relatedness_edges
+
+    rng = np.random.RandomState(0)
+    d = 12
+    far = 5 * rng.randn(4, d)
+    # a chain of 6 tasks (orthogonal unit steps) and a group of 6 around a centre
+    chain = far[0] + np.cumsum(np.vstack([np.zeros(d), np.eye(d)[:5]]), axis=0)
+    group = far[1] + 0.5 * rng.randn(6, d)
+    models = np.vstack([chain, group, far[2:]])
+    adjacency, _ = relatedness_edges(models)
+    i, j = np.nonzero(np.triu(adjacency, 1))
+    found = set(zip(i.tolist(), j.tolist()))
+    # without the group rule, chance "between" tasks would split the group
+    import skmtlx.task_graph._relatedness as relatedness
+
+    explained = 0
+    D = ((group[:, None] - group[None]) ** 2).sum(axis=2)
+    for a in range(6):
+        for b in range(a + 1, 6):
+            explained += any(max(D[a, k], D[b, k]) < relatedness.EXPLAINED * D[a, b]
+                             for k in range(6) if k not in (a, b))
+    assert explained > 0
+    assert found == {(k, k + 1) for k in range(5)} | {
+        (a, b) for a in range(6, 12) for b in range(a + 1, 12)}
+
+
 def test_task_least_squares_matches_lstsq():
     from skmtlx.task_graph._relatedness import task_least_squares
 

@@ -162,8 +162,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     n_resamples : int, default=20
         Bootstrap resamples of each task's rows behind the relatedness graph
         (``relatedness_``): an edge's ``confidence`` is the fraction of
-        resamples in which it is found, and the graph keeps the edges found in
-        at least half of them. 0 reads the graph once, without confidence.
+        resamples in which it is found. 0 skips them (confidence NaN).
     n_jobs : int or None, default=None
         Processes running the sparsity path and its ``path_cv`` reruns side by
         side (``None`` means 1, ``-1`` one per core); a fit uses at most
@@ -680,7 +679,6 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                 found += read(*task_moments(Z[idx], y[idx], task_index[idx], T)[:3],
                               noise=2.0)[0]
             frequency = found / self.n_resamples
-            adjacency = frequency >= 0.5
         i, j = np.nonzero(np.triu(adjacency, 1))
         self.relatedness_ = Bunch(
             edges=self.tasks_[np.column_stack([i, j])].reshape(-1, 2),

@@ -15,9 +15,12 @@ is an edge when
    (Benjamini-Hochberg over all pairs at level ``LEVEL``), and
 2. it is *direct*: no third task ``k`` lies between them, i.e. closer to both
    than ``EXPLAINED`` times their own distance (``max(D_ik, D_jk) <
-   EXPLAINED * D_ij``), as the middle task of a chain does; or the two models
-   are statistically indistinguishable (Wald test of ``w_i = w_j`` not
-   rejected at level ``LEVEL`` with the models' estimation covariances).
+   EXPLAINED * D_ij``), as the middle task of a chain does; or the pair lies
+   in a *group* (a connected component of the close pairs in which each task's
+   nearest task is not much nearer than its typical one, see ``_groups``:
+   there, a task between two others is chance); or the two models are
+   statistically indistinguishable (Wald test of ``w_i = w_j`` not rejected
+   at level ``LEVEL`` with the models' estimation covariances).
 
 When every task has a few more rows than coefficients the models are the
 per-task least-squares estimates with their covariances, and squared
@@ -25,11 +28,12 @@ distances are corrected for the estimation noise (``E||w_i - w_j||^2`` is
 ``||beta_i - beta_j||^2 + tr V_i + tr V_j``). Otherwise they are the models
 of the fitted (coupled) estimator, without noise correction or test. The
 confidence of an edge is the fraction of bootstrap resamples of each task's
-rows in which it is found (stability selection); the graph keeps the edges
-found in at least half of them.
+rows in which it is found (a resample's models carry the estimation noise
+twice, which its test and noise correction account for).
 """
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 from scipy.stats import beta, chi2
 
 __all__ = ["task_least_squares", "relatedness_edges", "whitener"]
@@ -38,6 +42,10 @@ __all__ = ["task_least_squares", "relatedness_edges", "whitener"]
 CLOSENESS = 0.5
 # a task k explains the pair (i, j) when max(D_ik, D_jk) < EXPLAINED * D_ij
 EXPLAINED = 0.75
+# a component whose median nearest / typical distance ratio exceeds this is a group
+GROUP = 0.55
+# smaller components are never groups: a chain of a few tasks looks like one
+GROUP_SIZE = 5
 # level of the Wald test of equal models
 LEVEL = 0.05
 
@@ -101,6 +109,32 @@ def _significant(similarity, dim):
     return significant
 
 
+def _groups(close, D):
+    """Pairs inside a connected component of ``close`` that is a group, not a chain.
+
+    In a group every task is about as far from the others (the nearest is not
+    much nearer than the typical one); in a chain or tree the nearest task is
+    far nearer than the typical one: the median over tasks of
+    ``min_j D_ij / median_j D_ij`` (within the component) is above ``GROUP``.
+    Components of fewer than ``GROUP_SIZE`` tasks are not groups.
+    """
+    T = len(close)
+    _, labels = connected_components(close.astype(float), directed=False)
+    grouped = np.zeros((T, T), dtype=bool)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        if len(members) < GROUP_SIZE:
+            continue
+        sub = D[np.ix_(members, members)].copy()
+        np.fill_diagonal(sub, np.nan)
+        typical = np.nanmedian(sub, axis=1)
+        nearest = np.nanmin(sub, axis=1)
+        ratio = np.divide(nearest, typical, out=np.ones_like(typical), where=typical > 0)
+        if np.median(ratio) > GROUP:
+            grouped[np.ix_(members, members)] = True
+    return grouped
+
+
 def relatedness_edges(models, cov=None):
     """Edges of the relatedness graph of ``models`` (see the module description).
 
@@ -136,7 +170,7 @@ def relatedness_edges(models, cov=None):
         between = np.maximum(Dp[:, [k]], Dp[[k], :]) < EXPLAINED * Dp
         between[k, :] = between[:, k] = False
         explained |= between
-    adjacency = close & ~explained
+    adjacency = close & ~(explained & ~_groups(close, Dp))
     if cov is not None:
         i, j = np.nonzero(np.triu(close & explained, 1))
         if len(i):
