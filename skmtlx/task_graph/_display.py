@@ -221,7 +221,8 @@ class TaskGraphDisplay:
         labels = np.arange(n) if self.labels is None else np.asarray(self.labels)
         self.communities_ = communities(A, seed=seed)
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 7) if view == "heatmap" else (6, 6))
+            side = 6 if n <= 60 else 8
+            _, ax = plt.subplots(figsize=(side + 1, side) if view == "heatmap" else (side, side))
         if view == "heatmap":
             self._heatmap(ax, A, labels)
         elif view == "graph":
@@ -230,7 +231,8 @@ class TaskGraphDisplay:
         else:
             raise ValueError(f"view must be 'graph' or 'heatmap'; got {view!r}.")
         if self.kind is not None:
-            ax.set_title(f"{self.kind} graph", fontsize="medium")
+            what = "similarity" if view == "heatmap" and self.matrix is not None else "graph"
+            ax.set_title(f"{self.kind} {what}", fontsize="medium")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -277,16 +279,25 @@ class TaskGraphDisplay:
             rows, cols, weights = rows[keep], cols[keep], weights[keep]
         pos = self._positions(A, shown, layout, seed)
         if len(weights):
-            conf = np.ones(len(weights)) if self.confidence is None else np.asarray(
-                sp.csr_matrix(self.confidence)[rows, cols]).ravel()
-            wmax = weights.max()
+            # width by weight over its range, opacity by confidence (else by weight)
+            span = np.ptp(weights)
+            scaled = (weights - weights.min()) / span if span > 0 else np.ones(len(weights))
+            opacity = scaled if self.confidence is None else np.clip(np.asarray(
+                sp.csr_matrix(self.confidence)[rows, cols]).ravel(), 0, 1)
             colors = np.zeros((len(weights), 4))
-            colors[:, :3] = 0.25
-            colors[:, 3] = 0.15 + 0.75 * np.clip(conf, 0, 1) * (
-                weights / wmax if self.confidence is None else 1.0)
+            colors[:, :3] = 0.2
+            colors[:, 3] = 0.1 + 0.6 * opacity
             segs = np.stack([pos[rows], pos[cols]], axis=1)
-            ax.add_collection(LineCollection(segs, linewidths=0.3 + 2.7 * weights / wmax,
+            ax.add_collection(LineCollection(segs, linewidths=0.3 + 2.2 * scaled,
                                              colors=colors, zorder=1))
+            if focus is not None:
+                # one task's neighbourhood: write each edge's weight (and confidence)
+                for (a, b), w, c in zip(segs, weights, opacity):
+                    text = f"{w:.2f}" + ("" if self.confidence is None else f" ({c:.0%})")
+                    ax.annotate(text, (a + b) / 2, ha="center", va="center", fontsize=7,
+                                color="0.25", zorder=2,
+                                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none",
+                                          alpha=0.7))
         if self.true_edges is not None and len(self.true_edges):
             te = np.asarray(self.true_edges, dtype=int)
             te = te[shown[te[:, 0]] & shown[te[:, 1]]]
@@ -295,18 +306,24 @@ class TaskGraphDisplay:
                                              linewidths=1.0, alpha=0.7, zorder=2,
                                              label="true edges"))
             ax.legend(loc="upper right", fontsize="small")
-        colour = self.communities_ % 20 if node_color is None else np.asarray(node_color)
         size = 160 if shown.sum() <= 40 else max(20, 6000 / shown.sum())
-        ax.scatter(pos[shown, 0], pos[shown, 1], c=colour[shown],
-                   cmap="tab20" if node_color is None else None,
-                   vmin=0 if node_color is None else None,
-                   vmax=19 if node_color is None else None,
-                   s=size, edgecolors="k", linewidths=0.5, zorder=3)
+        if node_color is None:
+            # communities of several tasks in colour, tasks alone in grey and smaller
+            sizes = np.bincount(self.communities_)
+            alone = sizes[self.communities_] == 1
+            palette = _tab20(self.communities_ % 20)
+            palette[alone] = (0.75, 0.75, 0.75, 1.0)
+            ax.scatter(pos[shown, 0], pos[shown, 1], c=palette[shown],
+                       s=np.where(alone, 0.4 * size, size)[shown], edgecolors="k",
+                       linewidths=0.5, zorder=3)
+        else:
+            ax.scatter(pos[shown, 0], pos[shown, 1], c=np.asarray(node_color)[shown], s=size,
+                       edgecolors="k", linewidths=0.5, zorder=3)
         if show_labels == "auto":
             degree = np.asarray((A > 0).sum(axis=1)).ravel().astype(float)
             span = np.ptp(pos[shown], axis=0).max() if shown.sum() > 1 else 1.0
             label = _label_fits(np.nan_to_num(pos), np.where(shown, degree, -np.inf),
-                                0.06 * span) & shown
+                                0.07 * span) & shown
         else:
             label = shown & bool(show_labels)
         for i in np.flatnonzero(label):
@@ -342,6 +359,13 @@ class TaskGraphDisplay:
         pos = np.full((n, 2), np.nan)
         pos[nodes] = local
         return pos
+
+
+def _tab20(index):
+    """RGBA colours of the tab20 palette."""
+    from matplotlib import colormaps
+
+    return colormaps["tab20"](np.asarray(index, dtype=int))
 
 
 def _community_box(lo, hi):

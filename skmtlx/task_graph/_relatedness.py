@@ -20,7 +20,7 @@ is an edge when
    nearest task is not much nearer than its typical one, see ``_groups``:
    there, a task between two others is chance); or the two models are
    statistically indistinguishable (Wald test of ``w_i = w_j`` not rejected
-   at level ``LEVEL`` with the models' estimation covariances).
+   at level ``EQUAL_LEVEL`` with the models' estimation covariances).
 
 When every task has a few more rows than coefficients the models are the
 per-task least-squares estimates with their covariances, and squared
@@ -46,8 +46,11 @@ EXPLAINED = 0.75
 GROUP = 0.55
 # smaller components are never groups: a chain of a few tasks looks like one
 GROUP_SIZE = 5
-# level of the Wald test of equal models
+# level of the Benjamini-Hochberg test of closeness
 LEVEL = 0.05
+# level of the Wald test of equal models: a third task may explain a link away
+# only when the pair's models clearly differ
+EQUAL_LEVEL = 0.01
 
 
 def whitener(G_total):
@@ -177,6 +180,6 @@ def relatedness_edges(models, cov=None):
             delta = models[i] - models[j]
             stat = np.einsum("ei,ei->e", delta,
                              np.linalg.solve(cov[i] + cov[j], delta[..., None])[..., 0])
-            equal = chi2.sf(stat, models.shape[1]) > LEVEL
+            equal = chi2.sf(stat, models.shape[1]) > EQUAL_LEVEL
             adjacency[i[equal], j[equal]] = adjacency[j[equal], i[equal]] = True
     return adjacency, similarity
