@@ -7,9 +7,9 @@ Parkinsons telemonitoring: one regression task per patient (predict the motor
 UPDRS score from voice measures). We read the relatedness graph over the
 patients (which patients' models are alike, each edge with a bootstrap
 confidence) and draw it two ways: as a graph, coloured by community, and as a
-heatmap of the similarity of every pair, ordered by community. When the data file is not available (see
-:func:`skmtlx.datasets.load_parkinsons_updrs`) the example falls back
-to a synthetic problem with cluster structure.
+heatmap of the similarity of every pair, ordered by community. When the data
+file is not available (see :func:`skmtlx.datasets.load_parkinsons_updrs`) the
+example falls back to a synthetic problem with cluster structure.
 """
 
 # %%

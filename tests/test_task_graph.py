@@ -642,8 +642,8 @@ def test_multi_output_matches_the_stacked_layout():
     W[1] = W[0] + 0.01
     Y = X @ W.T + 0.1 * rng.randn(n, 4)
     names = ["b", "a", "d", "c"]  # not sorted: predictions keep Y's column order
-    multi = SparseTaskGraphMTL(random_state=0, n_resamples=2).fit(X, pd.DataFrame(Y,
-                                                                               columns=names))
+    multi = SparseTaskGraphMTL(random_state=0, n_resamples=2).fit(
+        X, pd.DataFrame(Y, columns=names))
     stacked = SparseTaskGraphMTL(random_state=0, n_resamples=2).fit(
         np.tile(X, (4, 1)), Y.T.ravel(), tasks=np.repeat(names, n))
     assert multi.output_tasks_.tolist() == names

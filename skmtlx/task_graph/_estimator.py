@@ -639,7 +639,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
                     e, history, self.n_iter_ = optimize_edges(
                         problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
                         scale=self._scale, max_iter=self.max_iter, tol=self.tol,
-                        method=self.outer_solver, learning_rate=self.outer_lr,
+                        method=self.outer_solver, outer_lr=self.outer_lr,
                     )
                     e = np.where(e > self.threshold, e, 0.0)
             else:
@@ -702,7 +702,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     def _select_sparsity(self, problem, e0, sparsities, start_losses, empty_losses):
         """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
         opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
-                   tol=self.tol, method=self.outer_solver, learning_rate=self.outer_lr)
+                   tol=self.tol, method=self.outer_solver, outer_lr=self.outer_lr)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
             n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs, **opt)
