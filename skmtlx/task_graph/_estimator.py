@@ -46,7 +46,16 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     form, the outer problem minimises the per-task validation loss plus sparsity
     terms with the exact implicit hypergradient
     ``-rho (w_i - w_j)^T (u_i - u_j)`` and steps projected on ``[0, 1]``; the
-    projection produces exact zeros, i.e. a sparse graph you can read.
+    projection produces exact zeros. That *predictive* graph (``edges_``)
+    holds the couplings that lower the validation loss. The *relatedness*
+    graph (``relatedness_``) says which tasks' models are alike, each edge
+    with its strength and a bootstrap confidence; read it to learn about the
+    tasks (:meth:`get_graph`, :meth:`to_networkx` and
+    :class:`TaskGraphDisplay` take ``kind``).
+
+    ``fit(X, y, tasks=...)`` takes tasks stacked in rows; ``fit(X, Y)`` with a
+    2-d ``Y`` takes one task per column, every task on the same rows, and
+    :meth:`predict` then returns one column per task.
 
     Read more in the :ref:`User Guide <task_graph>`.
 
@@ -256,6 +265,21 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     (6, 5)
     >>> model.predict(X[:3], tasks=tasks[:3]).shape
     (3,)
+
+    The relatedness graph (which tasks' models are alike, with a bootstrap
+    confidence) and the predictive graph (the couplings the predictions use):
+
+    >>> model.get_graph("relatedness").kind, model.get_graph("predictive").kind
+    ('relatedness', 'predictive')
+
+    Every task on the same rows, one column of ``Y`` per task:
+
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> X2 = rng.randn(50, 3)
+    >>> Y = np.column_stack([X2 @ [1, 2, 0], X2 @ [1, 2, 0.1], X2 @ [0, -1, 3]])
+    >>> SparseTaskGraphMTL(random_state=0).fit(X2, Y).predict(X2[:4]).shape
+    (4, 3)
 
     With a shared model that every task is pulled towards:
 
@@ -590,10 +614,13 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
-        y : array-like of shape (n_samples,)
-            Targets.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: one per row (tasks given by ``tasks`` or ``task_column``),
+            or one column per task (every task on the same rows; task ids from
+            the DataFrame's column names, else ``0..n_tasks - 1``).
         tasks : array-like of shape (n_samples,), default=None
-            Task id of each row (any hashable labels). Not allowed with ``task_column``.
+            Task id of each row (any hashable labels). Not allowed with
+            ``task_column`` or a 2-d ``y``.
 
         Returns
         -------
