@@ -520,7 +520,7 @@ def test_display_views_options_and_kinds():
     np.testing.assert_allclose(heat.ax_.images[0].get_array(),
                                m.relatedness_.similarity[np.ix_(heat.order_, heat.order_)])
     pred = TaskGraphDisplay.from_estimator(m, kind="predictive", top_edges=1)
-    assert pred.ax_.get_title() == "predictive graph"
+    assert pred.ax_.get_title() == "predictive graph, 1 strongest edges"
     assert len(pred.ax_.collections[0].get_segments()) == 1
     # one task's neighbourhood: the task and its neighbours only
     neighbours = m.relatedness_.adjacency[0].indices

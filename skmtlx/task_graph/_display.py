@@ -232,6 +232,10 @@ class TaskGraphDisplay:
             raise ValueError(f"view must be 'graph' or 'heatmap'; got {view!r}.")
         if self.kind is not None:
             what = "similarity" if view == "heatmap" and self.matrix is not None else "graph"
+            if view == "graph" and top_edges is not None:
+                what += f", {top_edges} strongest edges"
+            if view == "graph" and focus is not None:
+                what += f", neighbours of {focus}"
             ax.set_title(f"{self.kind} {what}", fontsize="medium")
         self.ax_ = ax
         self.figure_ = ax.figure
