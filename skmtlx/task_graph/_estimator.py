@@ -227,9 +227,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         The relatedness graph: which tasks' models are alike, read off the
         per-task least-squares models (with their estimation noise) when every
         task has at least ``n_coefficients + 3`` rows, else off ``coef_``. A pair is
-        an edge when its models are closer than half what two unrelated tasks
-        of the population show and no third task lies between them (or the two
-        models are statistically equal). ``edges`` (pairs of task ids),
+        an edge when its models are (significantly) closer than half what two
+        unrelated tasks of the population show and no third task lies between
+        them (or the pair lies in a group of alike tasks, or its two models are
+        statistically equal); see the User Guide. ``edges`` (pairs of task ids),
         ``strength`` (similarity in ``[0, 1]``: one minus the pair's squared
         prediction difference over the sum of each task's to the mean model),
         ``confidence`` (fraction of the ``n_resamples`` bootstrap resamples
@@ -863,7 +864,7 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             the order of ``Y``'s (``output_tasks_``).
         """
         check_is_fitted(self)
-        multi_output = hasattr(self, "output_tasks_")
+        multi_output = not self._y_1d
         if multi_output and tasks is not None:
             raise ValueError("This model was fitted on a 2-d Y: predict(X) returns every "
                              "task's column; do not pass tasks=.")
