@@ -631,6 +631,12 @@ def test_relatedness_of_under_determined_tasks_reads_the_fitted_models():
     m = SparseTaskGraphMTL(random_state=0, n_resamples=3).fit(X, y, tasks=t)
     assert m.relatedness_.method == "fitted models"
     assert m.relatedness_.similarity.shape == (6, 6)
+    # a feature of the task itself (constant within each task) leaves each task's
+    # own model undetermined, however many rows it has
+    X, y, t, _ = _toy(n_samples=40)
+    X[:, 0] = t
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
+    assert m.relatedness_.method == "fitted models"
 
 
 # ------------------------------------------------------------------ multi-output layout

@@ -226,7 +226,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     relatedness_ : sklearn.utils.Bunch
         The relatedness graph: which tasks' models are alike, read off the
         per-task least-squares models (with their estimation noise) when every
-        task has at least ``n_coefficients + 3`` rows, else off ``coef_``. A pair is
+        task has at least ``n_coefficients + 3`` rows and a full-rank design,
+        else off ``coef_``. A pair is
         an edge when its models are (significantly) closer than half what two
         unrelated tasks of the population show and no third task lies between
         them (or the pair lies in a group of alike tasks, or its two models are
@@ -683,7 +684,11 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         T, p = len(self.tasks_), Z.shape[1]
         G, b, yy, counts = task_moments(Z, y, task_index, T)
         C = whitener(np.einsum("t,tij->ij", counts, G))
-        least_squares = counts.min() >= p + 3
+        # each task's own least-squares model, when every task determines it (enough
+        # rows, no feature constant within a task, e.g. a feature of the task itself)
+        eigenvalues = np.linalg.eigvalsh(G)
+        least_squares = counts.min() >= p + 3 and bool(
+            np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
 
         def read(G, b, yy, noise=1.0):
             if least_squares:
