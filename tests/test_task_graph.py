@@ -631,12 +631,26 @@ def test_relatedness_of_under_determined_tasks_reads_the_fitted_models():
     m = SparseTaskGraphMTL(random_state=0, n_resamples=3).fit(X, y, tasks=t)
     assert m.relatedness_.method == "fitted models"
     assert m.relatedness_.similarity.shape == (6, 6)
-    # a feature of the task itself (constant within each task) leaves each task's
-    # own model undetermined, however many rows it has
+    # two features collinear within every task leave each task's own model
+    # undetermined, however many rows it has
     X, y, t, _ = _toy(n_samples=40)
-    X[:, 0] = t
+    X[:, 1] = 2 * X[:, 0]
     m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
     assert m.relatedness_.method == "fitted models"
+
+
+def test_relatedness_leaves_out_features_of_the_task_itself():
+    X, y, t, edges = make_task_graph_regression("cliques", n_tasks=8, n_groups=2,
+                                                n_features=4, n_samples=60, noise=0.1,
+                                                random_state=0)
+    plain = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
+    # a feature constant within each task (its id, scaled) is confounded with the
+    # intercepts: the relatedness graph reads the models without it
+    with_task_feature = np.column_stack([X, 0.1 * t])
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(with_task_feature, y, tasks=t)
+    assert m.relatedness_.method == "least squares"
+    np.testing.assert_array_equal(m.relatedness_.edges, plain.relatedness_.edges)
+    assert graph_recovery_score(edges, m.relatedness_.edges)[:2] == (1.0, 1.0)
 
 
 # ------------------------------------------------------------------ multi-output layout

@@ -225,9 +225,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         closed-form solve).
     relatedness_ : sklearn.utils.Bunch
         The relatedness graph: which tasks' models are alike, read off the
-        per-task least-squares models (with their estimation noise) when every
-        task has at least ``n_coefficients + 3`` rows and a full-rank design,
-        else off ``coef_``. A pair is
+        per-task least-squares models (with their estimation noise; features
+        constant within a task left out) when every task has at least
+        ``n_coefficients + 3`` rows and a full-rank design, else off ``coef_``.
+        A pair is
         an edge when its models are (significantly) closer than half what two
         unrelated tasks of the population show and no third task lies between
         them (or the pair lies in a group of alike tasks, or its two models are
@@ -684,16 +685,26 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         T, p = len(self.tasks_), Z.shape[1]
         G, b, yy, counts = task_moments(Z, y, task_index, T)
         C = whitener(np.einsum("t,tij->ij", counts, G))
-        # each task's own least-squares model, when every task determines it (enough
-        # rows, no feature constant within a task, e.g. a feature of the task itself)
-        eigenvalues = np.linalg.eigvalsh(G)
-        least_squares = counts.min() >= p + 3 and bool(
+        # the columns of each task's own least-squares model: a feature constant
+        # within a task (a feature of the task itself) is confounded with its
+        # intercept, so such features are left out
+        own = np.arange(p)
+        if self.fit_intercept:
+            spread = np.einsum("tkk->tk", G)[:, :-1] - G[:, :-1, -1] ** 2
+            varies = spread.min(axis=0) > 1e-10 * max(spread.max(), np.finfo(float).tiny)
+            own = np.append(np.flatnonzero(varies), p - 1)
+        G_own = G[:, own][:, :, own]
+        eigenvalues = np.linalg.eigvalsh(G_own)
+        # when every task determines its own model (enough rows, full rank)
+        least_squares = counts.min() >= len(own) + 3 and bool(
             np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
+        C_own = whitener(np.einsum("t,tij->ij", counts, G_own))
 
         def read(G, b, yy, noise=1.0):
             if least_squares:
-                coef, cov = task_least_squares(G, b, yy, counts, self.alpha)
-                return relatedness_edges(coef @ C.T, noise * C @ cov @ C.T)
+                coef, cov = task_least_squares(G[:, own][:, :, own], b[:, own], yy, counts,
+                                               self.alpha)
+                return relatedness_edges(coef @ C_own.T, noise * C_own @ cov @ C_own.T)
             inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
                                      solver=self._solver_for(T, p),
                                      shared=self.shared_coupling_)
