@@ -631,12 +631,16 @@ def test_relatedness_of_under_determined_tasks_reads_the_fitted_models():
     m = SparseTaskGraphMTL(random_state=0, n_resamples=3).fit(X, y, tasks=t)
     assert m.relatedness_.method == "fitted models"
     assert m.relatedness_.similarity.shape == (6, 6)
-    # two features collinear within every task leave each task's own model
-    # undetermined, however many rows it has
+    # two features collinear within one task leave its own model undetermined,
+    # however many rows it has
     X, y, t, _ = _toy(n_samples=40)
-    X[:, 1] = 2 * X[:, 0]
+    X[t == 0, 1] = 2 * X[t == 0, 0]
     m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
     assert m.relatedness_.method == "fitted models"
+    # collinear in every task (a duplicated feature): one of them is left out
+    X[:, 1] = 2 * X[:, 0]
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
+    assert m.relatedness_.method == "least squares"
 
 
 def test_relatedness_leaves_out_features_of_the_task_itself():

@@ -226,8 +226,9 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
     relatedness_ : sklearn.utils.Bunch
         The relatedness graph: which tasks' models are alike, read off the
         per-task least-squares models (with their estimation noise; features
-        constant within a task left out) when every task has at least
-        ``n_coefficients + 3`` rows and a full-rank design, else off ``coef_``.
+        constant within a task and exactly collinear features left out) when
+        every task has at least ``n_coefficients + 3`` rows and a full-rank
+        design, else off ``coef_``.
         A pair is
         an edge when its models are (significantly) closer than half what two
         unrelated tasks of the population show and no third task lies between
@@ -693,18 +694,23 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
             spread = np.einsum("tkk->tk", G)[:, :-1] - G[:, :-1, -1] ** 2
             varies = spread.min(axis=0) > 1e-10 * max(spread.max(), np.finfo(float).tiny)
             own = np.append(np.flatnonzero(varies), p - 1)
-        G_own = G[:, own][:, :, own]
+        # in a whitened basis of the pooled design, without its null directions
+        # (exactly collinear features), distances are prediction differences
+        pooled = np.einsum("t,tij->ij", counts, G[:, own][:, :, own]) / counts.sum()
+        lam, U = np.linalg.eigh(pooled)
+        basis = U[:, lam > 1e-10 * lam.max()] / np.sqrt(lam[lam > 1e-10 * lam.max()])
+        G_own = np.einsum("ki,tkl,lj->tij", basis, G[:, own][:, :, own], basis)
         eigenvalues = np.linalg.eigvalsh(G_own)
         # when every task determines its own model (enough rows, full rank)
-        least_squares = counts.min() >= len(own) + 3 and bool(
+        least_squares = counts.min() >= basis.shape[1] + 3 and bool(
             np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
-        C_own = whitener(np.einsum("t,tij->ij", counts, G_own))
 
         def read(G, b, yy, noise=1.0):
             if least_squares:
-                coef, cov = task_least_squares(G[:, own][:, :, own], b[:, own], yy, counts,
-                                               self.alpha)
-                return relatedness_edges(coef @ C_own.T, noise * C_own @ cov @ C_own.T)
+                coef, cov = task_least_squares(
+                    np.einsum("ki,tkl,lj->tij", basis, G[:, own][:, :, own], basis),
+                    b[:, own] @ basis, yy, counts, self.alpha)
+                return relatedness_edges(coef, noise * cov)
             inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
                                      solver=self._solver_for(T, p),
                                      shared=self.shared_coupling_)
