@@ -100,7 +100,7 @@ def evaluate(name, X, y, tasks, train, true_edges=None, shared_coupling=0.0, **p
         true_adj = sp.coo_matrix((np.ones(len(true_edges)), tuple(np.asarray(true_edges).T)),
                                  shape=(T, T)) if len(true_edges) else sp.coo_matrix((T, T))
         _, true_lab = sp.csgraph.connected_components(true_adj, directed=False)
-        learned_lab = sparse.get_graph().components
+        learned_lab = sparse.get_graph("predictive").components
         same = adjusted_rand_score(true_lab, learned_lab) == 1.0
         line += (f" | components {learned_lab.max() + 1} (true {true_lab.max() + 1}, "
                  f"same partition: {'yes' if same else 'no'})")

@@ -62,6 +62,8 @@ ax.set_title("shared model")
 fig.tight_layout()
 
 # %%
-# The graph learned on top of it, coloured by connected components.
-disp = TaskGraphDisplay.from_estimator(model, layout="spectral", show_labels=False)
+# The predictive graph learned on top of it (the couplings the predictions use
+# beyond the shared model), coloured by community.
+disp = TaskGraphDisplay.from_estimator(model, kind="predictive", layout="spectral",
+                                       show_labels=False)
 disp.ax_.set_title(f"{title}, graph beyond the shared model")

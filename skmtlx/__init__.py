@@ -16,13 +16,15 @@ _EXPORTS = {
     "FidelityMTLRegressor": "fidelity",
     "GenerativeMTLClassifier": "generative",
     "LinearExplanation": "_explanation",
+    "SparseTaskGraphMLP": "task_graph",
     "SparseTaskGraphMTL": "task_graph",
     "TaskGrouper": "grouping",
 }
 """Public name -> the module (relative to skmtlx) that defines it."""
 
 _SUBPACKAGES = [
-    "auxiliary", "datasets", "fidelity", "generative", "grouping", "metrics", "plotting",
+    "auxiliary", "datasets", "exceptions", "fidelity", "generative", "grouping", "metrics",
+    "plotting",
     "task_graph", "utils",
 ]
 

@@ -32,6 +32,7 @@ from skmtlx import (
     FidelityMTLRegressor,
     GenerativeMTLClassifier,
     LinearExplanation,
+    SparseTaskGraphMLP,
     SparseTaskGraphMTL,
     TaskGrouper,
 )
@@ -68,6 +69,9 @@ FAST_ESTIMATORS = [
     # Without task ids all rows form a single task and the model is a ridge
     # regression with an empty graph: that is what the checks exercise.
     SparseTaskGraphMTL(max_iter=5, cv=2, random_state=0),
+    # the network variant: the multi-output check trains its trunk (one task per column)
+    SparseTaskGraphMLP(max_iter=5, cv=2, hidden_layer_sizes=(8,), max_epochs=5,
+                       random_state=0),
 ]
 """One fast instance (or several, for options that change the code path) per estimator."""
 

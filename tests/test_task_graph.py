@@ -4,6 +4,7 @@ import pickle
 
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold, PredefinedSplit, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -13,7 +14,12 @@ import pytest
 import scipy.sparse as sp
 
 from skmtlx.datasets import TASK_GRAPH_STRUCTURES, make_task_graph_regression, task_graph_edges
-from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
+from skmtlx.task_graph import (
+    SparseTaskGraphMLP,
+    SparseTaskGraphMTL,
+    TaskGraphDisplay,
+    graph_recovery_score,
+)
 from skmtlx.task_graph._bilevel import TaskGraphProblem, task_moments
 from skmtlx.task_graph._outer import optimize_edges
 
@@ -143,12 +149,19 @@ def test_fitted_attributes_and_graph_export():
     assert np.all((m.edge_weights_ > 0) & (m.edge_weights_ <= 1))
     assert m.graph_history_.shape == (m.n_iter_ + 1, len(m.candidate_edges_)) or \
         m.graph_history_.shape[1] == len(m.candidate_edges_)
-    g = m.get_graph()
-    assert len(g.components) == T
+    g = m.get_graph("predictive")
+    assert g.kind == "predictive" and len(g.components) == T
+    np.testing.assert_array_equal(g.edges, m.edges_)
+    r = m.get_graph()
+    assert r.kind == "relatedness"
+    np.testing.assert_array_equal(r.edges, m.relatedness_.edges)
     nx = pytest.importorskip("networkx")
-    G = m.to_networkx()
+    G = m.to_networkx("predictive")
     assert isinstance(G, nx.Graph) and G.number_of_nodes() == T
-    assert G.number_of_edges() == len(m.edges_)
+    assert G.number_of_edges() == len(m.edges_) and G.graph["kind"] == "predictive"
+    assert m.to_networkx().number_of_edges() == len(m.relatedness_.edges)
+    with pytest.raises(ValueError, match="kind must be"):
+        m.get_graph("learned")
 
 
 def test_string_task_ids_and_task_column():
@@ -395,7 +408,7 @@ def test_mlp_option_learns_nonlinear_tasks_and_groups():
     pytest.importorskip("skorch")
     X, y, t = _sine_tasks()
     lin = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
-    mlp = SparseTaskGraphMTL(model="mlp", hidden_layer_sizes=(16,), max_epochs=15,
+    mlp = SparseTaskGraphMLP(model="mlp", hidden_layer_sizes=(16,), max_epochs=15,
                              batch_size=50, random_state=0).fit(X, y, tasks=t)
     assert mlp.score(X, y, tasks=t) > lin.score(X, y, tasks=t) + 0.1
     assert mlp.predict(X[:5], tasks=t[:5]).shape == (5,)
@@ -405,7 +418,7 @@ def test_task_mlp_option_fits_nonlinear_tasks():
     pytest.importorskip("skorch")
     X, y, t = _sine_tasks()
     lin = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t)
-    est = SparseTaskGraphMTL(model="task_mlp", hidden_layer_sizes=(16,), max_epochs=100,
+    est = SparseTaskGraphMLP(model="task_mlp", hidden_layer_sizes=(16,), max_epochs=100,
                              batch_size=50, random_state=0)
     m = est.fit(X, y, tasks=t)
     assert m.score(X, y, tasks=t) > lin.score(X, y, tasks=t) + 0.2
@@ -424,7 +437,7 @@ def test_task_mlp_graph_ties_linked_networks():
     t = np.repeat(np.arange(T), n)
     X = rng.randn(T * n, 2)
     y = np.where(t == 1, -1.0, 1.0) * X[:, 0] + 0.1 * rng.randn(T * n)
-    m = SparseTaskGraphMTL(model="task_mlp", candidate_graph=[(0, 2)], sparsity=0.0,
+    m = SparseTaskGraphMLP(model="task_mlp", candidate_graph=[(0, 2)], sparsity=0.0,
                            max_iter=0, init="full", rho=100.0, hidden_layer_sizes=(8,),
                            max_epochs=40, batch_size=40, random_state=0).fit(X, y, tasks=t)
     assert m.edges_.tolist() == [[0, 2]]
@@ -488,6 +501,192 @@ def test_display(monkeypatch):
         assert disp.positions_.shape == (6, 2)
         assert np.isfinite(disp.positions_).all()
     plt.close("all")
+
+
+def test_display_views_options_and_kinds():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y, t, edges = _toy(n_tasks=8, n_groups=2, n_samples=40)
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=4).fit(X, y, tasks=t)
+    rel = TaskGraphDisplay.from_estimator(m)
+    assert rel.ax_.get_title() == "relatedness graph"
+    heat = TaskGraphDisplay.from_estimator(m, view="heatmap")
+    # rows ordered by community: communities appear as contiguous blocks
+    comm = heat.communities_[heat.order_]
+    assert np.all(np.diff(comm) >= 0)
+    np.testing.assert_allclose(heat.ax_.images[0].get_array(),
+                               m.relatedness_.similarity[np.ix_(heat.order_, heat.order_)])
+    pred = TaskGraphDisplay.from_estimator(m, kind="predictive", top_edges=1)
+    assert pred.ax_.get_title() == "predictive graph, 1 strongest edges"
+    assert len(pred.ax_.collections[0].get_segments()) == 1
+    # one task's neighbourhood: the task and its neighbours only
+    neighbours = m.relatedness_.adjacency[0].indices
+    focus = TaskGraphDisplay.from_estimator(m, focus=m.tasks_[0])
+    drawn = np.flatnonzero(np.isfinite(focus.positions_[:, 0]))
+    assert set(drawn) == {0, *neighbours.tolist()}
+    with pytest.raises(ValueError, match="focus"):
+        TaskGraphDisplay.from_estimator(m, focus="nope")
+    plt.close("all")
+
+
+def test_label_only_where_they_fit():
+    from skmtlx.task_graph._display import _label_fits
+
+    pos = np.array([[0.0, 0.0], [0.01, 0.0], [1.0, 0.0]])
+    # the better-connected of two overlapping nodes is labelled, the far node too
+    assert _label_fits(pos, np.array([1.0, 2.0, 0.0]), 0.1).tolist() == [False, True, True]
+
+
+# ------------------------------------------------------------------ relatedness graph
+def test_relatedness_edges_on_a_chain_and_far_tasks():
+    from skmtlx.task_graph._relatedness import relatedness_edges
+
+    rng = np.random.RandomState(0)
+    anchors = 5 * rng.randn(4, 12)
+    # a chain 0 - 1 - 2 of two orthogonal steps, then three unrelated tasks
+    models = np.vstack([anchors[0], anchors[0] + np.eye(12)[0],
+                        anchors[0] + np.eye(12)[0] + np.eye(12)[1], anchors[1:]])
+    adjacency, similarity = relatedness_edges(models)
+    # 0-2 is explained by the task between them; the far tasks relate to nothing
+    i, j = np.nonzero(np.triu(adjacency, 1))
+    assert list(zip(i.tolist(), j.tolist())) == [(0, 1), (1, 2)]
+    assert similarity[0, 2] > 0.9  # close, but not a direct edge
+    centred = models - models.mean(axis=0)
+    d0 = (centred ** 2).sum(axis=1)
+    expected = 1 - np.sum((models[0] - models[2]) ** 2) / (d0[0] + d0[2])
+    np.testing.assert_allclose(similarity[0, 2], expected)
+    # two models equal within their estimation noise stay linked though explained
+    cov = np.repeat(np.eye(12)[None], 6, axis=0) * 1e-4
+    cov[[0, 2]] = 10.0 * np.eye(12)
+    adjacency, _ = relatedness_edges(models, cov)
+    assert adjacency[0, 2]
+
+
+def test_relatedness_keeps_whole_groups_and_direct_links_of_chains():
+    from skmtlx.task_graph._relatedness import relatedness_edges
+
+    rng = np.random.RandomState(0)
+    d = 12
+    far = 5 * rng.randn(4, d)
+    # a chain of 6 tasks (orthogonal unit steps) and a group of 6 around a centre
+    chain = far[0] + np.cumsum(np.vstack([np.zeros(d), np.eye(d)[:5]]), axis=0)
+    group = far[1] + 0.5 * rng.randn(6, d)
+    models = np.vstack([chain, group, far[2:]])
+    adjacency, _ = relatedness_edges(models)
+    i, j = np.nonzero(np.triu(adjacency, 1))
+    found = set(zip(i.tolist(), j.tolist()))
+    # without the group rule, chance "between" tasks would split the group
+    import skmtlx.task_graph._relatedness as relatedness
+
+    explained = 0
+    D = ((group[:, None] - group[None]) ** 2).sum(axis=2)
+    for a in range(6):
+        for b in range(a + 1, 6):
+            explained += any(max(D[a, k], D[b, k]) < relatedness.EXPLAINED * D[a, b]
+                             for k in range(6) if k not in (a, b))
+    assert explained > 0
+    assert found == {(k, k + 1) for k in range(5)} | {
+        (a, b) for a in range(6, 12) for b in range(a + 1, 12)}
+
+
+def test_task_least_squares_matches_lstsq():
+    from skmtlx.task_graph._relatedness import task_least_squares
+
+    rng = np.random.RandomState(0)
+    T, n, p = 3, 25, 4
+    X = rng.randn(T * n, p)
+    ti = np.repeat(np.arange(T), n)
+    y = X @ rng.randn(p) + rng.randn(T * n) * np.array([0.1, 1.0, 3.0])[ti]
+    G, b, yy, counts = task_moments(X, y, ti, T)
+    coef, cov = task_least_squares(G, b, yy, counts, 0.0)
+    for t in range(T):
+        Xt, yt = X[ti == t], y[ti == t]
+        beta, rss, *_ = np.linalg.lstsq(Xt, yt, rcond=None)
+        np.testing.assert_allclose(coef[t], beta, rtol=1e-8)
+        np.testing.assert_allclose(cov[t], rss[0] / (n - p) * np.linalg.inv(Xt.T @ Xt),
+                                   rtol=1e-8)
+
+
+@pytest.mark.parametrize("structure", ["cliques", "disconnected"])
+def test_relatedness_graph_finds_groups_the_predictive_graph_may_miss(structure):
+    # well determined: 60 rows for 5 coefficients, noise 5% of the signal sd
+    X, y, t, edges = make_task_graph_regression(structure, n_tasks=8, n_groups=2,
+                                                n_features=4, n_samples=60, noise=0.1,
+                                                random_state=0)
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=10).fit(X, y, tasks=t)
+    rel = m.relatedness_
+    assert rel.method == "least squares"
+    assert graph_recovery_score(edges, rel.edges)[:2] == (1.0, 1.0)
+    assert np.all((rel.confidence >= 0.5) & (rel.confidence <= 1))
+    assert np.all((rel.strength > 0.5) & (rel.strength <= 1))
+    once = clone(m).set_params(n_resamples=0).fit(X, y, tasks=t).relatedness_
+    assert np.isnan(once.confidence).all()
+
+
+def test_relatedness_of_under_determined_tasks_reads_the_fitted_models():
+    X, y, t, _ = _toy(n_samples=4)  # 4 rows for 5 coefficients
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=3).fit(X, y, tasks=t)
+    assert m.relatedness_.method == "fitted models"
+    assert m.relatedness_.similarity.shape == (6, 6)
+    # two features collinear within one task leave its own model undetermined,
+    # however many rows it has
+    X, y, t, _ = _toy(n_samples=40)
+    X[t == 0, 1] = 2 * X[t == 0, 0]
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
+    assert m.relatedness_.method == "fitted models"
+    # collinear in every task (a duplicated feature): one of them is left out
+    X[:, 1] = 2 * X[:, 0]
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
+    assert m.relatedness_.method == "least squares"
+
+
+def test_relatedness_leaves_out_features_of_the_task_itself():
+    X, y, t, edges = make_task_graph_regression("cliques", n_tasks=8, n_groups=2,
+                                                n_features=4, n_samples=60, noise=0.1,
+                                                random_state=0)
+    plain = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
+    # a feature constant within each task (its id, scaled) is confounded with the
+    # intercepts: the relatedness graph reads the models without it
+    with_task_feature = np.column_stack([X, 0.1 * t])
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(with_task_feature, y, tasks=t)
+    assert m.relatedness_.method == "least squares"
+    np.testing.assert_array_equal(m.relatedness_.edges, plain.relatedness_.edges)
+    assert graph_recovery_score(edges, m.relatedness_.edges)[:2] == (1.0, 1.0)
+
+
+# ------------------------------------------------------------------ multi-output layout
+def test_multi_output_matches_the_stacked_layout():
+    rng = np.random.RandomState(0)
+    n, d = 40, 3
+    X = rng.randn(n, d)
+    W = rng.randn(4, d)
+    W[1] = W[0] + 0.01
+    Y = X @ W.T + 0.1 * rng.randn(n, 4)
+    names = ["b", "a", "d", "c"]  # not sorted: predictions keep Y's column order
+    multi = SparseTaskGraphMTL(random_state=0, n_resamples=2).fit(
+        X, pd.DataFrame(Y, columns=names))
+    stacked = SparseTaskGraphMTL(random_state=0, n_resamples=2).fit(
+        np.tile(X, (4, 1)), Y.T.ravel(), tasks=np.repeat(names, n))
+    assert multi.output_tasks_.tolist() == names
+    pred = multi.predict(X[:7])
+    assert pred.shape == (7, 4)
+    for k, name in enumerate(names):
+        np.testing.assert_allclose(pred[:, k], stacked.predict(X[:7], tasks=[name] * 7),
+                                   rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(multi.edges_, stacked.edges_)
+    # R^2 averaged over the tasks' columns
+    per_task = [r2_score(Y[:, k], multi.predict(X)[:, k]) for k in range(4)]
+    assert multi.score(X, Y) == pytest.approx(np.mean(per_task))
+    with pytest.raises(ValueError, match="do not pass tasks"):
+        multi.predict(X, tasks=["a"] * n)
+    with pytest.raises(ValueError, match="1-d y"):
+        SparseTaskGraphMTL().fit(X, Y, tasks=np.repeat(["a", "b"], n // 2))
+    # a stacked fit after a multi-output one predicts rows again
+    refit = clone(multi).fit(np.tile(X, (4, 1)), Y.T.ravel(), tasks=np.repeat(names, n))
+    assert refit.predict(X[:3], tasks=["a"] * 3).shape == (3,)
 
 
 @pytest.mark.parametrize("rows, cv, expected", [(20, "auto", 10), (40, "auto", 5),

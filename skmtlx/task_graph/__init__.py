@@ -3,5 +3,7 @@
 from ._display import TaskGraphDisplay
 from ._estimator import SparseTaskGraphMTL
 from ._metrics import graph_recovery_score
+from ._network import SparseTaskGraphMLP
 
-__all__ = ["SparseTaskGraphMTL", "TaskGraphDisplay", "graph_recovery_score"]
+__all__ = ["SparseTaskGraphMTL", "SparseTaskGraphMLP", "TaskGraphDisplay",
+           "graph_recovery_score"]

@@ -18,6 +18,7 @@ from .._persistence import PersistenceMixin
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
+from ._relatedness import relatedness_edges, task_least_squares, whitener
 
 __all__ = ["SparseTaskGraphMTL"]
 
@@ -48,7 +49,16 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     form, the outer problem minimises the per-task validation loss plus sparsity
     terms with the exact implicit hypergradient
     ``-rho (w_i - w_j)^T (u_i - u_j)`` and steps projected on ``[0, 1]``; the
-    projection produces exact zeros, i.e. a sparse graph you can read.
+    projection produces exact zeros. That *predictive* graph (``edges_``)
+    holds the couplings that lower the validation loss. The *relatedness*
+    graph (``relatedness_``) says which tasks' models are alike, each edge
+    with its strength and a bootstrap confidence; read it to learn about the
+    tasks (:meth:`get_graph`, :meth:`to_networkx` and
+    :class:`TaskGraphDisplay` take ``kind``).
+
+    ``fit(X, y, tasks=...)`` takes tasks stacked in rows; ``fit(X, Y)`` with a
+    2-d ``Y`` takes one task per column, every task on the same rows, and
+    :meth:`predict` then returns one column per task.
 
     Read more in the :ref:`User Guide <task_graph>`.
 
@@ -68,8 +78,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         ``shared_coef_`` / ``shared_intercept_``. 0 fits no shared model.
         ``"auto"`` takes the value among 0 and nine log-spaced values from 0.01
         to 100 whose models without any edge have the lowest validation loss on
-        the ``cv`` folds, before the graph is learned. With ``model="task_mlp"``
-        the task networks are tied by the graph only.
+        the ``cv`` folds, before the graph is learned.
     sparsity : {"1se", "min"} or float, default="1se"
         How sparse the graph is. A float is the weight of the L1 term
         ``sum(e)``: the validation loss is divided by the mean per-task
@@ -138,8 +147,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         Stopping tolerance of the outer iterations.
     outer_solver : {"lbfgs", "adam"}, default="lbfgs"
         Projected quasi-Newton steps (L-BFGS-B on the box ``[0, 1]``) or
-        projected Adam steps with step size ``learning_rate``.
-    learning_rate : float, default=0.05
+        projected Adam steps with step size ``outer_lr``.
+    outer_lr : float, default=0.05
         Step size of ``outer_solver="adam"``.
     threshold : float, default=1e-3
         Edges whose learned weight is at most ``threshold`` are dropped.
@@ -162,24 +171,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         routing: ``set_fit_request(tasks=True)``, ``set_predict_request(tasks=True)``).
         With neither, all rows are one task and the model is a ridge regression
         with an empty graph (this is what scikit-learn's estimator checks see).
-    model : {"linear", "mlp", "task_mlp"}, default="linear"
-        ``"mlp"`` first trains a shared MLP trunk with one graph-regularised linear
-        head per task (skorch), then learns the graph on the trunk's features
-        exactly as in the linear case and refits the heads in closed form.
-        ``"task_mlp"`` learns the graph with the linear model, then trains one
-        MLP per task (skorch) whose parameters are tied by the learned graph:
-        ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2`` over all the parameters of
-        the two networks; all task networks start from the same initial
-        parameters. Predictions come from the networks.
-    hidden_layer_sizes : int or tuple of int, default=(32,)
-        Hidden layer widths of the trunk (``model="mlp"``) or of each task's
-        network (``model="task_mlp"``).
-    max_epochs : int, default=100
-        Training epochs of the networks (``model="mlp"`` or ``"task_mlp"``).
-    batch_size : int, default=64
-        Mini-batch size of the networks.
-    lr : float, default=1e-2
-        Adam learning rate of the networks.
+    n_resamples : int, default=20
+        Bootstrap resamples of each task's rows behind the relatedness graph
+        (``relatedness_``): an edge's ``confidence`` is the fraction of
+        resamples in which it is found. 0 skips them (confidence NaN).
     n_jobs : int or None, default=None
         Processes running the sparsity path and its ``path_cv`` reruns side by
         side (``None`` means 1, ``-1`` one per core); a fit uses at most
@@ -188,7 +183,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         A progress bar over the points of the sparsity path when positive;
         silent otherwise.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation folds and the networks' initialisation.
+        Seeds the validation folds and the bootstrap resamples.
 
     Attributes
     ----------
@@ -196,9 +191,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         Task ids seen in fit, sorted; row ``t`` of ``coef_`` is task ``tasks_[t]``.
     coef_ : ndarray of shape (n_tasks, n_coefficients)
         Per-task coefficients (on the feature columns of ``X``, the task column
-        excluded; on the trunk's features when ``model="mlp"``; for
-        ``model="task_mlp"`` those of the linear model the graph was learned
-        with, the predictions coming from ``task_networks_``).
+        excluded).
     intercept_ : ndarray of shape (n_tasks,)
         Per-task intercepts.
     shared_coupling_ : float
@@ -236,9 +229,27 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         ``path_cv`` and the debiasing step with a ``"1se"`` / ``"min"``
         sparsity; 1 when there is no candidate edge: the models are then one
         closed-form solve).
-    task_networks_ : torch.nn.Module
-        Only with ``model="task_mlp"``: the trained per-task networks
-        (parameters stacked over tasks, see ``flat_params()``).
+    relatedness_ : sklearn.utils.Bunch
+        The relatedness graph: which tasks' models are alike, read off the
+        per-task least-squares models (with their estimation noise; features
+        constant within a task and exactly collinear features left out) when
+        every task has at least ``n_coefficients + 3`` rows and a full-rank
+        design, else off ``coef_``.
+        A pair is
+        an edge when its models are (significantly) closer than half what two
+        unrelated tasks of the population show and no third task lies between
+        them (or the pair lies in a group of alike tasks, or its two models are
+        statistically equal); see the User Guide. ``edges`` (pairs of task ids),
+        ``strength`` (similarity in ``[0, 1]``: one minus the pair's squared
+        prediction difference over the sum of each task's to the mean model),
+        ``confidence`` (fraction of the ``n_resamples`` bootstrap resamples
+        that find the edge), ``similarity`` and ``frequency`` (the full
+        ``(n_tasks, n_tasks)`` matrices), ``adjacency`` (sparse, weighted by
+        strength) and ``method`` (``"least squares"`` or ``"fitted models"``).
+    output_tasks_ : ndarray of shape (n_outputs,)
+        Only after a fit on a 2-d ``Y``: the task of each column of ``Y`` (its
+        DataFrame column names, else ``0..n_outputs - 1``), the columns of
+        :meth:`predict`.
     n_features_in_ : int
         Number of columns of ``X`` seen in fit (task column included).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -265,6 +276,21 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     >>> model.predict(X[:3], tasks=tasks[:3]).shape
     (3,)
 
+    The relatedness graph (which tasks' models are alike, with a bootstrap
+    confidence) and the predictive graph (the couplings the predictions use):
+
+    >>> model.get_graph("relatedness").kind, model.get_graph("predictive").kind
+    ('relatedness', 'predictive')
+
+    Every task on the same rows, one column of ``Y`` per task:
+
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> X2 = rng.randn(50, 3)
+    >>> Y = np.column_stack([X2 @ [1, 2, 0], X2 @ [1, 2, 0.1], X2 @ [0, -1, 3]])
+    >>> SparseTaskGraphMTL(random_state=0).fit(X2, Y).predict(X2[:4]).shape
+    (4, 3)
+
     With a shared model that every task is pulled towards:
 
     >>> shared = SparseTaskGraphMTL(shared_coupling=1.0, random_state=0).fit(X, y, tasks=tasks)
@@ -287,17 +313,13 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         "init": [StrOptions({"auto", "full", "empty"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "outer_solver": [StrOptions({"lbfgs", "adam"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "outer_lr": [Interval(Real, 0, None, closed="neither")],
         "threshold": [Interval(Real, 0, 1, closed="left")],
         "refit": ["boolean"],
         "solver": [StrOptions({"auto", "direct", "cg"})],
         "fit_intercept": ["boolean"],
         "task_column": [str, Integral, None],
-        "model": [StrOptions({"linear", "mlp", "task_mlp"})],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "n_resamples": [Interval(Integral, 0, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -320,17 +342,13 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         init="auto",
         tol=1e-5,
         outer_solver="lbfgs",
-        learning_rate=0.05,
+        outer_lr=0.05,
         threshold=1e-3,
         refit=True,
         solver="auto",
         fit_intercept=True,
         task_column=None,
-        model="linear",
-        hidden_layer_sizes=(32,),
-        max_epochs=100,
-        batch_size=64,
-        lr=1e-2,
+        n_resamples=20,
         n_jobs=None,
         verbose=0,
         random_state=None,
@@ -349,17 +367,13 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         self.init = init
         self.tol = tol
         self.outer_solver = outer_solver
-        self.learning_rate = learning_rate
+        self.outer_lr = outer_lr
         self.threshold = threshold
         self.refit = refit
         self.solver = solver
         self.fit_intercept = fit_intercept
         self.task_column = task_column
-        self.model = model
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
+        self.n_resamples = n_resamples
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
@@ -468,13 +482,31 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                     raise ValueError("y must be 1d with one target per row of X.")
         elif y is not None:
             self._check_numeric_features(X)
-            features, y = validate_data(self, X, y, reset=reset, y_numeric=True)
+            features, y = validate_data(self, X, y, reset=reset, y_numeric=True,
+                                        multi_output=True)
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            elif y.ndim == 2 and tasks is not None:
+                raise ValueError(
+                    "Give tasks= with a 1-d y (the stacked layout), or a 2-d Y with one "
+                    "column per task and no tasks=; got tasks= and y of shape "
+                    f"{y.shape}.")
         else:
             self._check_numeric_features(X)
             features = validate_data(self, X, reset=reset)
         if tasks is not None:
             tasks = self._check_task_ids(tasks, len(features))
         return features, y, tasks
+
+    def _stack_outputs(self, X, Y):
+        """The stacked layout of a 2-d ``Y``: one task per column, in column order."""
+        names = getattr(self, "_y_columns", None)
+        names = np.arange(Y.shape[1]) if names is None else np.asarray(names)
+        if len(np.unique(names)) != len(names):
+            raise ValueError("The columns of Y must have distinct names (one task each).")
+        self.output_tasks_ = names
+        n = len(X)
+        return np.tile(X, (Y.shape[1], 1)), Y.T.ravel(), np.repeat(names, n)
 
     # ------------------------------------------------------------ preparation
     def _prepare(self, X, y, tasks):
@@ -483,6 +515,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                              "y is None.")
         X, y, tasks = self._get_xy_tasks(X, y, tasks, reset=True)
+        self._y_1d = y.ndim == 1
+        if not self._y_1d:
+            X, y, tasks = self._stack_outputs(X, y)
         if tasks is None:
             self.tasks_ = np.array([0])
             task_index = np.zeros(len(X), dtype=int)
@@ -640,10 +675,13 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
-        y : array-like of shape (n_samples,)
-            Targets.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: one per row (tasks given by ``tasks`` or ``task_column``),
+            or one column per task (every task on the same rows; task ids from
+            the DataFrame's column names, else ``0..n_tasks - 1``).
         tasks : array-like of shape (n_samples,), default=None
-            Task id of each row (any hashable labels). Not allowed with ``task_column``.
+            Task id of each row (any hashable labels). Not allowed with
+            ``task_column`` or a 2-d ``y``.
 
         Returns
         -------
@@ -653,6 +691,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         return self._fit(X, y, tasks)
 
     def _fit(self, X, y, tasks, sparsities=None):
+        # task names of a 2-d Y: its DataFrame columns
+        self._y_columns = list(y.columns) if getattr(y, "ndim", 1) == 2 and hasattr(
+            y, "columns") else None
+        self.__dict__.pop("output_tasks_", None)  # from an earlier fit
         """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
         with threadpool_limits(1, user_api="blas"), self._explain_linalg_errors():
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
@@ -685,15 +727,72 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                     e, history, self.n_iter_ = optimize_edges(
                         problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
                         scale=self._scale, max_iter=self.max_iter, tol=self.tol,
-                        method=self.outer_solver, learning_rate=self.learning_rate,
+                        method=self.outer_solver, outer_lr=self.outer_lr,
                     )
                     e = np.where(e > self.threshold, e, 0.0)
             else:
                 e, history, self.n_iter_ = np.zeros(0), [np.zeros(0)], 1
             self.graph_history_ = np.asarray(history).reshape(len(history), len(edges))
             self._set_models(G, b, edges, e, problem)
+            self._set_relatedness(Z, yc, task_index, edges, e)
             self._fit_task_networks(Z, yc, task_index)
         return self
+
+    def _set_relatedness(self, Z, y, task_index, edges, e):
+        """The relatedness graph and its bootstrap confidence (see ``_relatedness``)."""
+        T, p = len(self.tasks_), Z.shape[1]
+        G, b, yy, counts = task_moments(Z, y, task_index, T)
+        C = whitener(np.einsum("t,tij->ij", counts, G))
+        # the columns of each task's own least-squares model: a feature constant
+        # within a task (a feature of the task itself) is confounded with its
+        # intercept, so such features are left out
+        own = np.arange(p)
+        if self.fit_intercept:
+            spread = np.einsum("tkk->tk", G)[:, :-1] - G[:, :-1, -1] ** 2
+            varies = spread.min(axis=0) > 1e-10 * max(spread.max(), np.finfo(float).tiny)
+            own = np.append(np.flatnonzero(varies), p - 1)
+        # in a whitened basis of the pooled design, without its null directions
+        # (exactly collinear features), distances are prediction differences
+        pooled = np.einsum("t,tij->ij", counts, G[:, own][:, :, own]) / counts.sum()
+        lam, U = np.linalg.eigh(pooled)
+        basis = U[:, lam > 1e-10 * lam.max()] / np.sqrt(lam[lam > 1e-10 * lam.max()])
+        G_own = np.einsum("ki,tkl,lj->tij", basis, G[:, own][:, :, own], basis)
+        eigenvalues = np.linalg.eigvalsh(G_own)
+        # when every task determines its own model (enough rows, full rank)
+        least_squares = counts.min() >= basis.shape[1] + 3 and bool(
+            np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
+
+        def read(G, b, yy, noise=1.0):
+            if least_squares:
+                coef, cov = task_least_squares(
+                    np.einsum("ki,tkl,lj->tij", basis, G[:, own][:, :, own], basis),
+                    b[:, own] @ basis, yy, counts, self.alpha)
+                return relatedness_edges(coef, noise * cov)
+            inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
+                                     solver=self._solver_for(T, p),
+                                     shared=self.shared_coupling_)
+            return relatedness_edges(inner.solve(e) @ C.T)
+
+        adjacency, similarity = read(G, b, yy)
+        frequency = np.full((T, T), np.nan)
+        if self.n_resamples and T > 1:
+            rng = check_random_state(self.random_state)
+            rows = [np.flatnonzero(task_index == t) for t in range(T)]
+            found = np.zeros((T, T))
+            for _ in range(self.n_resamples):
+                idx = np.concatenate([rng.choice(r, len(r)) for r in rows])
+                # a resample's models carry the estimation noise twice (the data's
+                # around the truth, the resample's around the data's)
+                found += read(*task_moments(Z[idx], y[idx], task_index[idx], T)[:3],
+                              noise=2.0)[0]
+            frequency = found / self.n_resamples
+        i, j = np.nonzero(np.triu(adjacency, 1))
+        self.relatedness_ = Bunch(
+            edges=self.tasks_[np.column_stack([i, j])].reshape(-1, 2),
+            strength=similarity[i, j], confidence=frequency[i, j],
+            similarity=similarity, frequency=frequency,
+            adjacency=_adjacency(np.column_stack([i, j]), similarity[i, j], T),
+            method="least squares" if least_squares else "fitted models")
 
     def _fit_task_networks(self, Z, yc, task_index):
         if not self._task_mlp():
@@ -710,7 +809,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     def _select_sparsity(self, problem, e0, sparsities, start_losses, empty_losses):
         """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
         opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
-                   tol=self.tol, method=self.outer_solver, learning_rate=self.learning_rate)
+                   tol=self.tol, method=self.outer_solver, outer_lr=self.outer_lr)
         weights, losses, self.n_iter_ = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
             n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs,
@@ -835,15 +934,29 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
         tasks : array-like of shape (n_samples,), default=None
-            Task id of each row; must be among ``tasks_``.
+            Task id of each row; must be among ``tasks_``. Not used after a
+            fit on a 2-d ``Y``: every row is then predicted for every task.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            ``(n_samples, n_tasks)`` after a fit on a 2-d ``Y``, its columns in
+            the order of ``Y``'s (``output_tasks_``).
         """
         check_is_fitted(self)
+        multi_output = not self._y_1d
+        if multi_output and tasks is not None:
+            raise ValueError("This model was fitted on a 2-d Y: predict(X) returns every "
+                             "task's column; do not pass tasks=.")
         X, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
-        idx = self._task_index(tasks, len(X))
+        if not multi_output:
+            return self._predict_rows(X, self._task_index(tasks, len(X)))
+        n, columns = len(X), self._task_index(self.output_tasks_, len(self.output_tasks_))
+        stacked = self._predict_rows(np.tile(X, (len(columns), 1)), np.repeat(columns, n))
+        return stacked.reshape(len(columns), n).T
+
+    def _predict_rows(self, X, idx):
+        """Predictions of the models ``idx`` (task indices) on the rows of ``X``."""
         if self._task_mlp():
             from ._nonlinear import predict_task_networks
 
@@ -914,49 +1027,78 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         return scores
 
     # ------------------------------------------------------------ graph export
-    def get_graph(self):
-        """The learned graph as plain arrays.
+    def get_graph(self, kind="relatedness"):
+        """One of the two learned graphs, as plain arrays.
+
+        Parameters
+        ----------
+        kind : {"relatedness", "predictive"}, default="relatedness"
+            ``"relatedness"``: which tasks' models are alike (``relatedness_``),
+            edges weighted by their similarity, with their bootstrap
+            confidence; the graph to read. ``"predictive"``: the couplings the
+            model predicts with (``edges_``, ``edge_weights_``), chosen by
+            validation loss.
 
         Returns
         -------
         graph : sklearn.utils.Bunch
-            ``nodes`` (task ids), ``edges`` (pairs of task ids), ``weights``,
-            ``adjacency`` (sparse) and ``components`` (connected-component label
-            of each task, e.g. to colour clusters).
+            ``kind``, ``nodes`` (task ids), ``edges`` (pairs of task ids),
+            ``weights``, ``confidence`` (NaN for the predictive graph),
+            ``adjacency`` (sparse, weighted) and ``components`` (connected-component
+            label of each task, e.g. to colour groups).
         """
         check_is_fitted(self)
-        _, labels = sp.csgraph.connected_components(self.adjacency_, directed=False)
-        return Bunch(nodes=self.tasks_.copy(), edges=self.edges_.copy(),
-                     weights=self.edge_weights_.copy(), adjacency=self.adjacency_.copy(),
-                     components=labels)
+        if kind == "relatedness":
+            rel = self.relatedness_
+            edges, weights, confidence, adjacency = (
+                rel.edges, rel.strength, rel.confidence, rel.adjacency)
+        elif kind == "predictive":
+            edges, weights, adjacency = self.edges_, self.edge_weights_, self.adjacency_
+            confidence = np.full(len(weights), np.nan)
+        else:
+            raise ValueError(f"kind must be 'relatedness' or 'predictive'; got {kind!r}.")
+        _, labels = sp.csgraph.connected_components(adjacency, directed=False)
+        return Bunch(kind=kind, nodes=self.tasks_.copy(), edges=edges.copy(),
+                     weights=weights.copy(), confidence=confidence.copy(),
+                     adjacency=adjacency.copy(), components=labels)
 
-    def to_networkx(self):
-        """The learned graph as a :class:`networkx.Graph` (edge attribute ``weight``).
+    def to_networkx(self, kind="relatedness"):
+        """One of the two learned graphs as a :class:`networkx.Graph`.
+
+        Parameters
+        ----------
+        kind : {"relatedness", "predictive"}, default="relatedness"
+            Which graph, see :meth:`get_graph`.
 
         Returns
         -------
         graph : networkx.Graph
-            Nodes are the task ids; isolated tasks are included.
+            Nodes are the task ids (isolated tasks included); edge attributes
+            ``weight`` and ``confidence``; graph attribute ``kind``.
         """
-        check_is_fitted(self)
+        graph_arrays = self.get_graph(kind)
         try:
             import networkx as nx
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("to_networkx needs networkx; use get_graph() for plain "
                               "arrays.") from exc
-        graph = nx.Graph()
+        graph = nx.Graph(kind=kind)
         graph.add_nodes_from(self.tasks_.tolist())
-        for (a, b_), w in zip(self.edges_.tolist(), self.edge_weights_.tolist()):
-            graph.add_edge(a, b_, weight=w)
+        for (a, b_), w, c in zip(graph_arrays.edges.tolist(), graph_arrays.weights.tolist(),
+                                 graph_arrays.confidence.tolist()):
+            graph.add_edge(a, b_, weight=w, confidence=c)
         return graph
 
     def _nonlinear(self):
-        return self.model == "mlp" and len(self.tasks_) > 1
+        """Whether the models are heads on a trained trunk (:class:`SparseTaskGraphMLP`)."""
+        return False
 
     def _task_mlp(self):
-        return self.model == "task_mlp" and len(self.tasks_) > 1
+        """Whether predictions come from per-task networks (:class:`SparseTaskGraphMLP`)."""
+        return False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
+        tags.target_tags.multi_output = True
         return tags

@@ -85,7 +85,8 @@ def fit_trunk(estimator, Z, y, task_index):
         module = _TaskRouted(X.shape[1], sizes, T)
         criterion = _GraphMSE(module.head_params, edges, estimator.rho, T)
         net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
-                       batch_size=estimator.batch_size, loss_terms=("graph",))
+                       batch_size=estimator.batch_size, loss_terms=("graph",),
+                       device=estimator.device, verbose=estimator.verbose)
         net.fit(Xt, y.astype(np.float32))
     return net.module_.body.trunk
 
@@ -138,9 +139,9 @@ def fit_task_networks(estimator, X, y, task_index, edges, weights):
 
     Parameters
     ----------
-    estimator : SparseTaskGraphMTL
+    estimator : SparseTaskGraphMLP
         Supplies ``hidden_layer_sizes``, ``rho``, ``lr``, ``max_epochs``,
-        ``batch_size`` and ``random_state``.
+        ``batch_size``, ``device``, ``verbose`` and ``random_state``.
     X : ndarray of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     task_index : ndarray of shape (n_samples,) of int
@@ -157,7 +158,8 @@ def fit_task_networks(estimator, X, y, task_index, edges, weights):
         module = _TaskMLPs(X.shape[1], sizes, T)
         criterion = _GraphMSE(module.flat_params, edges, estimator.rho, T, weights)
         net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
-                       batch_size=estimator.batch_size, loss_terms=("graph",))
+                       batch_size=estimator.batch_size, loss_terms=("graph",),
+                       device=estimator.device, verbose=estimator.verbose)
         net.fit(Xt, y.astype(np.float32))
     return net.module_
 

@@ -36,7 +36,7 @@ def _penalty(e, sparsity, entropy):
 
 
 def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_iter=100,
-                   tol=1e-6, method="lbfgs", learning_rate=0.05, free=None):
+                   tol=1e-6, method="lbfgs", outer_lr=0.05, free=None):
     """Minimise the outer objective over edge weights in ``[0, 1]``.
 
     Parameters
@@ -54,7 +54,7 @@ def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_ite
         Stop when the largest change of a weight in an iteration is below ``tol``
         (Adam), or the projected gradient is below ``tol`` (L-BFGS-B).
     method : {"lbfgs", "adam"}
-    learning_rate : float
+    outer_lr : float
         Adam step size.
     free : ndarray of bool or None
         Weights allowed to move; the others are held at 0.
@@ -104,7 +104,7 @@ def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_ite
             _, g = objective(x)
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
-            step = learning_rate * (m / (1 - b1**it)) / (np.sqrt(v / (1 - b2**it)) + 1e-12)
+            step = outer_lr * (m / (1 - b1**it)) / (np.sqrt(v / (1 - b2**it)) + 1e-12)
             x_new = np.clip(x - step, 0.0, 1.0)
             delta = np.max(np.abs(x_new - x))
             x = x_new
@@ -120,7 +120,7 @@ def optimize_edges(problem, e0, *, sparsity=0.0, entropy=0.0, scale=1.0, max_ite
 
 
 def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_iter=100,
-                        tol=1e-6, method="lbfgs", learning_rate=0.05, prune=0.0, verbose=0):
+                        tol=1e-6, method="lbfgs", outer_lr=0.05, prune=0.0, verbose=0):
     """Edge weights along increasing sparsity weights, warm-started.
 
     Each point starts from the previous point's weights and may only use the
@@ -148,7 +148,7 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
             continue
         e, _, n_iter = optimize_edges(
             problem, e, sparsity=lam, entropy=entropy, scale=scale, max_iter=max_iter,
-            tol=tol, method=method, learning_rate=learning_rate, free=free,
+            tol=tol, method=method, outer_lr=outer_lr, free=free,
         )
         e = np.where(e > prune, e, 0.0)
         weights.append(e.copy())
@@ -165,7 +165,7 @@ def _held_out_losses(fitted, held, e0, sparsities, opt):
 
 def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups=1,
                 threshold=0.0, entropy=0.0, scale=1.0, max_iter=100, tol=1e-6,
-                method="lbfgs", learning_rate=0.05, n_jobs=None, verbose=0):
+                method="lbfgs", outer_lr=0.05, n_jobs=None, verbose=0):
     """Sparsity path from ``e0`` to the empty graph with per-fold, per-task losses.
 
     With ``n_groups > 1`` the interior points are scored out of sample: the
@@ -188,7 +188,7 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
         neither fits a weight, so both are out of sample already).
     n_groups : int, default=1
         Number of fold groups; 1 scores the path on the folds it was fitted on.
-    threshold, entropy, scale, max_iter, tol, method, learning_rate
+    threshold, entropy, scale, max_iter, tol, method, outer_lr
         As in :func:`sparsity_path_edges` (``threshold`` is its ``prune``).
     n_jobs : int or None, default=None
         Processes running the path and its reruns side by side (``None`` means
@@ -209,7 +209,7 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
     """
     e0 = np.asarray(e0, dtype=float)
     opt = dict(prune=threshold, entropy=entropy, scale=scale, max_iter=max_iter, tol=tol,
-               method=method, learning_rate=learning_rate)
+               method=method, outer_lr=outer_lr)
     n_groups = min(n_groups, problem.n_folds)
     group = np.arange(problem.n_folds) % n_groups
     reruns = [(problem.folds(group != g), problem.folds(group == g), e0, sparsities, opt)
