@@ -139,10 +139,9 @@ def test_memory_parameter_documents_the_pickle_trust_warning(estimator):
 # the branch is merged.
 
 PENDING = {
-    ("SparseTaskGraphMTL", "network parameters"): "core/graph (device, verbose, weight_decay)",
-    ("SparseTaskGraphMTL", "retired names"): "graph (learning_rate -> outer_lr)",
+    ("SparseTaskGraphMLP", "network parameters"): "core (weight_decay)",
     # its n_iter_ counts outer steps today: the lead settles which count it keeps
-    ("SparseTaskGraphMTL", "epochs record"): "core/graph (history_ of its networks)",
+    ("SparseTaskGraphMLP", "epochs record"): "core (history_ of its networks)",
     ("FidelityMTLRegressor", "fidelity weight"): "additive (alpha -> fidelity_weight)",
     ("FidelityMTLClassifier", "fidelity weight"): "additive (alpha -> fidelity_weight)",
     ("TaskGrouper", "epochs record"): "core (n_iter_ of TaskGrouper)",
@@ -156,7 +155,7 @@ NETWORK_TRAINING_PARAMETERS = {
 }
 """Parameters of every estimator that trains a network (with the default when it is fixed)."""
 
-RIDGE_ALPHA = {"SparseTaskGraphMTL"}
+RIDGE_ALPHA = {"SparseTaskGraphMTL", "SparseTaskGraphMLP"}
 """The estimators whose ``alpha`` is a ridge penalty: no other may have ``alpha``."""
 
 RETIRED_NAMES = {"learning_rate", "task_accuracies", "l2", "lambda_", "n_epochs", "epochs"}
@@ -250,9 +249,9 @@ def _trains_a_network(estimator):
     )
 
 
-GRAPH_MLP = SparseTaskGraphMTL(model="mlp", hidden_layer_sizes=(8,), max_epochs=5, max_iter=3,
+GRAPH_MLP = SparseTaskGraphMLP(model="mlp", hidden_layer_sizes=(8,), max_epochs=5, max_iter=3,
                                cv=2, random_state=0)
-"""SparseTaskGraphMTL in a setting that trains networks (the registry's is linear)."""
+"""SparseTaskGraphMLP with a shared trunk (the registry's trains per-task networks)."""
 
 
 @pytest.mark.parametrize(
