@@ -1,6 +1,7 @@
 """skmtlx: interpretable multi-task learning with scikit-learn estimators."""
 
-from ._explanation import LinearExplanation
+from ._explain import explain
+from ._explanation import Explanation
 from .auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
 from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
 from .generative import GenerativeMTLClassifier
@@ -12,10 +13,11 @@ __version__ = "0.1.0"
 __all__ = [
     "AuxiliaryTargetMTLClassifier",
     "AuxiliaryTargetMTLRegressor",
+    "Explanation",
     "FidelityMTLClassifier",
     "FidelityMTLRegressor",
     "GenerativeMTLClassifier",
-    "LinearExplanation",
     "SparseTaskGraphMTL",
     "TaskGrouper",
+    "explain",
 ]
