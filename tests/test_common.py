@@ -13,6 +13,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skmtlx.metrics import fidelity_r2, global_fidelity
 from skmtlx import (
     AuxiliaryTargetMTLClassifier,
     AuxiliaryTargetMTLRegressor,
@@ -100,3 +101,30 @@ def test_pickled_estimator_predicts_identically(estimator):
     fitted = clone(estimator).fit(X, y)
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+def _surrogate_outputs(estimator, X):
+    """Raw outputs of the fitted surrogate (logits for classification outputs)."""
+    g = estimator.surrogate_
+    out = g.decision_function(X) if hasattr(g, "decision_function") else g.predict(X)
+    return np.asarray(out, dtype=float).reshape(len(X), -1)
+
+
+@pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)
+def test_explanation_adds_up_to_the_surrogate_and_fidelity_is_reported(estimator):
+    X, y = _toy_data(estimator)
+    fitted = clone(estimator).fit(X, y)
+    explanation = fitted.explain(X)
+    assert explanation.values.shape[:2] == X.shape
+    outputs = explanation.output_values()
+    np.testing.assert_allclose(outputs, _surrogate_outputs(fitted, X), rtol=0, atol=1e-6)
+    if not is_classifier(fitted):
+        # the surrogate's predictions are the explained outputs (main ones first)
+        g = np.asarray(fitted.predict_surrogate(X), dtype=float).reshape(len(X), -1)
+        np.testing.assert_allclose(outputs[:, :g.shape[1]], g, rtol=0, atol=1e-6)
+    again = clone(estimator).fit(X, y).explain(X)
+    np.testing.assert_array_equal(explanation.values, again.values)
+    np.testing.assert_array_equal(explanation.base_values, again.base_values)
+    gf = global_fidelity(fitted, X, multioutput="raw_values")
+    assert gf.ndim == 1 and np.all(np.isfinite(gf)) and np.all(gf >= 0)
+    assert isinstance(fidelity_r2(fitted, X), float)

@@ -93,8 +93,9 @@ def test_explanation_adds_up_to_the_surrogate(diabetes):
     assert explanation.to_frame().shape == (5, X.shape[1])
     top = explanation.global_importances()
     assert top.iloc[0] == top.max()
-    for kind in ("bar", "waterfall"):
-        assert explanation.plot(kind, max_display=4).has_data()
+    for kind in ("bar", "waterfall", "beeswarm"):
+        display = explanation.plot(kind, max_display=4)
+        assert display.ax_.has_data() and display.figure_ is display.ax_.figure
 
 
 def test_explanation_uses_dataframe_feature_names():

@@ -247,5 +247,19 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         """
         return self.surrogate_.predict(self._validate_X(X))
 
+    def predict_surrogate_proba(self, X):
+        """Class probabilities of the linear surrogate ``g``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self.surrogate_.predict_proba(self._validate_X(X))
+
     def _output_names(self):
         return self.classes_[1:] if len(self.classes_) == 2 else self.classes_
