@@ -107,6 +107,11 @@ def fidelity_term(f_heads, g_out, links):
     >>> float(fidelity_term([torch.ones(2, 1)], torch.zeros(2, 1), ["identity"]))
     1.0
     """
+    if len(set(links)) == 1 and links[0] != "softmax":
+        # one elementwise link for every column: a single pass over all heads
+        f_out = f_heads[0] if len(f_heads) == 1 else torch.cat(f_heads, dim=1)
+        link = LINKS[links[0]]
+        return nn.functional.mse_loss(link(g_out), link(f_out))
     squared, start = [], 0
     for head, link in zip(f_heads, links):
         width = head.shape[1]
@@ -170,8 +175,8 @@ class FidelityCriterion(nn.Module):
         terms = dict(terms)
         if self.fidelity_weight > 0:
             fidelity = fidelity_term(f_heads, g_out, self.links)
-            terms["loss"] = ((1.0 - self.fidelity_weight) * terms["loss"]
-                             + self.fidelity_weight * fidelity)
+            # (1 - w) * loss + w * fidelity in one operation
+            terms["loss"] = torch.lerp(terms["loss"], fidelity, self.fidelity_weight)
             terms["fidelity"] = fidelity
         return terms
 
@@ -222,6 +227,29 @@ class FidelityLoss(FidelityCriterion):
         )
 
 
+class PackedLinear(nn.Module):
+    """``nn.Linear`` with weight and bias in one parameter (one optimiser step fewer).
+
+    ``weight`` and ``bias`` are views of ``packed``; initialised as ``nn.Linear``.
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        layer = nn.Linear(in_features, out_features)
+        self.packed = nn.Parameter(torch.cat([layer.weight.data, layer.bias.data[:, None]], 1))
+
+    @property
+    def weight(self):
+        return self.packed[:, :-1]
+
+    @property
+    def bias(self):
+        return self.packed[:, -1]
+
+    def forward(self, X):
+        return torch.addmm(self.packed[:, -1], X, self.packed[:, :-1].T)
+
+
 class SurrogateHead(nn.Module):
     """A network ``f`` and a jointly trained surrogate head ``g(x) = b + W z(x)``.
 
@@ -256,7 +284,7 @@ class SurrogateHead(nn.Module):
         self.model = model
         self.n_features = int(n_features)
         self.identity_basis = n_basis is None
-        self.surrogate = nn.Linear(self.n_features if n_basis is None else n_basis, n_outputs)
+        self.surrogate = PackedLinear(self.n_features if n_basis is None else n_basis, n_outputs)
 
     def forward(self, X):
         if self.identity_basis:
@@ -426,6 +454,43 @@ def fit_post_hoc_surrogate(X_train, outputs, basis=None):
     outputs = np.asarray(outputs, dtype=np.float64).reshape(len(Z), -1)
     model = LinearRegression().fit(Z, outputs)
     return FittedSurrogate(model.coef_, model.intercept_, X_train, basis)
+
+
+def best_linear_surrogate(X, raw, links, widths, head=None):
+    """The better of a trained surrogate head and a least-squares fit, by training fidelity.
+
+    The least-squares fit of the network's raw outputs (logits for
+    classification heads) on the training rows is the exact fidelity optimum
+    for identity links; a jointly trained head may not have converged, or
+    may fit probabilities better than the logit least squares does. Both are
+    compared by ``mean((link(g) - link(f))^2)`` on the training rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Training rows.
+    raw : ndarray of shape (n_samples, n_outputs)
+        The network's raw outputs there.
+    links, widths : sequence
+        Link and width of every head.
+    head : FittedSurrogate or None, default=None
+        The trained head, in raw units.
+
+    Returns
+    -------
+    surrogate : FittedSurrogate
+    kind : {"joint", "post_hoc"}
+        Which one was kept.
+    """
+    refit = fit_post_hoc_surrogate(X, raw)
+    if head is None:
+        return refit, "post_hoc"
+    target = link_outputs(raw, links, widths)
+
+    def fidelity(g):
+        return np.mean((link_outputs(g.predict(X), links, widths) - target) ** 2)
+
+    return (head, "joint") if fidelity(head) <= fidelity(refit) else (refit, "post_hoc")
 
 
 def centred_log_proba(proba):

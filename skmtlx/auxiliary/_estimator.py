@@ -15,7 +15,7 @@ from .._surrogate import (
     FittedSurrogate,
     SurrogateMixin,
     centre_softmax_heads,
-    fit_post_hoc_surrogate,
+    best_linear_surrogate,
     with_surrogate,
 )
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
@@ -155,11 +155,10 @@ class _BaseAuxiliaryTargetMTL(SurrogateMixin, NeuralNetMixin, BaseEstimator):
                     offset.append(enc[0])
                     scale.append(enc[1])
         scale, offset = np.array(scale), np.array(offset)
-        if self.fidelity_weight > 0:
-            surrogate = FittedSurrogate.from_head(self.net_.module_.surrogate, X)
-        else:
-            raw = np.hstack(self._forward(X))
-            surrogate = fit_post_hoc_surrogate(X, raw)
+        head = (FittedSurrogate.from_head(self.net_.module_.surrogate, X)
+                if self.fidelity_weight > 0 else None)
+        raw = np.hstack(self._forward(X)[:self._n_heads])
+        surrogate, self.surrogate_fit_ = best_linear_surrogate(X, raw, links, widths, head)
         coef, intercept = centre_softmax_heads(surrogate.coef_, surrogate.intercept_, links,
                                                widths)
         surrogate.coef_ = coef * scale[:, None]
@@ -390,7 +389,8 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is a :class:`~skmtlx._torch.MultiHeadMLP`.
+        The trained net; ``net_.module_`` is a :class:`~skmtlx._torch.MultiHeadMLP`
+        (its ``model`` under the surrogate head when ``fidelity_weight > 0``).
     history_ : list of dict
         Per-epoch ``train_loss`` and the loss terms ``train_main``,
         ``train_aux0``, ... (``valid_*`` too with early stopping).
@@ -406,6 +406,11 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         The surrogate of the main head and of every auxiliary head (logits,
         centred over the classes, for classification heads; original units
         for regression heads); its outputs are the ones :meth:`explain` names.
+    surrogate_fit_ : {"joint", "post_hoc"}
+        Which surrogate was kept: ``"joint"`` when the jointly trained head
+        fits the network's outputs (after its link) at least as well on the
+        training rows as a least-squares refit of its raw outputs, which is
+        kept otherwise (``"post_hoc"``; always with ``fidelity_weight=0``).
     task_weights_ : ndarray of shape (1 + n_aux,)
         Final weight of the main loss and of each auxiliary loss (learned ones
         with ``aux_weight="uncertainty"``).
@@ -603,6 +608,11 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
         The surrogate of the main head and of every auxiliary head (logits,
         centred over the classes, for classification heads; original units
         for regression heads); its outputs are the ones :meth:`explain` names.
+    surrogate_fit_ : {"joint", "post_hoc"}
+        Which surrogate was kept: ``"joint"`` when the jointly trained head
+        fits the network's outputs (after its link) at least as well on the
+        training rows as a least-squares refit of its raw outputs, which is
+        kept otherwise (``"post_hoc"``; always with ``fidelity_weight=0``).
     task_weights_ : ndarray of shape (1 + n_aux,)
         Final weight of the main loss and of each auxiliary loss.
     n_features_in_ : int

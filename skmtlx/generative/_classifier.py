@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory, validate_dat
 from .._surrogate import (
     FIDELITY_WEIGHT_CONSTRAINT,
     FittedSurrogate,
+    best_linear_surrogate,
     SurrogateMixin,
     centre_softmax_heads,
     centred_log_proba,
@@ -169,6 +170,12 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, BaseEstimator):
     surrogate_ : object
         The linear surrogate of the conditional model's logits (centred over
         each task's classes), one output per task and class.
+    surrogate_fit_ : {"joint", "post_hoc"}
+        Which surrogate was kept: ``"joint"`` when the jointly trained head
+        fits the network's outputs (after its link) at least as well on the
+        training rows as a least-squares refit of its raw outputs, which is
+        kept otherwise (``"post_hoc"``; always with ``fidelity_weight=0`` or a
+        given ``estimator``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -341,12 +348,17 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, BaseEstimator):
     def _fit_surrogate(self, X):
         widths = [len(c) for c in self._classes]
         links = ["softmax"] * len(widths)
-        module = getattr(getattr(self.base_estimator_, "net_", None), "module_", None)
-        if module is not None and hasattr(module, "surrogate"):
-            surrogate = FittedSurrogate.from_head(module.surrogate, X)
+        if self.estimator is None:
+            network = self.base_estimator_
+            module = network.net_.module_
+            head = (FittedSurrogate.from_head(module.surrogate, X)
+                    if hasattr(module, "surrogate") else None)
+            raw = np.hstack(network._forward(X)[:network.n_heads_])
+            surrogate, self.surrogate_fit_ = best_linear_surrogate(X, raw, links, widths, head)
         else:
             logits = [centred_log_proba(np.exp(lp)) for lp in self.task_log_proba(X)]
             surrogate = fit_post_hoc_surrogate(X, np.hstack(logits))
+            self.surrogate_fit_ = "post_hoc"
         surrogate.coef_, surrogate.intercept_ = centre_softmax_heads(
             surrogate.coef_, surrogate.intercept_, links, widths)
         self.surrogate_ = surrogate

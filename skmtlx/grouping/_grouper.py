@@ -17,6 +17,7 @@ from .._surrogate import (
     FIDELITY_WEIGHT_CONSTRAINT,
     FittedSurrogate,
     SurrogateMixin,
+    best_linear_surrogate,
     fit_post_hoc_surrogate,
     stack_surrogates,
     with_surrogate,
@@ -240,6 +241,12 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         Intercepts of the surrogates.
     surrogate_ : object
         The surrogates of all tasks; :meth:`explain` explains its outputs.
+    surrogate_fit_ : list of str
+        Per group, which surrogate was kept: ``"joint"`` when the jointly
+        trained head fits the network's outputs (after its link) at least as
+        well on the training rows as a least-squares refit of its raw
+        outputs, which is kept otherwise (``"post_hoc"``; always with
+        ``fidelity_weight=0`` or a wrapped ``estimator``).
     history_ : list of dict
         Per-epoch training losses of the joint (gain-measuring) network.
     n_features_in_ : int
@@ -619,15 +626,23 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
 
     def _fit_surrogate(self, X):
         """One surrogate per task, from each group model's surrogate head (or post hoc)."""
-        surrogates = []
+        surrogates, kinds = [], ["post_hoc"] * len(self.groups_)
         for members, model in zip(self.groups_, self.estimators_):
             binary = np.array([self.task_types_[t] == "binary" for t in members])
             scale = np.where(binary, 1.0, self._y_scale[members])
             offset = np.where(binary, 0.0, self._y_mean[members])
-            if self.estimator is None and "surrogate" in dict(model.module_.named_children()):
-                surrogates.append(FittedSurrogate.from_head(
-                    model.module_.surrogate, X, scale=scale, offset=offset))
-            elif self.estimator is not None and hasattr(model, "coef_"):
+            if self.estimator is None:
+                module = model.module_
+                head = (FittedSurrogate.from_head(module.surrogate, X)
+                        if hasattr(module, "surrogate") else None)
+                raw = predict_module(module, X.astype(np.float32), device=self.device)
+                links = np.where(binary, "sigmoid", "identity")
+                surrogate, kinds[len(surrogates)] = best_linear_surrogate(
+                    X, np.hstack(raw[:len(members)]), links, [1] * len(members), head)
+                surrogate.coef_ = surrogate.coef_ * scale[:, None]
+                surrogate.intercept_ = surrogate.intercept_ * scale + offset
+                surrogates.append(surrogate)
+            elif hasattr(model, "coef_"):
                 coef = np.reshape(model.coef_, (len(members), -1))
                 intercept = np.reshape(getattr(model, "intercept_", np.zeros(len(members))), -1)
                 surrogates.append(FittedSurrogate(coef, intercept, X))
@@ -638,6 +653,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         order = np.argsort(np.concatenate(self.groups_))
         self.surrogate_ = stack_surrogates(surrogates, order)
         self.coef_, self.intercept_ = self.surrogate_.coef_, self.surrogate_.intercept_
+        self.surrogate_fit_ = kinds
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
