@@ -1,7 +1,7 @@
 """skmtlx: interpretable multi-task learning with scikit-learn estimators."""
 
 from ._explain import explain
-from ._explanation import Explanation
+from ._explanation import Explanation, ExplanationDisplay
 from .auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
 from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
 from .generative import GenerativeMTLClassifier
@@ -14,6 +14,7 @@ __all__ = [
     "AuxiliaryTargetMTLClassifier",
     "AuxiliaryTargetMTLRegressor",
     "Explanation",
+    "ExplanationDisplay",
     "FidelityMTLClassifier",
     "FidelityMTLRegressor",
     "GenerativeMTLClassifier",

@@ -111,7 +111,7 @@ def fidelity_term(f_heads, g_out, links):
         # one elementwise link for every column: a single pass over all heads
         f_out = f_heads[0] if len(f_heads) == 1 else torch.cat(f_heads, dim=1)
         link = LINKS[links[0]]
-        return nn.functional.mse_loss(link(g_out), link(f_out))
+        return ((link(g_out) - link(f_out)) ** 2).mean()
     squared, start = [], 0
     for head, link in zip(f_heads, links):
         width = head.shape[1]
@@ -175,8 +175,8 @@ class FidelityCriterion(nn.Module):
         terms = dict(terms)
         if self.fidelity_weight > 0:
             fidelity = fidelity_term(f_heads, g_out, self.links)
-            # (1 - w) * loss + w * fidelity in one operation
-            terms["loss"] = torch.lerp(terms["loss"], fidelity, self.fidelity_weight)
+            terms["loss"] = ((1.0 - self.fidelity_weight) * terms["loss"]
+                             + self.fidelity_weight * fidelity)
             terms["fidelity"] = fidelity
         return terms
 
