@@ -109,7 +109,8 @@ explanation = clf.explain(X_shift)
 names = list(explanation.output_names)
 row = int(np.flatnonzero((Y_shift[:, 0] != Y_shift[:, 1])
                          & (clf.set_params(alpha=0.0).predict(X_shift)[:, 0] != Y_shift[:, 0]))[0])
-true, agree = tuple(Y_shift[row]), (1 - Y_shift[row, 0], Y_shift[row, 1])
+true = (int(Y_shift[row, 0]), int(Y_shift[row, 1]))
+agree = (1 - true[0], true[1])  # the label the training correlation favours
 columns = [[names.index(f"task{t}={c}") for t, c in enumerate(label)] for label in (true, agree)]
 contribution = (explanation.values[row][:, columns[0]].sum(axis=1)
                 - explanation.values[row][:, columns[1]].sum(axis=1))

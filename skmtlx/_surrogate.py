@@ -112,6 +112,12 @@ def fidelity_term(f_heads, g_out, links):
         f_out = f_heads[0] if len(f_heads) == 1 else torch.cat(f_heads, dim=1)
         link = LINKS[links[0]]
         return ((link(g_out) - link(f_out)) ** 2).mean()
+    widths = {head.shape[1] for head in f_heads}
+    if set(links) == {"softmax"} and len(widths) == 1 and len(f_heads) > 1:
+        # heads of equal width: one softmax over a (n, n_heads, width) view
+        f_out = torch.stack(f_heads, dim=1)
+        g_out = g_out.reshape(f_out.shape)
+        return ((torch.softmax(g_out, dim=2) - torch.softmax(f_out, dim=2)) ** 2).mean()
     squared, start = [], 0
     for head, link in zip(f_heads, links):
         width = head.shape[1]
@@ -143,6 +149,10 @@ class FidelityCriterion(nn.Module):
         Whether the wrapped network returns a tuple of heads.
     prediction_term : str, default="prediction_loss"
         Name under which a tensor-valued criterion is recorded.
+    validate_fidelity : bool, default=True
+        Whether the validation loss (evaluation mode, which early stopping
+        watches) includes the fidelity term; ``False`` keeps the wrapped
+        criterion's own validation loss.
 
     Examples
     --------
@@ -155,8 +165,9 @@ class FidelityCriterion(nn.Module):
     """
 
     def __init__(self, criterion, fidelity_weight, links, multi_head=True,
-                 prediction_term="prediction_loss"):
+                 prediction_term="prediction_loss", validate_fidelity=True):
         super().__init__()
+        self.validate_fidelity = validate_fidelity
         self.criterion = criterion
         self.fidelity_weight = float(fidelity_weight)
         self.links = list(links)
@@ -175,9 +186,11 @@ class FidelityCriterion(nn.Module):
         terms = dict(terms)
         if self.fidelity_weight > 0:
             fidelity = fidelity_term(f_heads, g_out, self.links)
+            terms["fidelity"] = fidelity
+            if not (self.training or self.validate_fidelity):
+                return terms
             terms["loss"] = ((1.0 - self.fidelity_weight) * terms["loss"]
                              + self.fidelity_weight * fidelity)
-            terms["fidelity"] = fidelity
         return terms
 
 
@@ -550,7 +563,7 @@ def fit_logistic_on_labels(X, labels, n_classes):
 
 
 def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_features,
-                   *, multi_head=True):
+                   *, multi_head=True, validate_fidelity=True):
     """Wrap a module builder and its criterion so the network carries a surrogate head.
 
     With ``fidelity_weight == 0`` both are returned unchanged (the surrogate
@@ -567,7 +580,8 @@ def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_fe
         model = build_module()  # built first: the network's initialisation is unchanged
         return SurrogateHead(model, int(sum(widths)), n_features)
 
-    return build, FidelityCriterion(criterion, fidelity_weight, links, multi_head=multi_head)
+    return build, FidelityCriterion(criterion, fidelity_weight, links, multi_head=multi_head,
+                                    validate_fidelity=validate_fidelity)
 
 
 def centre_softmax_heads(coef, intercept, links, widths):

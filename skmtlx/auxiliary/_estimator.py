@@ -125,6 +125,8 @@ class _BaseAuxiliaryTargetMTL(SurrogateMixin, NeuralNetMixin, BaseEstimator):
         build_module, joint_criterion = with_surrogate(
             lambda: MultiHeadMLP(n_features, hidden, widths, self.activation),
             criterion, self.fidelity_weight, links, widths, n_features,
+            # early stopping on the main loss watches the main loss alone
+            validate_fidelity=self.early_stopping_monitor == "total",
         )
         loss_terms = criterion.term_names + (["fidelity"] if self.fidelity_weight else [])
         self._train_module(
@@ -338,7 +340,9 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         Weight of each auxiliary loss relative to the main loss (a float is
         shared by all), or ``"uncertainty"`` to learn one log-variance per task
         (main included): loss ``sum_t 0.5 exp(-s_t) L_t + log(1 + exp(s_t))``.
-        ``0`` trains the auxiliary heads without influencing the trunk.
+        ``0`` trains the auxiliary heads without their losses influencing the
+        trunk (the fidelity term of the surrogate head, with
+        ``fidelity_weight > 0``, still sees every head).
     aux_types : "auto", "regression", "classification", list or dict, default="auto"
         Kind of each auxiliary target. ``"auto"``: float columns are
         regression targets; bool, string, object and categorical columns are
@@ -372,7 +376,8 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     early_stopping_monitor : {"main", "total"}, default="total"
         Validation loss that early stopping watches (and whose best epoch is
         kept): the main task's loss alone, or the weighted total loss that
-        training minimises. ``valid_loss`` in ``history_`` is that loss.
+        training minimises (fidelity term included). ``valid_loss`` in
+        ``history_`` is that loss.
     validation_fraction : float, default=0.1
         Held-out fraction for early stopping.
     n_iter_no_change : int, default=10
