@@ -353,7 +353,7 @@ def additive_attributions(Z, coef, intercept, basis_mean, feature_index, n_featu
     ...     np.array([[1.0, 2.0, 3.0]]), np.array([[1.0, 1.0, 2.0]]), np.array([0.5]),
     ...     np.zeros(3), np.array([0, 0, 1]), 2)
     >>> values[0, :, 0].tolist(), base.tolist()
-    [[3.0, 6.0], [0.5]]
+    ([3.0, 6.0], [0.5])
     """
     coef = np.atleast_2d(coef)
     one_hot = np.zeros((len(feature_index), n_features))
