@@ -167,16 +167,12 @@ class FidelityCriterion(nn.Module):
     def __init__(self, criterion, fidelity_weight, links, multi_head=True,
                  prediction_term="prediction_loss", validate_fidelity=True):
         super().__init__()
-        self.validate_fidelity = validate_fidelity
         self.criterion = criterion
         self.fidelity_weight = float(fidelity_weight)
         self.links = list(links)
         self.multi_head = multi_head
         self.prediction_term = prediction_term
-
-    def per_task(self, y_pred, y_true):
-        """The wrapped criterion's ``per_task`` on the black box's heads."""
-        return self.criterion.per_task(tuple(y_pred[:-1]), y_true)
+        self.validate_fidelity = validate_fidelity
 
     def forward(self, y_pred, y_true):
         f_heads, g_out = tuple(y_pred[:-1]), y_pred[-1]

@@ -18,7 +18,12 @@ from skmtlx import (
     TaskGrouper,
     explain,
 )
-from skmtlx._surrogate import FidelityCriterion, SurrogateHead, additive_attributions
+from skmtlx._surrogate import (
+    FidelityCriterion,
+    SurrogateHead,
+    additive_attributions,
+    surrogate_inputs,
+)
 from skmtlx.metrics import global_fidelity
 
 NETWORK = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.01, random_state=0)
@@ -152,8 +157,22 @@ def test_fidelity_criterion_matches_the_formula():
                         - 1 / (1 + np.exp(-np.array([0.0, 2.0])))) ** 2)
     mse = np.mean((np.array([0.0, 2.0]) - 1.0) ** 2)
     assert float(terms["loss"]) == pytest.approx(0.7 * mse + 0.3 * fidelity, rel=1e-6)
+    # a basis: the network sees X, the surrogate head the basis columns
+
+    class Squares:
+        feature_index_ = np.array([0, 1, 0])
+
+        def transform(self, X):
+            return np.column_stack([X, X[:, 0] ** 2])
+
+    X = np.arange(8.0, dtype=np.float32).reshape(4, 2)
+    inputs = surrogate_inputs(Squares(), X)
+    np.testing.assert_array_equal(inputs[:, 4], X[:, 0] ** 2)
     module = SurrogateHead(torch.nn.Linear(2, 1), n_outputs=1, n_features=2, n_basis=3)
-    assert [tuple(o.shape) for o in module(torch.zeros(4, 5))] == [(4, 1), (4, 1)]
+    with torch.no_grad():
+        module.surrogate.packed.copy_(torch.tensor([[0.0, 0.0, 1.0, 0.5]]))
+    f, g = module(torch.as_tensor(inputs))
+    np.testing.assert_allclose(g[:, 0].numpy(), X[:, 0] ** 2 + 0.5)
 
 
 def test_additive_attributions_sum_basis_columns_per_feature():
