@@ -172,7 +172,7 @@ def test_fidelity_criterion_matches_the_formula():
     with torch.no_grad():
         module.surrogate.packed.copy_(torch.tensor([[0.0, 0.0, 1.0, 0.5]]))
     f, g = module(torch.as_tensor(inputs))
-    np.testing.assert_allclose(g[:, 0].numpy(), X[:, 0] ** 2 + 0.5)
+    np.testing.assert_allclose(g[:, 0].detach().numpy(), X[:, 0] ** 2 + 0.5)
 
 
 def test_additive_attributions_sum_basis_columns_per_feature():
