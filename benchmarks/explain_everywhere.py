@@ -40,7 +40,8 @@ Run::
 
     SKMTLX_DATA_HOME=/work/shared/data python benchmarks/explain_everywhere.py
 
-Options: ``--seeds N``, ``--only grouping generative auxiliary``.
+Options: ``--seeds N``, ``--only grouping generative auxiliary``,
+``--fidelity-weight W`` (the runs with a head use ``W`` instead of the default).
 """
 
 import argparse
@@ -84,6 +85,10 @@ def _epochs(model):
     return model.n_iter_
 
 
+FIDELITY_WEIGHT = None
+"""``--fidelity-weight``: the weight of the runs with a head (None: each default)."""
+
+
 def measure(make, X_tr, y_tr, X_te, y_te, score, seed, fit_params=None):
     """Fit without and with the surrogate head; return one row of figures."""
     fit_params = fit_params or {}
@@ -91,7 +96,11 @@ def measure(make, X_tr, y_tr, X_te, y_te, score, seed, fit_params=None):
     # alternate the order over seeds so that neither fit always runs first
     order = [0.0, None] if seed % 2 == 0 else [None, 0.0]
     for weight in order:
-        model = make() if weight is None else make().set_params(fidelity_weight=weight)
+        if weight is None and FIDELITY_WEIGHT is not None:
+            weight_set = FIDELITY_WEIGHT
+        else:
+            weight_set = weight
+        model = make() if weight_set is None else make().set_params(fidelity_weight=weight_set)
         # CPU time of this process: on a shared machine wall time mostly measures the
         # other processes; with one torch thread CPU time is the work done
         start = time.process_time()
@@ -243,7 +252,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--only", nargs="*", default=["grouping", "generative", "auxiliary"])
+    parser.add_argument("--fidelity-weight", type=float, default=None,
+                        help="weight of the runs with a head (default: each estimator's)")
     args = parser.parse_args()
+    global FIDELITY_WEIGHT
+    FIDELITY_WEIGHT = args.fidelity_weight
     print("command: " + " ".join([os.path.basename(sys.executable)] + sys.argv))
     print(f"skmtlx from {os.path.dirname(skmtlx.__file__)}")
     start = time.perf_counter()
