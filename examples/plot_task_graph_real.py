@@ -55,3 +55,14 @@ disp.ax_.set_title(f"{title}, similarity")
 # The predictive graph: the couplings the predictions use (chosen by
 # validation loss; a different question, see the user guide).
 disp = TaskGraphDisplay.from_estimator(model, kind="predictive", show_labels=False)
+
+# %%
+# Explaining one patient's predictions
+# ------------------------------------
+# The per-task models are linear, so ``explain(X, tasks=...)`` is exact:
+# ``coef_t * (x - training mean)`` for each row's task, adding up to the
+# prediction.
+first = np.flatnonzero(tasks == tasks[0])[:50]
+explanation = model.explain(X[first], tasks=tasks[first])
+print(explanation.global_importances().head())
+explanation.plot("waterfall", index=0)

@@ -18,6 +18,7 @@ import numpy as np
 
 from skmtlx.datasets import make_grouped_tasks
 from skmtlx.grouping import TaskGrouper
+from skmtlx.metrics import fidelity_r2, global_fidelity
 
 X, Y, planted = make_grouped_tasks(
     1400, 10, (3, 3, 3), noise=0.5, shuffle_tasks=True, random_state=0
@@ -105,4 +106,19 @@ for k, groups, loss in zip(results["max_groups"], results["groups"], results["va
     print(f"budget {k}: held-out loss {loss:.3f}  {groups}")
 print("kept:", selected.groups_)
 print(f"total test loss, selected groups: {selected.task_losses(X_test, Y_test).sum():.3f}")
+plt.show()
+
+# %%
+# Per-task attributions next to the groups
+# ----------------------------------------
+# Every group network carries a linear surrogate head per task, trained with
+# it (``fidelity_weight``): ``coef_`` holds one row of attributions per task
+# and :meth:`~skmtlx.TaskGrouper.coef_table` puts the chosen group next to
+# them, so tasks that share a network can be read side by side. The global
+# fidelity per task says how far to trust each row.
+print(grouper.coef_table().round(2))
+print("GF per task:", global_fidelity(grouper, X_test, multioutput="raw_values").round(3))
+print("R2(f, g) per task:", fidelity_r2(grouper, X_test, multioutput="raw_values").round(2))
+explanation = grouper.explain(X_test[:200])
+explanation.plot("beeswarm", output=explanation.output_names[order[0]])
 plt.show()

@@ -12,20 +12,21 @@ from ._version import __version__  # noqa: F401
 _EXPORTS = {
     "AuxiliaryTargetMTLClassifier": "auxiliary",
     "AuxiliaryTargetMTLRegressor": "auxiliary",
+    "Explanation": "_explanation",
+    "ExplanationDisplay": "_explanation",
     "FidelityMTLClassifier": "fidelity",
     "FidelityMTLRegressor": "fidelity",
     "GenerativeMTLClassifier": "generative",
-    "LinearExplanation": "_explanation",
     "SparseTaskGraphMLP": "task_graph",
     "SparseTaskGraphMTL": "task_graph",
     "TaskGrouper": "grouping",
+    "explain": "_explain",
 }
 """Public name -> the module (relative to skmtlx) that defines it."""
 
 _SUBPACKAGES = [
     "auxiliary", "datasets", "exceptions", "fidelity", "generative", "grouping", "metrics",
-    "plotting",
-    "task_graph", "utils",
+    "plotting", "task_graph", "utils",
 ]
 
 __all__ = sorted(_EXPORTS)

@@ -150,9 +150,10 @@ def test_predict_needs_only_X_and_is_deterministic(reg_data):
 def test_aux_weight_zero_equals_main_only(reg_data):
     """A zero auxiliary weight sends no gradient to the trunk: the main head is the
     main-only model's; a positive weight changes it. Full batches, so that the extra
-    heads' initialisation (which moves torch's generator) does not change the shuffling."""
+    heads' initialisation (which moves torch's generator) does not change the shuffling;
+    no surrogate head, whose fidelity term sees the auxiliary heads too."""
     X, y, aux = reg_data
-    full = dict(FAST, batch_size=256)
+    full = dict(FAST, batch_size=256, fidelity_weight=0.0)
     main_only = AuxiliaryTargetMTLRegressor(missing_aux="main_only", **full).fit(X, y)
     zero = AuxiliaryTargetMTLRegressor(aux_weight=0.0, **full).fit(X, y, aux=aux)
     np.testing.assert_allclose(zero.predict(X), main_only.predict(X), rtol=1e-4, atol=1e-5)

@@ -25,13 +25,15 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skmtlx
+from skmtlx.metrics import fidelity_r2, global_fidelity
 from skmtlx import (
     AuxiliaryTargetMTLClassifier,
     AuxiliaryTargetMTLRegressor,
     FidelityMTLClassifier,
     FidelityMTLRegressor,
     GenerativeMTLClassifier,
-    LinearExplanation,
+    Explanation,
+    ExplanationDisplay,
     SparseTaskGraphMLP,
     SparseTaskGraphMTL,
     TaskGrouper,
@@ -145,7 +147,6 @@ PENDING = {
     ("FidelityMTLRegressor", "fidelity weight"): "additive (alpha -> fidelity_weight)",
     ("FidelityMTLClassifier", "fidelity weight"): "additive (alpha -> fidelity_weight)",
     ("TaskGrouper", "epochs record"): "core (n_iter_ of TaskGrouper)",
-    ("LinearExplanation", "plot"): "explain (plot returns a Display-like object)",
 }
 """(class name, rule) -> the branch of issue 32 that makes the rule hold."""
 
@@ -329,8 +330,10 @@ def _display_of(cls):
         frame = pd.DataFrame({"model": ["joint"] * 2, "alpha": [0.1, 0.9],
                               "metric": "r2", "score": [0.8, 0.7], "gf": [0.01, 0.001]})
         return cls(frame).plot()
-    if cls is LinearExplanation:
-        return cls(np.ones((2, 3, 1)), np.zeros(1), np.ones((2, 3)), list("abc"), ["y"]).plot()
+    if cls in (Explanation, ExplanationDisplay):
+        explanation = Explanation(np.arange(6.0).reshape(2, 3, 1), np.zeros(1), np.ones((2, 3)),
+                                  list("abc"), ["y"])
+        return explanation.plot() if cls is Explanation else cls(explanation, "bar").plot()
     raise AssertionError(f"no case for {cls.__name__}.plot: add one here")
 
 
@@ -426,3 +429,30 @@ def test_a_cuda_trained_model_loads_on_a_cpu_only_machine(monkeypatch):
     assert restored.device == "cpu"
     assert next(restored.net_.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(restored.predict(X), expected, rtol=1e-6, atol=1e-8)
+
+
+def _surrogate_outputs(estimator, X):
+    """Raw outputs of the fitted surrogate (logits for classification outputs)."""
+    g = estimator.surrogate_
+    out = g.decision_function(X) if hasattr(g, "decision_function") else g.predict(X)
+    return np.asarray(out, dtype=float).reshape(len(X), -1)
+
+
+@pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)
+def test_explanation_adds_up_to_the_surrogate_and_fidelity_is_reported(estimator):
+    X, y = _toy_data(estimator)
+    fitted = clone(estimator).fit(X, y)
+    explanation = fitted.explain(X)
+    assert explanation.values.shape[:2] == X.shape
+    outputs = explanation.output_values()
+    np.testing.assert_allclose(outputs, _surrogate_outputs(fitted, X), rtol=0, atol=1e-6)
+    if not is_classifier(fitted):
+        # the surrogate's predictions are the explained outputs (main ones first)
+        g = np.asarray(fitted.predict_surrogate(X), dtype=float).reshape(len(X), -1)
+        np.testing.assert_allclose(outputs[:, :g.shape[1]], g, rtol=0, atol=1e-6)
+    again = clone(estimator).fit(X, y).explain(X)
+    np.testing.assert_array_equal(explanation.values, again.values)
+    np.testing.assert_array_equal(explanation.base_values, again.base_values)
+    gf = global_fidelity(fitted, X, multioutput="raw_values")
+    assert gf.ndim == 1 and np.all(np.isfinite(gf)) and np.all(gf >= 0)
+    assert isinstance(fidelity_r2(fitted, X), float)

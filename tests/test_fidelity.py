@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor, LinearExplanation
+from skmtlx import Explanation, FidelityMTLClassifier, FidelityMTLRegressor
 
 
 matplotlib.use("Agg")
@@ -87,14 +87,15 @@ def test_explanation_adds_up_to_the_surrogate(diabetes):
     X, y = diabetes
     reg = FidelityMTLRegressor(**FAST).fit(X, y)
     explanation = reg.explain(X[:5])
-    assert isinstance(explanation, LinearExplanation)
+    assert isinstance(explanation, Explanation)
     total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(total, reg.predict_surrogate(X[:5]))
     assert explanation.to_frame().shape == (5, X.shape[1])
     top = explanation.global_importances()
     assert top.iloc[0] == top.max()
-    for kind in ("bar", "waterfall"):
-        assert explanation.plot(kind, max_display=4).has_data()
+    for kind in ("bar", "waterfall", "beeswarm"):
+        display = explanation.plot(kind, max_display=4)
+        assert display.ax_.has_data() and display.figure_ is display.ax_.figure
 
 
 def test_explanation_uses_dataframe_feature_names():

@@ -336,7 +336,8 @@ def test_deterministic_clone_pickle_pipeline(planted):
 
 
 def _trunk_widths(net):
-    return [m.out_features for m in net.module_.trunk.modules() if isinstance(m, torch.nn.Linear)]
+    network = getattr(net.module_, "model", net.module_)  # under its surrogate head
+    return [m.out_features for m in network.trunk.modules() if isinstance(m, torch.nn.Linear)]
 
 
 def test_validation_selection_of_the_number_of_groups(planted, tmp_path):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor
+from skmtlx import AuxiliaryTargetMTLClassifier, FidelityMTLClassifier, FidelityMTLRegressor
 from skmtlx.metrics import (
     best_within_fidelity,
     fidelity_r2,
@@ -302,3 +302,22 @@ def test_neighborhood_fidelity_progress_bar_only_when_verbose(diabetes, capfd):
     out, err = capfd.readouterr()
     assert "local linear fits" in err and "/64 [" in err
     assert shown == quiet
+
+
+def test_neighbourhood_fidelity_and_scorer_use_predict_surrogate():
+    """Any estimator with predict_surrogate: the "surrogate" explainer compares
+    predict_proba with predict_surrogate_proba on the Gaussian neighbours, per output."""
+    X, y = make_classification(n_samples=200, n_features=4, n_informative=3,
+                               n_redundant=0, n_classes=3, random_state=0)
+    X = scale(X)
+    clf = AuxiliaryTargetMTLClassifier(missing_aux="main_only", hidden_layer_sizes=(16,),
+                                       max_epochs=20, lr=0.01, random_state=0).fit(X, y)
+    gnf = neighborhood_fidelity(clf, X[:15], explainer="surrogate", n_neighbors=5,
+                                sigma=0.3, random_state=0)
+    rng = np.random.RandomState(0)
+    points = (X[:15, None, :] + 0.3 * rng.standard_normal((15, 5, 4))).reshape(-1, 4)
+    by_hand = np.mean((clf.predict_surrogate_proba(points) - clf.predict_proba(points)) ** 2)
+    assert gnf == pytest.approx(by_hand, rel=1e-10)
+    gf = np.mean((clf.predict_surrogate_proba(X) - clf.predict_proba(X)) ** 2, axis=0)
+    np.testing.assert_allclose(global_fidelity(clf, X, multioutput="raw_values"), gf)
+    assert global_fidelity_scorer(clf, X, y) == pytest.approx(-gf.mean())

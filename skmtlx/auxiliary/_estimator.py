@@ -11,6 +11,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._persistence import PersistenceMixin
+from .._surrogate import (
+    FIDELITY_WEIGHT_CONSTRAINT,
+    FittedSurrogate,
+    SurrogateMixin,
+    centre_softmax_heads,
+    best_linear_surrogate,
+    with_surrogate,
+)
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
 from ..utils._validation import check_hidden_layer_sizes, mean_and_scale
 from ._aux_data import AUX_KINDS, AuxiliaryTargets, check_aux_weight
@@ -28,7 +36,7 @@ _MISSING_AUX_MESSAGE = (
 )
 
 
-class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
+class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEstimator):
     """Shared trunk, a main head and one head per auxiliary target."""
 
     _parameter_constraints = {
@@ -41,6 +49,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
         "aux_types": [StrOptions({"auto", *AUX_KINDS}), list, tuple, dict],
         "missing_aux": [StrOptions({"raise", "main_only"})],
         "early_stopping_monitor": [StrOptions({"main", "total"})],
+        "fidelity_weight": FIDELITY_WEIGHT_CONSTRAINT,
     }
 
     _main_kind = None  # "regression" or "classification"
@@ -53,6 +62,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
         aux_weight=1.0,
         aux_types="auto",
         missing_aux="raise",
+        fidelity_weight=0.1,
         max_epochs=100,
         batch_size=128,
         lr=1e-3,
@@ -71,6 +81,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
         self.aux_weight = aux_weight
         self.aux_types = aux_types
         self.missing_aux = missing_aux
+        self.fidelity_weight = fidelity_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -108,16 +119,79 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
             monitor=self.early_stopping_monitor,
         )
         n_features = X.shape[1]
+        widths = [main_width, *aux_sizes]
+        self._n_heads = len(widths)
+        kinds = [self._main_kind, *aux_kinds]
+        links = ["softmax" if kind == "classification" else "identity" for kind in kinds]
+        build_module, joint_criterion = with_surrogate(
+            lambda: MultiHeadMLP(n_features, hidden, widths, self.activation),
+            criterion, self.fidelity_weight, links, widths, n_features,
+            # early stopping on the main loss watches the main loss alone
+            validate_fidelity=self.early_stopping_monitor == "total",
+        )
+        loss_terms = criterion.term_names + (["fidelity"] if self.fidelity_weight else [])
         self._train_module(
-            lambda: MultiHeadMLP(n_features, hidden, [main_width, *aux_sizes], self.activation),
-            criterion,
+            build_module,
+            joint_criterion,
             X,
             targets,
             stratify=stratify,
-            loss_terms=criterion.term_names,
+            loss_terms=loss_terms,
         )
-        self.task_weights_ = self.net_.criterion_.task_weights()
+        self.task_weights_ = getattr(
+            self.net_.criterion_, "criterion", self.net_.criterion_).task_weights()
+        self._fit_surrogate(X, links, widths)
         return self
+
+    def _fit_surrogate(self, X, links, widths):
+        """The surrogate of every head in output units (logits for classification)."""
+        scale, offset = [], []
+        main_scale = getattr(self, "y_scale_", np.ones(widths[0]))
+        scale += list(main_scale if self._main_kind == "regression" else np.ones(widths[0]))
+        offset += list(self.y_mean_ if self._main_kind == "regression" else np.zeros(widths[0]))
+        if self.aux_targets_ is not None:
+            for kind, enc in zip(self.aux_targets_.kinds_, self.aux_targets_.encoders_):
+                if kind == "classification":
+                    scale += [1.0] * len(enc.classes_)
+                    offset += [0.0] * len(enc.classes_)
+                else:
+                    offset.append(enc[0])
+                    scale.append(enc[1])
+        scale, offset = np.array(scale), np.array(offset)
+        head = (FittedSurrogate.from_head(self.net_.module_.surrogate, X)
+                if self.fidelity_weight > 0 else None)
+        raw = np.hstack(self._forward(X)[:self._n_heads])
+        surrogate, self.surrogate_fit_ = best_linear_surrogate(X, raw, links, widths, head)
+        coef, intercept = centre_softmax_heads(surrogate.coef_, surrogate.intercept_, links,
+                                               widths)
+        surrogate.coef_ = coef * scale[:, None]
+        surrogate.intercept_ = intercept * scale + offset
+        self.surrogate_ = surrogate
+
+    def _validate_surrogate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def _surrogate_names(self):
+        if self._main_kind == "classification":
+            main = [f"y={c}" for c in self.classes_]
+        else:
+            main = ["y"] if self._y_1d else [f"y{i}" for i in range(len(self.y_mean_))]
+        names, tasks = list(main), ["main"] * len(main)
+        if self.aux_targets_ is not None:
+            for name, kind, enc in zip(self.aux_targets_.names_, self.aux_targets_.kinds_,
+                                       self.aux_targets_.encoders_):
+                head = [f"{name}={c}" for c in enc.classes_] if kind == "classification" else [
+                    name]
+                names += head
+                tasks += [name] * len(head)
+        return np.array(names, dtype=object), np.array(tasks, dtype=object)
+
+    def _main_surrogate(self, X):
+        X = self._validate_surrogate_X(X)
+        n_main = len(self.classes_) if self._main_kind == "classification" else len(
+            self.y_mean_)
+        return self.surrogate_.predict(X)[:, :n_main]
 
     def _validate_kwargs(self):
         return {}
@@ -138,7 +212,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
     def _outputs(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self._forward(X)
+        return self._forward(X)[:self._n_heads]
 
     def _require_aux_heads(self, method):
         if self.aux_targets_ is None:
@@ -230,7 +304,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
         if aux is None:
             raise ValueError("explain_errors needs the true auxiliary targets `aux`.")
         aux_encoded = self.aux_targets_.transform(aux, X.shape[0], context="explain_errors")
-        outputs = self._forward(X)
+        outputs = self._forward(X)[:self._n_heads]
         main_error, main_large, main_pred = self._main_errors(outputs[0], y, large_error_quantile)
         return explain_errors(
             main_error,
@@ -267,7 +341,9 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         Weight of each auxiliary loss relative to the main loss (a float is
         shared by all), or ``"uncertainty"`` to learn one log-variance per task
         (main included): loss ``sum_t 0.5 exp(-s_t) L_t + log(1 + exp(s_t))``.
-        ``0`` trains the auxiliary heads without influencing the trunk.
+        ``0`` trains the auxiliary heads without their losses influencing the
+        trunk (the fidelity term of the surrogate head, with
+        ``fidelity_weight > 0``, still sees every head).
     aux_types : "auto", "regression", "classification", list or dict, default="auto"
         Kind of each auxiliary target. ``"auto"``: float columns are
         regression targets; bool, string, object and categorical columns are
@@ -280,6 +356,13 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         train the main head alone (a plain MLP; ``predict_aux`` and
         ``explain_errors`` are then unavailable). ``"main_only"`` is also a
         convenient main-only baseline with identical hyper-parameters.
+    fidelity_weight : float in [0, 1), default=0.1
+        Weight of the fidelity term ``mean((g(x) - f(x))^2)`` between the
+        network's heads and a jointly trained linear surrogate ``g`` of every
+        head (measured on probabilities for classification heads); the
+        network's own loss is weighed by ``1 - fidelity_weight``. ``0`` fits
+        the surrogate post hoc (least squares on the outputs) instead.
+        :meth:`explain` and :meth:`predict_surrogate` use ``g``.
     max_epochs : int, default=100
         Training epochs (upper bound with early stopping).
     batch_size : int, default=128
@@ -294,7 +377,8 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     early_stopping_monitor : {"main", "total"}, default="total"
         Validation loss that early stopping watches (and whose best epoch is
         kept): the main task's loss alone, or the weighted total loss that
-        training minimises. ``valid_loss`` in ``history_`` is that loss.
+        training minimises (fidelity term included). ``valid_loss`` in
+        ``history_`` is that loss.
     validation_fraction : float, default=0.1
         Held-out fraction for early stopping.
     n_iter_no_change : int, default=10
@@ -311,7 +395,8 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is a shared-trunk MLP with one head per task.
+        The trained net; ``net_.module_`` is a :class:`~skmtlx._torch.MultiHeadMLP`
+        (its ``model`` under the surrogate head when ``fidelity_weight > 0``).
     history_ : list of dict
         Per-epoch ``train_loss`` and the loss terms ``train_main``,
         ``train_aux0``, ... (``valid_*`` too with early stopping).
@@ -328,6 +413,15 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         Auxiliary target names (DataFrame columns, else ``aux0``, ``aux1``, ...).
     aux_kinds_ : list of str
         Kind of each auxiliary target.
+    surrogate_ : object
+        The surrogate of the main head and of every auxiliary head (logits,
+        centred over the classes, for classification heads; original units
+        for regression heads); its outputs are the ones :meth:`explain` names.
+    surrogate_fit_ : {"joint", "post_hoc"}
+        Which surrogate was kept: ``"joint"`` when the jointly trained head
+        fits the network's outputs (after its link) at least as well on the
+        training rows as a least-squares refit of its raw outputs, which is
+        kept otherwise (``"post_hoc"``; always with ``fidelity_weight=0``).
     task_weights_ : ndarray of shape (1 + n_aux,)
         Final weight of the main loss and of each auxiliary loss (learned ones
         with ``aux_weight="uncertainty"``).
@@ -412,6 +506,21 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         main = self._outputs(X)[0] * self.y_scale_ + self.y_mean_
         return main[:, 0] if self._y_1d else main
 
+    def predict_surrogate(self, X):
+        """Predict the main target with the surrogate ``g`` (what :meth:`explain` explains).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Main inputs.
+
+        Returns
+        -------
+        y_surrogate : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        main = self._main_surrogate(X)
+        return main[:, 0] if self._y_1d else main
+
     def _main_errors(self, main_out, y, quantile):
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
         y2 = np.asarray(y2, dtype=np.float64)
@@ -454,6 +563,13 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
     missing_aux : {"raise", "main_only"}, default="raise"
         What ``fit(X, y)`` does without ``aux``: raise a ``ValueError``, or
         train the main head alone.
+    fidelity_weight : float in [0, 1), default=0.1
+        Weight of the fidelity term ``mean((g(x) - f(x))^2)`` between the
+        network's heads and a jointly trained linear surrogate ``g`` of every
+        head (measured on probabilities for classification heads); the
+        network's own loss is weighed by ``1 - fidelity_weight``. ``0`` fits
+        the surrogate post hoc (least squares on the outputs) instead.
+        :meth:`explain` and :meth:`predict_surrogate` use ``g``.
     max_epochs : int, default=100
         Training epochs (upper bound with early stopping).
     batch_size : int, default=128
@@ -497,6 +613,15 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
         Auxiliary target names.
     aux_kinds_ : list of str
         Kind of each auxiliary target.
+    surrogate_ : object
+        The surrogate of the main head and of every auxiliary head (logits,
+        centred over the classes, for classification heads; original units
+        for regression heads); its outputs are the ones :meth:`explain` names.
+    surrogate_fit_ : {"joint", "post_hoc"}
+        Which surrogate was kept: ``"joint"`` when the jointly trained head
+        fits the network's outputs (after its link) at least as well on the
+        training rows as a least-squares refit of its raw outputs, which is
+        kept otherwise (``"post_hoc"``; always with ``fidelity_weight=0``).
     task_weights_ : ndarray of shape (1 + n_aux,)
         Final weight of the main loss and of each auxiliary loss.
     n_features_in_ : int
@@ -589,6 +714,34 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
         """
         main = self._outputs(X)[0]
         return self.classes_[np.argmax(main, axis=1)]
+
+    def predict_surrogate_proba(self, X):
+        """Main-task class probabilities of the surrogate ``g`` (softmax of its logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Main inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return softmax(self._main_surrogate(X), axis=1)
+
+    def predict_surrogate(self, X):
+        """Main class predicted by the surrogate ``g`` (what :meth:`explain` explains).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Main inputs.
+
+        Returns
+        -------
+        y_surrogate : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self._main_surrogate(X), axis=1)]
 
     def _main_errors(self, main_out, y, quantile):
         if y.ndim != 1:

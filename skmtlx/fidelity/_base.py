@@ -8,11 +8,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._explanation import LinearExplanation
+from .._explanation import Explanation
 from .._persistence import PersistenceMixin
+from .._surrogate import FidelityLoss, additive_attributions
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, SurrogateMLP
 from ..utils._validation import check_hidden_layer_sizes
-from ._loss import FidelityLoss
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -36,7 +36,7 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
     ):
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         joint = self.surrogate_fit == "joint"
-        criterion = FidelityLoss(self.alpha, prediction_loss, link, joint=joint)
+        criterion = FidelityLoss(1.0 - self.alpha, prediction_loss, link, joint=joint)
         n_features = X.shape[1]
 
         def build_module():
@@ -87,16 +87,17 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
 
         Returns
         -------
-        explanation : LinearExplanation
+        explanation : Explanation
             Values of shape (n_samples, n_features, n_outputs), base values,
             feature and output names; ``to_frame()`` and ``plot()`` helpers.
         """
         X = self._validate_X(X)
-        coef = np.atleast_2d(self.coef_)
-        intercept = np.atleast_1d(self.intercept_)
-        values = (X - self.training_mean_)[:, :, None] * coef.T[None, :, :]
-        base_values = intercept + coef @ self.training_mean_
-        feature_names = getattr(
-            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
+        n_features = self.n_features_in_
+        values, base_values = additive_attributions(
+            X, self.coef_, self.intercept_, self.training_mean_, np.arange(n_features),
+            n_features,
         )
-        return LinearExplanation(values, base_values, X, feature_names, self._output_names())
+        feature_names = getattr(
+            self, "feature_names_in_", np.array([f"x{i}" for i in range(n_features)])
+        )
+        return Explanation(values, base_values, X, feature_names, self._output_names())

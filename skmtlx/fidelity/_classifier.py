@@ -9,10 +9,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from .._surrogate import fit_logistic_on_labels
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
-
-# Logit given to classes the post-hoc surrogate never saw predicted.
-_ABSENT_CLASS_LOGIT = -30.0
 
 
 class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
@@ -189,7 +187,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             weights, bias = self._trained_surrogate_weights()
         else:
             predicted = np.argmax(self._predict_proba_validated(X), axis=1)
-            weights, bias = _logistic_fit_on_labels(X, predicted, len(self.classes_))
+            weights, bias = fit_logistic_on_labels(X, predicted, len(self.classes_))
         surrogate = LogisticRegression()
         surrogate.classes_ = self.classes_
         surrogate.coef_, surrogate.intercept_ = weights, bias
@@ -249,33 +247,19 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         """
         return self.surrogate_.predict(self._validate_X(X))
 
+    def predict_surrogate_proba(self, X):
+        """Class probabilities of the linear surrogate ``g``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self.surrogate_.predict_proba(self._validate_X(X))
+
     def _output_names(self):
         return self.classes_[1:] if len(self.classes_) == 2 else self.classes_
-
-
-def _logistic_fit_on_labels(X, labels, n_classes):
-    """Logit weights of a ``LogisticRegression`` fitted on predicted labels.
-
-    Returns ``(coef, intercept)`` with one row for binary problems and
-    ``n_classes`` rows otherwise; classes never predicted get a very low
-    constant logit, and a single predicted class gives a constant model.
-    """
-    present = np.unique(labels)
-    n_rows = 1 if n_classes == 2 else n_classes
-    coef = np.zeros((n_rows, X.shape[1]))
-    intercept = np.full(n_rows, _ABSENT_CLASS_LOGIT)
-    if len(present) == 1:
-        if n_classes == 2:
-            intercept[0] = -_ABSENT_CLASS_LOGIT if present[0] == 1 else _ABSENT_CLASS_LOGIT
-        else:
-            intercept[present[0]] = 0.0
-        return coef, intercept
-    model = LogisticRegression(max_iter=1000).fit(X, labels)
-    if n_classes == 2:
-        return model.coef_, model.intercept_
-    if len(present) == 2:  # one logit row for present[1] against present[0]
-        coef[present[1]], intercept[present[1]] = model.coef_[0], model.intercept_[0]
-        intercept[present[0]] = 0.0
-    else:
-        coef[present], intercept[present] = model.coef_, model.intercept_
-    return coef, intercept

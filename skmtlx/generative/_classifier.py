@@ -3,12 +3,22 @@
 from numbers import Real
 
 import numpy as np
+from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from .._persistence import PersistenceMixin
+from .._surrogate import (
+    FIDELITY_WEIGHT_CONSTRAINT,
+    FittedSurrogate,
+    best_linear_surrogate,
+    SurrogateMixin,
+    centre_softmax_heads,
+    centred_log_proba,
+    fit_post_hoc_surrogate,
+)
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS
 from ..utils._validation import check_hidden_layer_sizes, check_random_seed
 from ._joint import (
@@ -33,7 +43,7 @@ def _fit_estimator(estimator, X, y):
     return clone(estimator).fit(X, y)
 
 
-class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
+class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin, BaseEstimator):
     """Multi-task classifier with generative inference over joint labels (GMTL).
 
     A multi-task model gives ``p(y_t | x)`` for every task ``t``. The targets
@@ -104,6 +114,13 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
         Hidden layers of the network's shared trunk.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
         Hidden-layer non-linearity.
+    fidelity_weight : float in [0, 1), default=0.1
+        Weight of the fidelity term ``mean((g(x) - f(x))^2)`` between the
+        tasks' probabilities and those of a jointly trained linear surrogate
+        ``g`` of every task's logits; the cross-entropies are weighed by
+        ``1 - fidelity_weight``. ``0`` (or a given ``estimator``) fits the
+        surrogate post hoc on the centred log-probabilities.
+        :meth:`explain` and :meth:`predict_surrogate` use ``g``.
     max_epochs : int, default=100
         Number of training epochs (the maximum with ``early_stopping``).
     batch_size : int, default=64
@@ -154,6 +171,15 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
         ``t`` (only without ``estimator``).
     n_iter_ : int
         Number of epochs run (only without ``estimator``).
+    surrogate_ : object
+        The linear surrogate of the conditional model's logits (centred over
+        each task's classes), one output per task and class.
+    surrogate_fit_ : {"joint", "post_hoc"}
+        Which surrogate was kept: ``"joint"`` when the jointly trained head
+        fits the network's outputs (after its link) at least as well on the
+        training rows as a least-squares refit of its raw outputs, which is
+        kept otherwise (``"post_hoc"``; always with ``fidelity_weight=0`` or a
+        given ``estimator``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -216,6 +242,7 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
         "prior_smoothing": [Interval(Real, 0, None, closed="neither")],
         "memory": [None, str, HasMethods(["cache"])],
         **NEURAL_NET_PARAMETER_CONSTRAINTS,
+        "fidelity_weight": FIDELITY_WEIGHT_CONSTRAINT,
     }
 
     def __init__(
@@ -228,6 +255,7 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
         memory=None,
         hidden_layer_sizes=(64,),
         activation="relu",
+        fidelity_weight=0.1,
         max_epochs=100,
         batch_size=64,
         lr=1e-3,
@@ -242,6 +270,7 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
     ):
         self.estimator = estimator
         self.prior_weight = prior_weight
+        self.fidelity_weight = fidelity_weight
         self.joint_labels = joint_labels
         self.prior_smoothing = prior_smoothing
         self.memory = memory
@@ -303,6 +332,7 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
             params = {name: getattr(self, name) for name in _NETWORK_PARAMS}
             params["hidden_layer_sizes"] = check_hidden_layer_sizes(self.hidden_layer_sizes)
             params["random_state"] = check_random_seed(self.random_state)
+            params["fidelity_weight"] = self.fidelity_weight
             network = memory.cache(fit_multihead_network)(
                 params, np.asarray(X, dtype=np.float32), codes, n_classes
             )
@@ -321,7 +351,77 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
             codes, self._joint_codes, self.prior_smoothing
         )
         self.joint_labels_ = self._decode(self._joint_codes)
+        self._fit_surrogate(X)
         return self
+
+    def _fit_surrogate(self, X):
+        widths = [len(c) for c in self._classes]
+        links = ["softmax"] * len(widths)
+        if self.estimator is None:
+            network = self.base_estimator_
+            module = network.net_.module_
+            head = (FittedSurrogate.from_head(module.surrogate, X)
+                    if hasattr(module, "surrogate") else None)
+            raw = np.hstack(network._forward(X)[:network.n_heads_])
+            surrogate, self.surrogate_fit_ = best_linear_surrogate(X, raw, links, widths, head)
+        else:
+            logits = [centred_log_proba(np.exp(lp)) for lp in self.task_log_proba(X)]
+            surrogate = fit_post_hoc_surrogate(X, np.hstack(logits))
+            self.surrogate_fit_ = "post_hoc"
+        surrogate.coef_, surrogate.intercept_ = centre_softmax_heads(
+            surrogate.coef_, surrogate.intercept_, links, widths)
+        self.surrogate_ = surrogate
+
+    def _validate_surrogate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
+    def _surrogate_names(self):
+        tasks = ["y"] if self._y_1d else [f"task{t}" for t in range(self.n_tasks_)]
+        names, task_names = [], []
+        for task, classes in zip(tasks, self._classes):
+            names += [f"{task}={c}" for c in classes]
+            task_names += [task] * len(classes)
+        return np.array(names, dtype=object), np.array(task_names, dtype=object)
+
+    def _surrogate_log_proba(self, X):
+        """Per-task log-probabilities of the surrogate (log-softmax of its logits)."""
+        logits = self._surrogate_outputs(self._validate_surrogate_X(X))
+        bounds = np.cumsum([0] + [len(c) for c in self._classes])
+        return [log_softmax(logits[:, a:b], axis=1) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def predict_surrogate(self, X):
+        """The joint label :meth:`predict` chooses, with the surrogate's probabilities.
+
+        The same inference ``argmax_y log q(y | x) - prior_weight * log p(y)``, with
+        ``q`` the softmax of the surrogate's logits (what :meth:`explain`
+        explains).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y_surrogate : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        """
+        return self._predict(self._surrogate_log_proba(X))
+
+    def predict_surrogate_proba(self, X):
+        """Per-task marginals of the prior-adjusted surrogate distribution.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
+            As :meth:`predict_proba`.
+        """
+        return self._marginals(self._surrogate_log_proba(X))
 
     def _match_base_classes(self, base):
         """Columns of the base model's ``predict_proba`` for our classes, per task."""
@@ -420,11 +520,11 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
             log_proba.append(np.log(np.maximum(proba, _TINY)))
         return log_proba
 
-    def _joint_scores(self, X):
-        """Yield ``(rows, adjusted scores)`` over row chunks."""
+    def _joint_scores(self, X, log_proba=None):
+        """Yield ``(rows, adjusted scores)`` over row chunks (of ``log_proba`` when given)."""
         check_is_fitted(self)
         prior_weight = self._check_prior_weight()
-        log_proba = self.task_log_proba(X)
+        log_proba = self.task_log_proba(X) if log_proba is None else log_proba
         n_samples = len(log_proba[0])
         step = max(1, _CHUNK_CELLS // len(self._joint_codes))
         for start in range(0, max(n_samples, 1), step):
@@ -461,7 +561,11 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
             1-D when ``fit`` got a 1-D ``y``.
         """
-        best = np.concatenate([s.argmax(axis=1) for _, s in self._joint_scores(X)])
+        return self._predict(self.task_log_proba(X))
+
+    def _predict(self, log_proba):
+        best = np.concatenate(
+            [s.argmax(axis=1) for _, s in self._joint_scores(None, log_proba)])
         y_pred = self._decode(self._joint_codes[best])
         return y_pred[:, 0] if self._y_1d else y_pred
 
@@ -495,8 +599,11 @@ class GenerativeMTLClassifier(ClassifierMixin, PersistenceMixin, BaseEstimator):
             array when ``fit`` got a 1-D ``y``).
         """
         check_is_fitted(self)
+        return self._marginals(self.task_log_proba(X))
+
+    def _marginals(self, log_proba):
         marginals = [[] for _ in range(self.n_tasks_)]
-        for _, scores in self._joint_scores(X):
+        for _, scores in self._joint_scores(None, log_proba):
             joint = normalize_log_scores(scores)
             for t, classes in enumerate(self._classes):
                 onehot = np.zeros((len(self._joint_codes), len(classes)))

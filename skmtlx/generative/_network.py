@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from .._persistence import PersistenceMixin
+from .._surrogate import with_surrogate
 from .._torch import MultiHeadMLP, NeuralNetMixin
 
 __all__ = ["SumCrossEntropy", "MultiHeadNetwork", "fit_multihead_network"]
@@ -42,7 +43,9 @@ class MultiHeadNetwork(PersistenceMixin, NeuralNetMixin):
     """A fitted shared-trunk MLP with one softmax head per task.
 
     Private container built by :func:`fit_multihead_network`; the training
-    parameters are those of :data:`~skmtlx._torch.NEURAL_NET_PARAMETER_CONSTRAINTS`.
+    parameters are those of :data:`~skmtlx._torch.NEURAL_NET_PARAMETER_CONSTRAINTS`,
+    plus ``fidelity_weight`` (a linear surrogate head of the logits, trained on
+    the tasks' probabilities, when positive).
     """
 
     def __init__(self, **params):
@@ -56,18 +59,25 @@ class MultiHeadNetwork(PersistenceMixin, NeuralNetMixin):
         def build_module():
             return MultiHeadMLP(n_features, tuple(self.hidden_layer_sizes), sizes, self.activation)
 
+        fidelity_weight = getattr(self, "fidelity_weight", 0.0)
+        build_module, criterion = with_surrogate(
+            build_module, SumCrossEntropy(), fidelity_weight, ["softmax"] * len(sizes), sizes,
+            n_features,
+        )
         self._train_module(
             build_module,
-            SumCrossEntropy(),
+            criterion,
             X,
             np.asarray(Y, dtype=np.int64),
-            loss_terms=[f"ce_{t}" for t in range(len(sizes))],
+            loss_terms=[f"ce_{t}" for t in range(len(sizes))]
+            + (["fidelity"] if fidelity_weight else []),
         )
+        self.n_heads_ = len(sizes)
         return self
 
     def predict_log_proba(self, X):
         """List of ``(n_samples, n_classes_t)`` float64 log-probabilities."""
-        outputs = self._forward(X)
+        outputs = self._forward(X)[:self.n_heads_]
         return [
             torch.log_softmax(torch.as_tensor(out), dim=1).numpy().astype(np.float64)
             for out in outputs

@@ -4,13 +4,25 @@ import zlib
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context, clone
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from .._persistence import PersistenceMixin
+from .._surrogate import (
+    FIDELITY_WEIGHT_CONSTRAINT,
+    FittedSurrogate,
+    SurrogateMixin,
+    best_linear_surrogate,
+    fit_post_hoc_surrogate,
+    stack_surrogates,
+    with_surrogate,
+)
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
     MultiHeadMLP,
@@ -37,7 +49,13 @@ def _is_binary_column(column):
     return len(values) == 2 and np.all(values == np.round(values))
 
 
-class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstimator):
+def _has_binary_task(grouper):
+    """``predict_proba`` exists unless the fitted grouper has regression tasks only."""
+    return "binary" in getattr(grouper, "task_types_", ["binary"])
+
+
+class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceMixin,
+                  BaseEstimator):
     """Group tasks by measured transfer, then train one network per group.
 
     ``fit`` runs three stages:
@@ -132,6 +150,13 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
         distinct integer values is binary, anything else regression.
     time_limit : float or None, default=None
         Seconds given to the integer program.
+    fidelity_weight : float in [0, 1), default=0.1
+        Weight of the fidelity term ``mean((g(x) - f(x))^2)`` between every
+        group network's heads and a jointly trained linear surrogate head
+        ``g`` per task (on probabilities for binary tasks); the network's own
+        loss is weighed by ``1 - fidelity_weight``. ``0`` fits the surrogates
+        post hoc. A wrapped ``estimator`` with ``coef_`` is its own
+        surrogate; other wrapped estimators get a post-hoc one.
     max_epochs : int, default=100
         Epochs of every network's training.
     batch_size : int, default=128
@@ -227,6 +252,20 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
     estimators_ : list
         The fitted model of every group (skorch nets or clones of
         ``estimator``).
+    coef_ : ndarray of shape (n_tasks, n_features)
+        Per-task attributions: the coefficients of every task's surrogate
+        (logit coefficients for binary tasks, original units for regression
+        tasks); :meth:`coef_table` shows them next to the groups.
+    intercept_ : ndarray of shape (n_tasks,)
+        Intercepts of the surrogates.
+    surrogate_ : object
+        The surrogates of all tasks; :meth:`explain` explains its outputs.
+    surrogate_fit_ : list of str
+        Per group, which surrogate was kept: ``"joint"`` when the jointly
+        trained head fits the network's outputs (after its link) at least as
+        well on the training rows as a least-squares refit of its raw
+        outputs, which is kept otherwise (``"post_hoc"``; always with
+        ``fidelity_weight=0`` or a wrapped ``estimator``).
     history_ : list of dict
         Per-epoch training losses of the joint (gain-measuring) network.
     n_features_in_ : int
@@ -274,6 +313,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
         "time_limit": [Interval(Real, 0, None, closed="neither"), None],
         "memory": [None, str, HasMethods(["cache"])],
         "n_jobs": [Integral, None],
+        "fidelity_weight": FIDELITY_WEIGHT_CONSTRAINT,
     }
 
     def __init__(
@@ -298,6 +338,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
         estimator=None,
         task_types="auto",
         time_limit=None,
+        fidelity_weight=0.1,
         max_epochs=100,
         batch_size=128,
         lr=1e-3,
@@ -331,6 +372,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
         self.estimator = estimator
         self.task_types = task_types
         self.time_limit = time_limit
+        self.fidelity_weight = fidelity_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -404,6 +446,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
             device=self.device,
+            fidelity_weight=self.fidelity_weight if gain is None else 0.0,
         )
         binary = [self.task_types_[t] == "binary" for t in tasks]
         valid = (X_valid, Z_valid[:, tasks]) if self.early_stopping else None
@@ -602,7 +645,137 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
             self.solve_time_ = solve_time
             self.mip_gap_ = result.gap
         self.estimators_ = [group_model(members) for members in groups]
+        self._y_dtype = np.asarray(y).dtype
+        self._fit_surrogate(X)
         return self
+
+    def _fit_surrogate(self, X):
+        """One surrogate per task, from each group model's surrogate head (or post hoc)."""
+        surrogates, kinds = [], ["post_hoc"] * len(self.groups_)
+        for members, model in zip(self.groups_, self.estimators_):
+            binary = np.array([self.task_types_[t] == "binary" for t in members])
+            scale = np.where(binary, 1.0, self.y_scale_[members])
+            offset = np.where(binary, 0.0, self.y_mean_[members])
+            if self.estimator is None:
+                module = model.module_
+                head = (FittedSurrogate.from_head(module.surrogate, X)
+                        if hasattr(module, "surrogate") else None)
+                raw = predict_module(module, X.astype(np.float32), device=self.device)
+                links = np.where(binary, "sigmoid", "identity")
+                surrogate, kinds[len(surrogates)] = best_linear_surrogate(
+                    X, np.hstack(raw[:len(members)]), links, [1] * len(members), head)
+                surrogate.coef_ = surrogate.coef_ * scale[:, None]
+                surrogate.intercept_ = surrogate.intercept_ * scale + offset
+                surrogates.append(surrogate)
+            elif hasattr(model, "coef_"):
+                coef = np.reshape(model.coef_, (len(members), -1))
+                intercept = np.reshape(getattr(model, "intercept_", np.zeros(len(members))), -1)
+                surrogates.append(FittedSurrogate(coef, intercept, X))
+            else:
+                out = self._group_outputs(members, model, X)
+                out[:, binary] = logit(np.clip(out[:, binary], 1e-6, 1 - 1e-6))
+                surrogates.append(fit_post_hoc_surrogate(X, out))
+        order = np.argsort(np.concatenate(self.groups_))
+        self.surrogate_ = stack_surrogates(surrogates, order)
+        self.coef_, self.intercept_ = self.surrogate_.coef_, self.surrogate_.intercept_
+        self.surrogate_fit_ = kinds
+
+    def _validate_surrogate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def _task_names(self):
+        return np.array([f"task{t}" for t in range(self.n_tasks_)], dtype=object)
+
+    def _surrogate_names(self):
+        names = self._task_names()
+        return names, names
+
+    def coef_table(self):
+        """Per-task attributions next to the grouping: which tasks share which explanation.
+
+        Returns
+        -------
+        table : pandas.DataFrame of shape (n_tasks, 2 + n_features)
+            Index: the tasks; columns ``group`` (the group label), ``type``
+            (regression or binary) and one column of ``coef_`` per feature;
+            rows sorted by group.
+        """
+        check_is_fitted(self)
+        features = getattr(
+            self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)])
+        table = pd.DataFrame(self.coef_, index=self._task_names(), columns=list(features))
+        table.insert(0, "type", self.task_types_)
+        table.insert(0, "group", self.group_labels_)
+        return table.sort_values("group", kind="stable")
+
+    def _labels(self, out):
+        """Binary outputs (P(positive) or logits > 0 given as booleans) to labels."""
+        for t, kind in enumerate(self.task_types_):
+            if kind == "binary":
+                out[:, t] = self.classes_[t][out[:, t].astype(int)]
+        out = out[:, 0] if self._y_1d else out
+        if all(kind == "binary" for kind in self.task_types_):
+            return out.astype(self._y_dtype)
+        return out
+
+    def predict_surrogate(self, X):
+        """Predict every task with its surrogate (what :meth:`explain` explains).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_surrogate : ndarray of shape (n_samples, n_tasks) or (n_samples,)
+            Regression values and binary labels (surrogate logit > 0).
+        """
+        out = self._surrogate_outputs(self._validate_surrogate_X(X))
+        for t, kind in enumerate(self.task_types_):
+            if kind == "binary":
+                out[:, t] = out[:, t] > 0
+        return self._labels(out)
+
+    def _probabilities(self, P):
+        proba = [
+            np.column_stack([1.0 - P[:, t], P[:, t]]) if kind == "binary" else None
+            for t, kind in enumerate(self.task_types_)
+        ]
+        return proba[0] if self._y_1d else proba
+
+    @available_if(_has_binary_task)
+    def predict_proba(self, X):
+        """Class probabilities of the binary tasks.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : list of (ndarray of shape (n_samples, 2) or None)
+            One entry per task, columns ordered as ``classes_[t]``; None for
+            regression tasks. A single array when ``y`` was 1-D in ``fit``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._probabilities(self._task_outputs(X))
+
+    @available_if(_has_binary_task)
+    def predict_surrogate_proba(self, X):
+        """Class probabilities of the binary tasks' surrogates (sigmoid of their logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : list of (ndarray of shape (n_samples, 2) or None)
+            As :meth:`predict_proba`.
+        """
+        return self._probabilities(expit(self._surrogate_outputs(self._validate_surrogate_X(X))))
 
     # ------------------------------------------------------------------
     def _group_outputs(self, members, model, X):
@@ -674,8 +847,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
         out = self._task_outputs(X)
         for t, kind in enumerate(self.task_types_):
             if kind == "binary":
-                out[:, t] = self.classes_[t][(out[:, t] > 0.5).astype(int)]
-        return out[:, 0] if self._y_1d else out
+                out[:, t] = out[:, t] > 0.5
+        return self._labels(out)
 
     def _check_y(self, X, y):
         X = validate_data(self, X, reset=False, dtype=np.float64)
@@ -749,15 +922,22 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, PersistenceMixin, BaseEstima
 
 
 def _fit_net(X, Z, valid_data, binary, seed, settings, verbose=0, callbacks=()):
-    """Train a ``MultiHeadMLP`` on targets ``Z`` (one column per head)."""
+    """Train a ``MultiHeadMLP`` on targets ``Z`` (one column per head).
+
+    With ``settings["fidelity_weight"] > 0`` it carries a linear surrogate head.
+    """
     with torch_seed(seed, settings["device"]):
-        module = MultiHeadMLP(
-            X.shape[1], settings["hidden_layer_sizes"], [1] * Z.shape[1],
-            activation=settings["activation"],
+        build, criterion = with_surrogate(
+            lambda: MultiHeadMLP(
+                X.shape[1], settings["hidden_layer_sizes"], [1] * Z.shape[1],
+                activation=settings["activation"],
+            ),
+            MultiTaskLoss(binary), settings.get("fidelity_weight", 0.0),
+            ["sigmoid" if b else "identity" for b in binary], [1] * Z.shape[1], X.shape[1],
         )
         net = make_net(
-            module,
-            MultiTaskLoss(binary),
+            build(),
+            criterion,
             lr=settings["lr"],
             max_epochs=settings["max_epochs"],
             batch_size=settings["batch_size"],

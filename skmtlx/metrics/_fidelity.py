@@ -1,4 +1,4 @@
-"""Global fidelity between a black box and its linear surrogate."""
+"""Global fidelity between a model and its surrogate, by the ``predict_surrogate`` protocol."""
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -6,17 +6,30 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..fidelity import FidelityMTLClassifier, FidelityMTLRegressor
-from ..fidelity._classifier import _logistic_fit_on_labels
+from .._surrogate import fit_logistic_on_labels
 
 __all__ = ["global_fidelity", "fidelity_r2", "black_box_and_surrogate"]
-
-FIDELITY_ESTIMATORS = (FidelityMTLClassifier, FidelityMTLRegressor)
 
 
 def _fidelity_space(proba):
     """Binary problems are compared on the positive-class probability."""
     return proba[:, 1:] if proba.shape[1] == 2 else proba
+
+
+def _outputs_space(proba, predictions):
+    """Fidelity-space columns: probabilities per classification output, values otherwise.
+
+    ``proba`` is an array, or a list with one entry per task (None for a
+    regression task, whose column of ``predictions`` is used instead).
+    """
+    if not isinstance(proba, list):
+        return _fidelity_space(np.asarray(proba))
+    predictions = np.asarray(predictions, dtype=object).reshape(len(predictions), -1)
+    columns = [
+        predictions[:, [t]].astype(float) if p is None else _fidelity_space(np.asarray(p))
+        for t, p in enumerate(proba)
+    ]
+    return np.hstack(columns)
 
 
 class _PostHocSurrogate:
@@ -27,7 +40,7 @@ class _PostHocSurrogate:
         if self.classifier:
             n_classes = len(estimator.classes_)
             labels = np.argmax(estimator.predict_proba(X_train), axis=1)
-            coef, intercept = _logistic_fit_on_labels(X_train, labels, n_classes)
+            coef, intercept = fit_logistic_on_labels(X_train, labels, n_classes)
             self.model = LogisticRegression()
             self.model.classes_ = np.arange(n_classes)
             self.model.coef_, self.model.intercept_ = coef, intercept
@@ -40,27 +53,35 @@ class _PostHocSurrogate:
         return self.model.predict(X).reshape(len(X), -1)
 
 
-def black_box_and_surrogate(estimator, X, *, X_train=None):
-    """Outputs of the black box ``f`` and of its global linear surrogate ``g``.
+def black_box_and_surrogate(estimator, X, *, X_train=None, predict_params=None):
+    """Outputs of the model ``f`` and of its surrogate ``g``, in the fidelity space.
 
-    For skmtlx fidelity estimators ``g`` is the estimator's own surrogate
-    (also at the end of a ``Pipeline``, whose earlier steps transform ``X``). For
-    any other fitted scikit-learn regressor or classifier, ``g`` is fitted post
-    hoc on the black box's predictions for ``X_train`` (``LinearRegression``,
-    or ``LogisticRegression`` on the predicted labels), as the paper's
-    single-task baseline does. Outputs are compared in the *fidelity space*:
-    predictions for regressors, probabilities for classifiers (the
-    positive-class probability for binary problems).
+    An estimator with a ``predict_surrogate`` method (every skmtlx
+    estimator; also at the end of a ``Pipeline``, whose earlier steps
+    transform ``X``) is compared with its own surrogate: ``predict`` against
+    ``predict_surrogate`` for regression outputs, ``predict_proba`` against
+    ``predict_surrogate_proba`` for classification outputs (one column per
+    output: per task for multi-task models). For any other fitted
+    scikit-learn regressor or classifier, ``g`` is fitted post hoc on the
+    black box's predictions for ``X_train`` (``LinearRegression``, or
+    ``LogisticRegression`` on the predicted labels), as the paper's
+    single-task baseline does. Outputs are compared on predictions for
+    regression outputs and probabilities for classification outputs (the
+    positive-class probability for binary ones).
 
     Parameters
     ----------
     estimator : fitted estimator
-        A regressor, or a classifier with ``predict_proba``.
+        An estimator with ``predict_surrogate``, or a regressor, or a
+        classifier with ``predict_proba``.
     X : array-like of shape (n_samples, n_features)
         Points where ``f`` and ``g`` are compared.
     X_train : array-like of shape (n_train, n_features), default=None
         Data on which a post-hoc surrogate is fitted; defaults to ``X``.
-        Ignored for skmtlx fidelity estimators.
+        Ignored for estimators with ``predict_surrogate``.
+    predict_params : dict, default=None
+        Extra arguments of the prediction methods (e.g. ``{"tasks": tasks}``
+        for :class:`~skmtlx.SparseTaskGraphMTL`).
 
     Returns
     -------
@@ -78,25 +99,33 @@ def black_box_and_surrogate(estimator, X, *, X_train=None):
     ((442, 1), (442, 1))
     """
     check_is_fitted(estimator)
-    f_fn, g_fn = fidelity_functions(estimator, X_train=X if X_train is None else X_train)
+    f_fn, g_fn = fidelity_functions(estimator, X_train=X if X_train is None else X_train,
+                                    predict_params=predict_params)
     return f_fn(X), g_fn(X)
 
 
-def fidelity_functions(estimator, *, X_train):
-    """Callables mapping X to the black box's and surrogate's fidelity-space outputs."""
-    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], FIDELITY_ESTIMATORS):
-        head = estimator[:-1]
-        f_fn, g_fn = fidelity_functions(estimator[-1], X_train=None)
-        return lambda X: f_fn(head.transform(X)), lambda X: g_fn(head.transform(X))
-    if isinstance(estimator, FidelityMTLClassifier):
+def fidelity_functions(estimator, *, X_train, predict_params=None):
+    """Callables mapping X to the model's and surrogate's fidelity-space outputs."""
+    params = {} if predict_params is None else dict(predict_params)
+    if isinstance(estimator, Pipeline):
+        head, final = estimator[:-1], estimator[-1]
+    else:
+        head, final = None, estimator
+    if hasattr(final, "predict_surrogate"):
+        def inner(X):
+            return X if head is None else head.transform(X)
+
+        if hasattr(final, "predict_proba") and hasattr(final, "predict_surrogate_proba"):
+            return (
+                lambda X: _outputs_space(final.predict_proba(inner(X), **params),
+                                         final.predict(inner(X), **params)),
+                lambda X: _outputs_space(final.predict_surrogate_proba(inner(X), **params),
+                                         final.predict_surrogate(inner(X), **params)),
+            )
         return (
-            lambda X: _fidelity_space(estimator.predict_proba(X)),
-            lambda X: _fidelity_space(estimator.surrogate_.predict_proba(_as_array(X))),
-        )
-    if isinstance(estimator, FidelityMTLRegressor):
-        return (
-            lambda X: estimator.predict(X).reshape(len(X), -1),
-            lambda X: estimator.predict_surrogate(X).reshape(len(X), -1),
+            lambda X: np.asarray(final.predict(inner(X), **params), float).reshape(len(X), -1),
+            lambda X: np.asarray(final.predict_surrogate(inner(X), **params), float).reshape(
+                len(X), -1),
         )
     if is_classifier(estimator) and not hasattr(estimator, "predict_proba"):
         raise ValueError(
@@ -113,26 +142,33 @@ def _as_array(X):
     return check_array(X, dtype=np.float64)
 
 
-def global_fidelity(estimator, X, *, X_train=None):
+def global_fidelity(estimator, X, *, X_train=None, multioutput="uniform_average",
+                    predict_params=None):
     """Global fidelity (GF): mean squared difference between ``g`` and ``f``.
 
     ``GF = mean over x in X of (g(x) - f(x))^2`` (paper eq. 4), averaged over
     outputs; lower is more faithful. See :func:`black_box_and_surrogate` for
-    which surrogate is used.
+    which surrogate is used and what the outputs are.
 
     Parameters
     ----------
     estimator : fitted estimator
-        A skmtlx fidelity estimator, or any fitted regressor or classifier
-        with ``predict_proba`` (its surrogate is then fitted post hoc).
+        An estimator with ``predict_surrogate`` (every skmtlx estimator, also
+        at the end of a Pipeline), or any fitted regressor or classifier with
+        ``predict_proba`` (its surrogate is then fitted post hoc).
     X : array-like of shape (n_samples, n_features)
         Evaluation points, e.g. the test set.
     X_train : array-like, default=None
         Data for a post-hoc surrogate; defaults to ``X``.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+        Average over outputs, or one GF per output (per task for multi-task
+        models; per class for multiclass outputs).
+    predict_params : dict, default=None
+        Extra arguments of the prediction methods (e.g. ``{"tasks": tasks}``).
 
     Returns
     -------
-    gf : float
+    gf : float or ndarray of shape (n_outputs,)
 
     Examples
     --------
@@ -143,11 +179,14 @@ def global_fidelity(estimator, X, *, X_train=None):
     >>> round(global_fidelity(Ridge().fit(X, y), X), 6)  # a linear model is its own surrogate
     0.0
     """
-    f, g = black_box_and_surrogate(estimator, X, X_train=X_train)
-    return float(np.mean((g - f) ** 2))
+    f, g = black_box_and_surrogate(estimator, X, X_train=X_train,
+                                   predict_params=predict_params)
+    per_output = np.mean((g - f) ** 2, axis=0)
+    return _average(per_output, multioutput)
 
 
-def fidelity_r2(estimator, X, *, X_train=None):
+def fidelity_r2(estimator, X, *, X_train=None, multioutput="uniform_average",
+                predict_params=None):
     """Coefficient of determination of the surrogate's outputs against the black box's.
 
     ``R^2(f, g)`` (paper Table 5), averaged uniformly over outputs; 1 means
@@ -161,10 +200,14 @@ def fidelity_r2(estimator, X, *, X_train=None):
         Evaluation points.
     X_train : array-like, default=None
         Data for a post-hoc surrogate; defaults to ``X``.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+        Average over outputs, or one R^2 per output.
+    predict_params : dict, default=None
+        Extra arguments of the prediction methods (e.g. ``{"tasks": tasks}``).
 
     Returns
     -------
-    r2 : float
+    r2 : float or ndarray of shape (n_outputs,)
 
     Examples
     --------
@@ -178,5 +221,16 @@ def fidelity_r2(estimator, X, *, X_train=None):
     """
     from sklearn.metrics import r2_score
 
-    f, g = black_box_and_surrogate(estimator, X, X_train=X_train)
-    return float(r2_score(f, g))
+    f, g = black_box_and_surrogate(estimator, X, X_train=X_train,
+                                   predict_params=predict_params)
+    return _average(r2_score(f, g, multioutput="raw_values"), multioutput)
+
+
+def _average(per_output, multioutput):
+    if multioutput == "raw_values":
+        return np.asarray(per_output, dtype=float)
+    if multioutput != "uniform_average":
+        raise ValueError(
+            f"multioutput must be 'uniform_average' or 'raw_values', got {multioutput!r}."
+        )
+    return float(np.mean(per_output))

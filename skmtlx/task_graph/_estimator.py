@@ -14,7 +14,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from .._explanation import Explanation
 from .._persistence import PersistenceMixin
+from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
@@ -250,6 +252,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         Only after a fit on a 2-d ``Y``: the task of each column of ``Y`` (its
         DataFrame column names, else ``0..n_outputs - 1``), the columns of
         :meth:`predict`.
+    surrogate_ : object
+        Per-task linear surrogates on the feature columns: the task models
+        themselves with ``model="linear"``, linear models fitted to the
+        networks' training predictions otherwise; :meth:`explain` uses them.
     n_features_in_ : int
         Number of columns of ``X`` seen in fit (task column included).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -736,6 +742,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             self._set_models(G, b, edges, e, problem)
             self._set_relatedness(Z, yc, task_index, edges, e)
             self._fit_task_networks(Z, yc, task_index)
+            self._fit_surrogate(X, tasks)
         return self
 
     def _set_relatedness(self, Z, y, task_index, edges, e):
@@ -793,6 +800,94 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             similarity=similarity, frequency=frequency,
             adjacency=_adjacency(np.column_stack([i, j]), similarity[i, j], T),
             method="least squares" if least_squares else "fitted models")
+
+    def _fit_surrogate(self, X, tasks):
+        """Per-task linear surrogates: the task models, or post hoc for the networks."""
+        features, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
+        if not (self._nonlinear() or self._task_mlp()):
+            self.surrogate_ = FittedSurrogate(self.coef_, self.intercept_, features)
+            return
+        idx = self._task_index(tasks, len(features))
+        predictions = self.predict(X, tasks=None if self.task_column is not None else tasks)
+        coef = np.zeros((len(self.tasks_), features.shape[1]))
+        intercept = np.zeros(len(self.tasks_))
+        for t in range(len(self.tasks_)):
+            rows = idx == t
+            task_surrogate = fit_post_hoc_surrogate(features[rows], predictions[rows])
+            coef[t], intercept[t] = task_surrogate.coef_[0], task_surrogate.intercept_[0]
+        self.surrogate_ = FittedSurrogate(coef, intercept, features)
+
+    def _surrogate_rows(self, X, tasks):
+        check_is_fitted(self)
+        features, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
+        return features, tasks
+
+    def predict_surrogate(self, X, tasks=None):
+        """Predict with the linear surrogate of each row's task (what :meth:`explain` explains).
+
+        With ``model="linear"`` it is :meth:`predict` itself (the models are
+        their own surrogates); with the network options it is a linear model
+        per task fitted on the networks' training predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (plus the task column when ``task_column`` is set).
+        tasks : array-like of shape (n_samples,), default=None
+            Task id of each row.
+
+        Returns
+        -------
+        y_surrogate : ndarray of shape (n_samples,)
+        """
+        features, tasks = self._surrogate_rows(X, tasks)
+        idx = self._task_index(tasks, len(features))
+        g = self.surrogate_
+        return np.einsum("ij,ij->i", features, g.coef_[idx]) + g.intercept_[idx]
+
+    def explain(self, X, tasks=None):
+        """Attribute each row's prediction to the features, with its task's linear model.
+
+        ``values[i, j] = coef_t[j] * (x_ij - mean_j)`` for the task ``t`` of
+        row ``i`` and the mean over the training rows: exact Shapley values
+        of the linear model (of its linear surrogate with the network options),
+        so ``base_values`` plus a row's attributions is its prediction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (plus the task column when ``task_column`` is set).
+        tasks : array-like of shape (n_samples,), default=None
+            Task id of each row. When None (and no task column), every row is
+            explained under every task's model: one output per task.
+
+        Returns
+        -------
+        explanation : Explanation
+        """
+        features, tasks = self._surrogate_rows(X, tasks)
+        g = self.surrogate_
+        centred = features - g.basis_mean_
+        base = g.intercept_ + g.coef_ @ g.basis_mean_
+        names = self._feature_names()
+        if tasks is None and len(self.tasks_) > 1:
+            values = centred[:, :, None] * g.coef_.T[None]
+            return Explanation(values, base, features, names, self.tasks_,
+                               task_names=self.tasks_)
+        idx = self._task_index(tasks, len(features))
+        values = (centred * g.coef_[idx])[:, :, None]
+        return Explanation(values, base[idx][:, None], features, names, ["y"],
+                           sample_tasks=None if tasks is None else self.tasks_[idx])
+
+    def _feature_names(self):
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(self.n_features_in_)]
+        names = list(names)
+        if self.task_column is not None:
+            col = self.task_column
+            del names[names.index(col) if isinstance(col, str) else col]
+        return np.asarray(names, dtype=object)
 
     def _fit_task_networks(self, Z, yc, task_index):
         if not self._task_mlp():

@@ -1,0 +1,642 @@
+"""The surrogate component every skmtlx estimator explains itself with.
+
+A surrogate is ``g(x) = b + W z(x)`` on a *basis* ``z`` (the identity for the
+linear surrogate). It is either trained jointly with the network ``f`` on
+
+    (1 - fidelity_weight) * L(f(x), y) + fidelity_weight * mean((g(x) - f(x))^2)
+
+(the fidelity term measured after a link: on probabilities for classification
+outputs), or fitted post hoc on ``f``'s outputs. This module holds, once:
+
+- the fidelity term and the fidelity estimators' loss (:class:`FidelityLoss`);
+- :class:`SurrogateHead`, a module that adds a surrogate head to any network;
+- :class:`FidelityCriterion`, which adds the fidelity term to any criterion;
+- :func:`fit_post_hoc_surrogate` and :func:`fit_logistic_on_labels`;
+- :class:`FittedSurrogate`, the fitted numpy surrogate with its attributions
+  (:func:`additive_attributions`).
+
+A basis follows the protocol: a fitted object with ``transform(X) -> Z`` of
+shape (n_samples, n_basis) and ``feature_index_`` (n_basis,), the input
+feature of every basis column; ``None`` is the identity basis.
+"""
+
+from numbers import Real
+
+import numpy as np
+import torch
+from scipy.special import expit, softmax
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.utils._param_validation import Interval
+from torch import nn
+
+from ._torch import log_cosh
+
+__all__ = [
+    "PREDICTION_LOSSES",
+    "LINKS",
+    "FIDELITY_WEIGHT_CONSTRAINT",
+    "fidelity_term",
+    "FidelityLoss",
+    "FidelityCriterion",
+    "SurrogateHead",
+    "FittedSurrogate",
+    "additive_attributions",
+    "fit_post_hoc_surrogate",
+    "fit_logistic_on_labels",
+]
+
+FIDELITY_WEIGHT_CONSTRAINT = [Interval(Real, 0, 1, closed="left")]
+"""``fidelity_weight`` of the network estimators: 0 fits the surrogate post hoc."""
+
+# Logit given to classes the post-hoc surrogate never saw predicted.
+_ABSENT_CLASS_LOGIT = -30.0
+
+
+def _log_cosh_loss(output, target):
+    return log_cosh(output - target).mean()
+
+
+def _squared_error_loss(output, target):
+    return ((output - target) ** 2).mean()
+
+
+def _binary_log_loss(output, target):
+    return nn.functional.binary_cross_entropy_with_logits(output, target)
+
+
+def _multiclass_log_loss(output, target):
+    return nn.functional.cross_entropy(output, target)
+
+
+PREDICTION_LOSSES = {
+    "log_cosh": _log_cosh_loss,
+    "squared_error": _squared_error_loss,
+    "binary_log_loss": _binary_log_loss,
+    "multiclass_log_loss": _multiclass_log_loss,
+}
+"""Prediction losses ``L_pred(f(x), y)`` on raw network outputs, by name."""
+
+LINKS = {
+    "identity": lambda raw: raw,
+    "sigmoid": torch.sigmoid,
+    "softmax": lambda raw: torch.softmax(raw, dim=1),
+}
+"""Maps from raw outputs to the space where fidelity is measured."""
+
+
+def fidelity_term(f_heads, g_out, links):
+    """``mean((link(g) - link(f))^2)`` over every column of every head.
+
+    Parameters
+    ----------
+    f_heads : sequence of torch.Tensor
+        Raw outputs of the black box, one ``(n, width_k)`` tensor per head.
+    g_out : torch.Tensor of shape (n, sum of widths)
+        Raw surrogate outputs, the heads' columns side by side.
+    links : sequence of str
+        Key of :data:`LINKS` for every head.
+
+    Returns
+    -------
+    fidelity : torch.Tensor (scalar)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._surrogate import fidelity_term
+    >>> float(fidelity_term([torch.ones(2, 1)], torch.zeros(2, 1), ["identity"]))
+    1.0
+    """
+    if len(set(links)) == 1 and links[0] != "softmax":
+        # one elementwise link for every column: a single pass over all heads
+        f_out = f_heads[0] if len(f_heads) == 1 else torch.cat(f_heads, dim=1)
+        link = LINKS[links[0]]
+        return ((link(g_out) - link(f_out)) ** 2).mean()
+    widths = {head.shape[1] for head in f_heads}
+    if set(links) == {"softmax"} and len(widths) == 1 and len(f_heads) > 1:
+        # heads of equal width: one softmax over a (n, n_heads, width) view
+        f_out = torch.stack(f_heads, dim=1)
+        g_out = g_out.reshape(f_out.shape)
+        return ((torch.softmax(g_out, dim=2) - torch.softmax(f_out, dim=2)) ** 2).mean()
+    squared, start = [], 0
+    for head, link in zip(f_heads, links):
+        width = head.shape[1]
+        g_head = g_out[:, start:start + width]
+        squared.append((LINKS[link](g_head) - LINKS[link](head)) ** 2)
+        start += width
+    return torch.cat(squared, dim=1).mean()
+
+
+class FidelityCriterion(nn.Module):
+    """Add the fidelity term to any criterion of a network carrying a :class:`SurrogateHead`.
+
+    ``forward(y_pred, y_true)`` takes the head's flat tuple ``(*f_heads, g)``,
+    evaluates ``criterion`` on the black box's outputs (a tensor when
+    ``multi_head=False``, the tuple of heads otherwise) and returns
+    ``{"loss": (1 - w) * L + w * fidelity, "fidelity": ..., <criterion's terms>}``.
+    With ``fidelity_weight=0`` the fidelity term is neither optimised nor
+    computed.
+
+    Parameters
+    ----------
+    criterion : torch.nn.Module
+        The estimator's own loss; returns a tensor or a dict with ``"loss"``.
+    fidelity_weight : float
+        Weight ``w`` of the fidelity term, in [0, 1).
+    links : sequence of str
+        Link of every head (:data:`LINKS`), where fidelity is measured.
+    multi_head : bool, default=True
+        Whether the wrapped network returns a tuple of heads.
+    prediction_term : str, default="prediction_loss"
+        Name under which a tensor-valued criterion is recorded.
+    validate_fidelity : bool, default=True
+        Whether the validation loss (evaluation mode, which early stopping
+        watches) includes the fidelity term; ``False`` keeps the wrapped
+        criterion's own validation loss.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._surrogate import FidelityCriterion
+    >>> criterion = FidelityCriterion(torch.nn.MSELoss(), 0.25, ["identity"], multi_head=False)
+    >>> f, g, y = torch.ones(4, 1), torch.zeros(4, 1), torch.ones(4, 1)
+    >>> float(criterion((f, g), y)["loss"])
+    0.25
+    """
+
+    def __init__(self, criterion, fidelity_weight, links, multi_head=True,
+                 prediction_term="prediction_loss", validate_fidelity=True):
+        super().__init__()
+        self.criterion = criterion
+        self.fidelity_weight = float(fidelity_weight)
+        self.links = list(links)
+        self.multi_head = multi_head
+        self.prediction_term = prediction_term
+        self.validate_fidelity = validate_fidelity
+
+    def forward(self, y_pred, y_true):
+        f_heads, g_out = tuple(y_pred[:-1]), y_pred[-1]
+        terms = self.criterion(f_heads if self.multi_head else f_heads[0], y_true)
+        if not isinstance(terms, dict):
+            terms = {"loss": terms, self.prediction_term: terms}
+        terms = dict(terms)
+        if self.fidelity_weight > 0:
+            fidelity = fidelity_term(f_heads, g_out, self.links)
+            terms["fidelity"] = fidelity
+            if not (self.training or self.validate_fidelity):
+                return terms
+            terms["loss"] = ((1.0 - self.fidelity_weight) * terms["loss"]
+                             + self.fidelity_weight * fidelity)
+        return terms
+
+
+class _PredictionLoss(nn.Module):
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
+    def forward(self, output, target):
+        return PREDICTION_LOSSES[self.name](output, target)
+
+
+class FidelityLoss(FidelityCriterion):
+    """``(1 - w) * L_pred(f(x), y) + w * mean((g(x) - f(x))^2)``, ``w = fidelity_weight``.
+
+    The fidelity estimators' objective (their ``alpha`` is ``1 - w``). The
+    fidelity term is measured after ``link`` (e.g. on probabilities for
+    classifiers) and its gradient reaches both the black box ``f`` and the
+    surrogate ``g``. With ``joint=False`` only ``L_pred`` is optimised (the
+    post-hoc baseline trains ``f`` alone) and ``g`` is left untouched.
+
+    Parameters
+    ----------
+    fidelity_weight : float
+        Weight of the fidelity term, in (0, 1).
+    prediction_loss : str
+        Key of :data:`PREDICTION_LOSSES`.
+    link : {"identity", "sigmoid", "softmax"}
+        Map from raw outputs to the fidelity space.
+    joint : bool, default=True
+        Optimise the joint objective rather than the prediction loss alone.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._surrogate import FidelityLoss
+    >>> loss = FidelityLoss(0.5, "squared_error", "identity")
+    >>> f, g, y = torch.ones(4, 1), torch.zeros(4, 1), torch.ones(4, 1)
+    >>> float(loss((f, g), y)["loss"])
+    0.5
+    """
+
+    def __init__(self, fidelity_weight, prediction_loss, link, joint=True):
+        super().__init__(
+            _PredictionLoss(prediction_loss), fidelity_weight if joint else 0.0, [link],
+            multi_head=False,
+        )
+
+
+class PackedLinear(nn.Module):
+    """``nn.Linear`` with weight and bias in one parameter (one optimiser step fewer).
+
+    ``weight`` and ``bias`` are views of ``packed``; initialised as ``nn.Linear``.
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        layer = nn.Linear(in_features, out_features)
+        self.packed = nn.Parameter(torch.cat([layer.weight.data, layer.bias.data[:, None]], 1))
+
+    @property
+    def weight(self):
+        return self.packed[:, :-1]
+
+    @property
+    def bias(self):
+        return self.packed[:, -1]
+
+    def forward(self, X):
+        return torch.addmm(self.packed[:, -1], X, self.packed[:, :-1].T)
+
+
+class SurrogateHead(nn.Module):
+    """A network ``f`` and a jointly trained surrogate head ``g(x) = b + W z(x)``.
+
+    ``forward`` returns the flat tuple ``(*f_heads, g)``: the network's output
+    (or each of its heads) followed by the surrogate's raw outputs, so code
+    indexing a multi-head network's outputs by head keeps working.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The black box; returns a tensor or a tuple of head tensors.
+    n_outputs : int
+        Width of ``g``: the heads' widths summed.
+    n_features : int
+        Number of inputs of ``model``.
+    n_basis : int or None, default=None
+        ``None``: the linear surrogate on the inputs (identity basis). An int:
+        the module's input is ``[X, Z]`` side by side, ``model`` sees the
+        first ``n_features`` columns and ``g`` the ``n_basis`` basis columns.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._surrogate import SurrogateHead
+    >>> net = SurrogateHead(torch.nn.Linear(3, 2), n_outputs=2, n_features=3)
+    >>> [tuple(o.shape) for o in net(torch.zeros(5, 3))]
+    [(5, 2), (5, 2)]
+    """
+
+    def __init__(self, model, n_outputs, n_features, n_basis=None):
+        super().__init__()
+        self.model = model
+        self.n_features = int(n_features)
+        self.identity_basis = n_basis is None
+        self.surrogate = PackedLinear(self.n_features if n_basis is None else n_basis, n_outputs)
+
+    def forward(self, X):
+        if self.identity_basis:
+            inputs, Z = X, X
+        else:
+            inputs, Z = X[:, :self.n_features], X[:, self.n_features:]
+        out = self.model(inputs)
+        heads = out if isinstance(out, tuple) else (out,)
+        return (*heads, self.surrogate(Z))
+
+
+def _basis_matrix(basis, X):
+    return np.asarray(X, dtype=np.float64) if basis is None else basis.transform(X)
+
+
+def surrogate_inputs(basis, X):
+    """Network inputs for a :class:`SurrogateHead` on ``basis``: ``X`` or ``[X, z(X)]``."""
+    if basis is None:
+        return X
+    return np.hstack([X, basis.transform(X)]).astype(X.dtype)
+
+
+def additive_attributions(Z, coef, intercept, basis_mean, feature_index, n_features):
+    """Exact Shapley values of an additive surrogate ``g = b + W z(x)``.
+
+    ``values[i, j, o] = sum_{k: feature_index[k] == j} W[o, k] (Z[i, k] - Z_mean[k])``
+    and ``base_values[o] = b[o] + W[o] @ Z_mean``, so that ``base_values`` plus
+    the row sum of ``values`` is ``g(x)``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_basis)
+        Basis of the explained rows.
+    coef : ndarray of shape (n_outputs, n_basis)
+    intercept : ndarray of shape (n_outputs,)
+    basis_mean : ndarray of shape (n_basis,)
+        Mean basis over the training rows (the reference).
+    feature_index : ndarray of int of shape (n_basis,)
+        Input feature of every basis column.
+    n_features : int
+        Number of input features.
+
+    Returns
+    -------
+    values : ndarray of shape (n_samples, n_features, n_outputs)
+    base_values : ndarray of shape (n_outputs,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._surrogate import additive_attributions
+    >>> values, base = additive_attributions(
+    ...     np.array([[1.0, 2.0, 3.0]]), np.array([[1.0, 1.0, 2.0]]), np.array([0.5]),
+    ...     np.zeros(3), np.array([0, 0, 1]), 2)
+    >>> values[0, :, 0].tolist(), base.tolist()
+    ([3.0, 6.0], [0.5])
+    """
+    coef = np.atleast_2d(coef)
+    one_hot = np.zeros((len(feature_index), n_features))
+    one_hot[np.arange(len(feature_index)), feature_index] = 1.0
+    centred = np.asarray(Z, dtype=np.float64) - basis_mean
+    values = np.einsum("nk,ok,kj->njo", centred, coef, one_hot)
+    return values, np.atleast_1d(intercept) + coef @ basis_mean
+
+
+class FittedSurrogate:
+    """A fitted surrogate ``g(x) = b + W z(x)`` in the estimator's output units.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_outputs, n_basis)
+    intercept : ndarray of shape (n_outputs,)
+    X_train : ndarray of shape (n_samples, n_features)
+        Training inputs: the reference of the attributions is their mean basis.
+    basis : fitted basis or None, default=None
+        ``None`` is the identity basis (the linear surrogate).
+
+    Attributes
+    ----------
+    basis_mean_ : ndarray of shape (n_basis,)
+    feature_index_ : ndarray of int of shape (n_basis,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._surrogate import FittedSurrogate
+    >>> g = FittedSurrogate(np.array([[2.0, 0.0]]), np.array([1.0]), np.eye(2))
+    >>> g.predict(np.array([[1.0, 5.0]])).tolist()
+    [[3.0]]
+    """
+
+    def __init__(self, coef, intercept, X_train, basis=None):
+        self.coef_ = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+        self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+        self.basis = basis
+        self.n_features_in_ = X_train.shape[1]
+        self.basis_mean_ = _basis_matrix(basis, X_train).mean(axis=0)
+        self.feature_index_ = (np.arange(self.n_features_in_) if basis is None
+                               else np.asarray(basis.feature_index_, dtype=int))
+
+    @classmethod
+    def from_head(cls, layer, X_train, *, scale=None, offset=None, basis=None):
+        """Read a trained ``nn.Linear`` head, mapped to output units by ``scale``/``offset``."""
+        coef = layer.weight.detach().cpu().double().numpy()
+        intercept = layer.bias.detach().cpu().double().numpy()
+        if scale is not None:
+            coef, intercept = coef * np.asarray(scale)[:, None], intercept * scale
+        if offset is not None:
+            intercept = intercept + offset
+        return cls(coef, intercept, X_train, basis)
+
+    def predict(self, X):
+        """Raw surrogate outputs ``b + W z(x)``, shape (n_samples, n_outputs)."""
+        return _basis_matrix(self.basis, X) @ self.coef_.T + self.intercept_
+
+    def attributions(self, X):
+        """``(values, base_values)`` of :func:`additive_attributions` on rows ``X``."""
+        return additive_attributions(
+            _basis_matrix(self.basis, X), self.coef_, self.intercept_, self.basis_mean_,
+            self.feature_index_, self.n_features_in_,
+        )
+
+    def select(self, outputs):
+        """The surrogate of a subset of outputs (rows of ``coef_``)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.coef_, new.intercept_ = self.coef_[outputs], self.intercept_[outputs]
+        return new
+
+
+def stack_surrogates(surrogates, order):
+    """One surrogate with the outputs of ``surrogates`` side by side, reordered by ``order``."""
+    first = surrogates[0]
+    new = first.select(slice(None))
+    new.coef_ = np.vstack([s.coef_ for s in surrogates])[order]
+    new.intercept_ = np.concatenate([s.intercept_ for s in surrogates])[order]
+    return new
+
+
+def fit_post_hoc_surrogate(X_train, outputs, basis=None):
+    """A surrogate fitted by least squares on a black box's outputs.
+
+    Parameters
+    ----------
+    X_train : ndarray of shape (n_samples, n_features)
+        Rows where the black box was evaluated.
+    outputs : ndarray of shape (n_samples, n_outputs)
+        Its outputs there, in the units the surrogate explains (values, or
+        logits / centred log-probabilities for classifiers).
+    basis : fitted basis or None, default=None
+        The surrogate's basis; ``None`` is linear.
+
+    Returns
+    -------
+    surrogate : FittedSurrogate
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._surrogate import fit_post_hoc_surrogate
+    >>> X = np.random.RandomState(0).randn(20, 2)
+    >>> g = fit_post_hoc_surrogate(X, X @ np.array([[1.0], [-2.0]]) + 3.0)
+    >>> np.round(g.coef_, 6).tolist(), np.round(g.intercept_, 6).tolist()
+    ([[1.0, -2.0]], [3.0])
+    """
+    Z = _basis_matrix(basis, X_train)
+    outputs = np.asarray(outputs, dtype=np.float64).reshape(len(Z), -1)
+    model = LinearRegression().fit(Z, outputs)
+    return FittedSurrogate(model.coef_, model.intercept_, X_train, basis)
+
+
+def best_linear_surrogate(X, raw, links, widths, head=None):
+    """The better of a trained surrogate head and a least-squares fit, by training fidelity.
+
+    The least-squares fit of the network's raw outputs (logits for
+    classification heads) on the training rows is the exact fidelity optimum
+    for identity links; a jointly trained head may not have converged, or
+    may fit probabilities better than the logit least squares does. Both are
+    compared by ``mean((link(g) - link(f))^2)`` on the training rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Training rows.
+    raw : ndarray of shape (n_samples, n_outputs)
+        The network's raw outputs there.
+    links, widths : sequence
+        Link and width of every head.
+    head : FittedSurrogate or None, default=None
+        The trained head, in raw units.
+
+    Returns
+    -------
+    surrogate : FittedSurrogate
+    kind : {"joint", "post_hoc"}
+        Which one was kept.
+    """
+    refit = fit_post_hoc_surrogate(X, raw)
+    if head is None:
+        return refit, "post_hoc"
+    target = link_outputs(raw, links, widths)
+
+    def fidelity(g):
+        return np.mean((link_outputs(g.predict(X), links, widths) - target) ** 2)
+
+    return (head, "joint") if fidelity(head) <= fidelity(refit) else (refit, "post_hoc")
+
+
+def centred_log_proba(proba):
+    """Logits of class probabilities: log-probabilities centred over the classes."""
+    log_proba = np.log(np.clip(proba, 1e-12, None))
+    return log_proba - log_proba.mean(axis=1, keepdims=True)
+
+
+def link_outputs(raw, links, widths):
+    """Apply each head's link (numpy): identity, sigmoid or softmax on its columns."""
+    out, start = [], 0
+    for link, width in zip(links, widths):
+        block = raw[:, start:start + width]
+        if link == "sigmoid":
+            block = expit(block)
+        elif link == "softmax":
+            block = softmax(block, axis=1)
+        out.append(block)
+        start += width
+    return np.hstack(out)
+
+
+def fit_logistic_on_labels(X, labels, n_classes):
+    """Logit weights of a ``LogisticRegression`` fitted on predicted labels.
+
+    Returns ``(coef, intercept)`` with one row for binary problems and
+    ``n_classes`` rows otherwise; classes never predicted get a very low
+    constant logit, and a single predicted class gives a constant model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._surrogate import fit_logistic_on_labels
+    >>> coef, intercept = fit_logistic_on_labels(np.zeros((3, 2)), np.array([1, 1, 1]), 2)
+    >>> coef.tolist(), intercept.tolist()
+    ([[0.0, 0.0]], [30.0])
+    """
+    present = np.unique(labels)
+    n_rows = 1 if n_classes == 2 else n_classes
+    coef = np.zeros((n_rows, X.shape[1]))
+    intercept = np.full(n_rows, _ABSENT_CLASS_LOGIT)
+    if len(present) == 1:
+        if n_classes == 2:
+            intercept[0] = -_ABSENT_CLASS_LOGIT if present[0] == 1 else _ABSENT_CLASS_LOGIT
+        else:
+            intercept[present[0]] = 0.0
+        return coef, intercept
+    model = LogisticRegression(max_iter=1000).fit(X, labels)
+    if n_classes == 2:
+        return model.coef_, model.intercept_
+    if len(present) == 2:  # one logit row for present[1] against present[0]
+        coef[present[1]], intercept[present[1]] = model.coef_[0], model.intercept_[0]
+        intercept[present[0]] = 0.0
+    else:
+        coef[present], intercept[present] = model.coef_, model.intercept_
+    return coef, intercept
+
+
+def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_features,
+                   *, multi_head=True, validate_fidelity=True):
+    """Wrap a module builder and its criterion so the network carries a surrogate head.
+
+    With ``fidelity_weight == 0`` both are returned unchanged (the surrogate
+    is then fitted post hoc).
+
+    Returns
+    -------
+    build_module, criterion : callable, torch.nn.Module
+    """
+    if fidelity_weight == 0:
+        return build_module, criterion
+
+    def build():
+        model = build_module()  # built first: the network's initialisation is unchanged
+        return SurrogateHead(model, int(sum(widths)), n_features)
+
+    return build, FidelityCriterion(criterion, fidelity_weight, links, multi_head=multi_head,
+                                    validate_fidelity=validate_fidelity)
+
+
+def centre_softmax_heads(coef, intercept, links, widths):
+    """Centre the logits of softmax heads over their classes.
+
+    Softmax probabilities do not change when the same linear function is
+    added to every class's logit, so a surrogate trained on probabilities
+    only determines its logits up to it; centring makes the logits (and
+    their attributions) identifiable.
+    """
+    coef, intercept = coef.copy(), intercept.copy()
+    start = 0
+    for link, width in zip(links, widths):
+        block = slice(start, start + width)
+        if link == "softmax":
+            coef[block] -= coef[block].mean(axis=0)
+            intercept[block] -= intercept[block].mean()
+        start += width
+    return coef, intercept
+
+
+class SurrogateMixin:
+    """``explain`` and the surrogate's raw outputs for estimators holding ``surrogate_``.
+
+    The estimator sets ``surrogate_`` (a :class:`FittedSurrogate` whose
+    outputs are in the explained units) and defines ``_validate_surrogate_X``
+    and ``_surrogate_names`` (output names and the task of every output, or
+    None).
+    """
+
+    def _surrogate_outputs(self, X):
+        return self.surrogate_.predict(X)
+
+    def explain(self, X):
+        """Attribute the surrogate's outputs on each row of ``X`` to the features.
+
+        The attributions are exact Shapley values of the additive surrogate
+        ``g`` (``coef * (x - training mean)`` for the linear one) against the
+        training mean, so ``base_values`` plus a row's attributions is ``g(x)``
+        (the logits for classification outputs).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to explain.
+
+        Returns
+        -------
+        explanation : Explanation
+            Values of shape (n_samples, n_features, n_outputs), base values,
+            data, feature, output and task names.
+        """
+        from ._explanation import Explanation
+
+        X = self._validate_surrogate_X(X)
+        values, base_values = self.surrogate_.attributions(X)
+        feature_names = getattr(
+            self, "feature_names_in_", np.array([f"x{i}" for i in range(X.shape[1])])
+        )
+        output_names, task_names = self._surrogate_names()
+        return Explanation(values, base_values, X, feature_names, output_names,
+                           task_names=task_names)

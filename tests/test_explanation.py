@@ -1,0 +1,243 @@
+"""The explanation object, explanations through Pipelines, and the surrogate component."""
+
+import builtins
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skmtlx import (
+    Explanation,
+    GenerativeMTLClassifier,
+    SparseTaskGraphMTL,
+    TaskGrouper,
+    explain,
+)
+from skmtlx._surrogate import (
+    FidelityCriterion,
+    SurrogateHead,
+    additive_attributions,
+    surrogate_inputs,
+)
+from skmtlx.metrics import global_fidelity
+
+NETWORK = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.01, random_state=0)
+
+
+def _frame(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame({"a": 3.0 * rng.randn(n) + 5.0, "b": 0.5 * rng.randn(n),
+                          "c": rng.choice(["u", "v", "w"], n)})
+    y = 2.0 * frame["a"] - 4.0 * frame["b"] + 3.0 * (frame["c"] == "u") + 0.1 * rng.randn(n)
+    return frame, y.to_numpy()
+
+
+def test_pipeline_attributions_summed_on_original_columns():
+    frame, y = _frame()
+    pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
+                             ("cat", OneHotEncoder(), ["c"])])
+    pipe = make_pipeline(pre, SparseTaskGraphMTL()).fit(frame, y)
+    exp = explain(pipe, frame.iloc[:10])
+    # by hand: coef * (x_t - training mean of x_t) on the transformed columns,
+    # the three one-hot columns of c summed
+    Xt_train = pre.transform(frame)
+    Xt = Xt_train[:10]
+    coef = pipe[-1].coef_[0]
+    contrib = coef * (Xt - Xt_train.mean(axis=0))
+    expected = np.column_stack([contrib[:, 0], contrib[:, 1], contrib[:, 2:5].sum(axis=1)])
+    assert list(exp.feature_names) == ["a", "b", "c"]
+    np.testing.assert_allclose(exp.values[:, :, 0], expected, atol=1e-10)
+    np.testing.assert_allclose(exp.output_values()[:, 0], pipe.predict(frame.iloc[:10]),
+                               atol=1e-8)
+    transformed = explain(pipe, frame.iloc[:10], features="transformed")
+    assert list(transformed.feature_names) == list(pre.get_feature_names_out())
+    np.testing.assert_allclose(transformed.values[:, :, 0], contrib, atol=1e-10)
+
+
+def test_pipeline_fidelity_uses_the_protocol_through_the_pipeline():
+    frame, y = _frame()
+    Y = np.column_stack([y, -y + frame["b"].to_numpy() ** 2])
+    pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
+                             ("cat", OneHotEncoder(), ["c"])])
+    pipe = make_pipeline(pre, TaskGrouper(gain_epochs=2, **NETWORK)).fit(frame, Y)
+    gf = global_fidelity(pipe, frame, multioutput="raw_values")
+    Xt = pre.transform(frame)
+    by_hand = np.mean((pipe[-1].predict(Xt) - pipe[-1].predict_surrogate(Xt)) ** 2, axis=0)
+    np.testing.assert_allclose(gf, by_hand)
+    assert explain(pipe, frame).values.shape == (len(frame), 3, 2)
+
+
+def test_task_graph_explain_is_coef_times_centred_x():
+    rng = np.random.RandomState(1)
+    X = rng.randn(90, 3) * [1.0, 5.0, 0.2] + [2.0, -1.0, 0.0]
+    tasks = np.repeat(["p", "q", "r"], 30)
+    W = {"p": [1.0, 0.0, 3.0], "q": [1.0, 0.5, 3.0], "r": [-2.0, 0.1, 0.0]}
+    y = np.array([X[i] @ W[t] for i, t in enumerate(tasks)]) + 0.01 * rng.randn(90)
+    model = SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=tasks)
+    rows = [0, 31, 89]
+    exp = model.explain(X[rows], tasks=tasks[rows])
+    t_index = [0, 1, 2]
+    by_hand = model.coef_[t_index] * (X[rows] - X.mean(axis=0))
+    np.testing.assert_allclose(exp.values[:, :, 0], by_hand, atol=1e-12)
+    np.testing.assert_allclose(exp.output_values()[:, 0],
+                               model.predict(X[rows], tasks=tasks[rows]), atol=1e-10)
+    assert list(exp.sample_tasks) == ["p", "q", "r"]
+    every_task = model.explain(X[rows])
+    assert list(every_task.output_names) == ["p", "q", "r"]
+    np.testing.assert_allclose(every_task.values[1, :, 2],
+                               model.coef_[2] * (X[31] - X.mean(axis=0)), atol=1e-12)
+    assert global_fidelity(model, X, predict_params={"tasks": tasks}) == pytest.approx(0.0)
+
+
+def test_task_graph_network_option_is_explained_through_a_surrogate():
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 3)
+    tasks = np.repeat([0, 1], 40)
+    y = X[:, 0] + np.where(tasks == 0, 1.0, -1.0) * X[:, 1]
+    model = SparseTaskGraphMTL(model="mlp", max_epochs=20, random_state=0).fit(X, y, tasks=tasks)
+    rows = tasks == 1
+    by_hand = LinearRegression().fit(X[rows], model.predict(X[rows], tasks=tasks[rows]))
+    np.testing.assert_allclose(model.surrogate_.coef_[1], by_hand.coef_, atol=1e-8)
+    exp = model.explain(X[rows], tasks=tasks[rows])
+    np.testing.assert_allclose(exp.output_values()[:, 0],
+                               by_hand.predict(X[rows]), atol=1e-8)
+
+
+def test_task_grouper_wrapping_ridge_reports_its_coefficients():
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 4)
+    Y = np.column_stack([X @ [1.0, 2.0, 0.0, 0.0], X @ [1.0, 2.5, 0.0, 0.0],
+                         X @ [0.0, 0.0, -3.0, 1.0]])
+    grouper = TaskGrouper(estimator=Ridge(alpha=5.0), task_groups=[[0, 1], [2]],
+                          random_state=0).fit(X, Y)
+    np.testing.assert_allclose(grouper.coef_[:2], Ridge(alpha=5.0).fit(X, Y[:, :2]).coef_)
+    np.testing.assert_allclose(grouper.coef_[2], Ridge(alpha=5.0).fit(X, Y[:, 2]).coef_)
+    table = grouper.coef_table()
+    assert list(table["group"]) == [0, 0, 1]
+    assert not hasattr(grouper, "predict_proba")  # regression tasks only
+
+
+def test_task_grouper_labels_keep_their_dtype_and_probabilities():
+    rng = np.random.RandomState(0)
+    X = rng.randn(150, 3)
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 0] > 0]).astype(np.int8)
+    grouper = TaskGrouper(gain_epochs=2, **NETWORK).fit(X, Y)
+    assert grouper.predict(X).dtype == np.int8
+    assert grouper.predict_surrogate(X).dtype == np.int8
+    proba = grouper.predict_proba(X)
+    assert len(proba) == 2 and proba[0].shape == (150, 2)
+    np.testing.assert_allclose(proba[1].sum(axis=1), 1.0)
+    np.testing.assert_array_equal(grouper.predict(X)[:, 1], (proba[1][:, 1] > 0.5))
+    assert grouper.score(X, Y) > 0.8
+
+
+def test_generative_post_hoc_surrogate_fits_the_centred_log_probabilities():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+    clf = GenerativeMTLClassifier(fidelity_weight=0.0, **NETWORK).fit(X, Y)
+    log_proba = clf.task_log_proba(X)[1]
+    centred = log_proba - log_proba.mean(axis=1, keepdims=True)
+    by_hand = LinearRegression().fit(X, centred)
+    np.testing.assert_allclose(clf.surrogate_.coef_[2:4], by_hand.coef_, atol=1e-6)
+    exp = clf.explain(X[:3])
+    assert list(exp.task_names) == ["task0", "task0", "task1", "task1"]
+
+
+def test_fidelity_criterion_matches_the_formula():
+    criterion = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["sigmoid"], multi_head=False)
+    f, g, y = torch.tensor([[0.0], [2.0]]), torch.tensor([[1.0], [-1.0]]), torch.ones(2, 1)
+    terms = criterion((f, g), y)
+    fidelity = np.mean((1 / (1 + np.exp(-np.array([1.0, -1.0])))
+                        - 1 / (1 + np.exp(-np.array([0.0, 2.0])))) ** 2)
+    mse = np.mean((np.array([0.0, 2.0]) - 1.0) ** 2)
+    assert float(terms["loss"]) == pytest.approx(0.7 * mse + 0.3 * fidelity, rel=1e-6)
+    # a basis: the network sees X, the surrogate head the basis columns
+
+    class Squares:
+        feature_index_ = np.array([0, 1, 0])
+
+        def transform(self, X):
+            return np.column_stack([X, X[:, 0] ** 2])
+
+    X = np.arange(8.0, dtype=np.float32).reshape(4, 2)
+    inputs = surrogate_inputs(Squares(), X)
+    np.testing.assert_array_equal(inputs[:, 4], X[:, 0] ** 2)
+    module = SurrogateHead(torch.nn.Linear(2, 1), n_outputs=1, n_features=2, n_basis=3)
+    with torch.no_grad():
+        module.surrogate.packed.copy_(torch.tensor([[0.0, 0.0, 1.0, 0.5]]))
+    f, g = module(torch.as_tensor(inputs))
+    np.testing.assert_allclose(g[:, 0].detach().numpy(), X[:, 0] ** 2 + 0.5)
+
+
+def test_additive_attributions_sum_basis_columns_per_feature():
+    class SquareBasis:
+        feature_index_ = np.array([0, 0, 1])
+
+        def transform(self, X):
+            return np.column_stack([X[:, 0], X[:, 0] ** 2, X[:, 1]])
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 2)
+    Z = SquareBasis().transform(X)
+    W, b = np.array([[1.0, -2.0, 0.5]]), np.array([0.3])
+    values, base = additive_attributions(Z, W, b, Z.mean(axis=0), SquareBasis.feature_index_, 2)
+    g = Z @ W[0] + b[0]
+    np.testing.assert_allclose(base[0] + values[:, :, 0].sum(axis=1), g)
+    shape_0 = X[:, 0] - 2 * X[:, 0] ** 2
+    np.testing.assert_allclose(values[:, 0, 0], shape_0 - shape_0.mean())
+
+
+def _explanation():
+    rng = np.random.RandomState(0)
+    return Explanation(rng.randn(6, 3, 2), np.array([0.5, -1.0]), rng.randn(6, 3),
+                       ["a", "b", "c"], ["y0", "y1"])
+
+
+def test_explanation_plots_return_displays():
+    exp = _explanation()
+    for kind in ("bar", "waterfall", "beeswarm"):
+        display = exp.plot(kind, output="y1", index=2)
+        assert display.ax_.figure is display.figure_
+    waterfall = exp.plot("waterfall", output="y1", index=2).shown_
+    np.testing.assert_allclose(waterfall.sum(), exp.values[2, :, 1].sum())
+    with pytest.raises(ValueError, match="several outputs"):
+        exp.plot("bar")
+    with pytest.raises(ValueError, match="kind must be"):
+        exp.plot("pie", output="y0")
+
+
+def test_to_shap_keeps_values_and_base_values():
+    shap = pytest.importorskip("shap")
+    exp = _explanation()
+    one = exp.to_shap("y1")
+    assert isinstance(one, shap.Explanation)
+    np.testing.assert_array_equal(one.values, exp.values[:, :, 1])
+    np.testing.assert_array_equal(one.base_values, np.full(6, -1.0))
+    assert list(one.feature_names) == ["a", "b", "c"]
+    assert exp.to_shap().values.shape == (6, 3, 2)
+
+
+def test_to_shap_without_shap_says_how_to_install_it(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_shap(name, *args, **kwargs):
+        if name == "shap":
+            raise ImportError("No module named 'shap'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_shap)
+    with pytest.raises(ImportError, match="pip install shap"):
+        _explanation().to_shap("y0")
+
+
+def test_explanation_checks_its_shapes():
+    with pytest.raises(ValueError, match="base_values"):
+        Explanation(np.zeros((2, 3, 1)), np.zeros(2), np.zeros((2, 3)), list("abc"), ["y"])
+    with pytest.raises(TypeError, match="no explain method"):
+        explain(Ridge().fit(np.eye(3), [1, 2, 3]), np.eye(3))
