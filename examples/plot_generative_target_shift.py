@@ -109,8 +109,9 @@ for label, a, b in zip(clf.joint_labels_.tolist(), q0, q1):
 # with the label the conventional model prefers.
 explanation = clf.explain(X_shift)
 names = list(explanation.output_names)
+conventional = clf.set_params(prior_weight=0.0).predict(X_shift)
 row = int(np.flatnonzero((Y_shift[:, 0] != Y_shift[:, 1])
-                         & (clf.set_params(prior_weight=0.0).predict(X_shift)[:, 0] != Y_shift[:, 0]))[0])
+                         & (conventional[:, 0] != Y_shift[:, 0]))[0])
 true = (int(Y_shift[row, 0]), int(Y_shift[row, 1]))
 agree = (1 - true[0], true[1])  # the label the training correlation favours
 columns = [[names.index(f"task{t}={c}") for t, c in enumerate(label)] for label in (true, agree)]
