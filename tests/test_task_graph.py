@@ -687,6 +687,11 @@ def test_multi_output_matches_the_stacked_layout():
     # a stacked fit after a multi-output one predicts rows again
     refit = clone(multi).fit(np.tile(X, (4, 1)), Y.T.ravel(), tasks=np.repeat(names, n))
     assert refit.predict(X[:3], tasks=["a"] * 3).shape == (3,)
+    # the linear task models are their own surrogates, column by column
+    np.testing.assert_allclose(multi.predict_surrogate(X[:7]), pred, rtol=0, atol=1e-10)
+    explanation = multi.explain(X[:7])
+    assert list(explanation.output_names) == names
+    np.testing.assert_allclose(explanation.output_values(), pred, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("rows, cv, expected", [(20, "auto", 10), (40, "auto", 5),

@@ -697,11 +697,11 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         return self._fit(X, y, tasks)
 
     def _fit(self, X, y, tasks, sparsities=None):
+        """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
         # task names of a 2-d Y: its DataFrame columns
         self._y_columns = list(y.columns) if getattr(y, "ndim", 1) == 2 and hasattr(
             y, "columns") else None
         self.__dict__.pop("output_tasks_", None)  # from an earlier fit
-        """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
         with threadpool_limits(1, user_api="blas"), self._explain_linalg_errors():
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
             T = len(self.tasks_)
@@ -803,12 +803,11 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
     def _fit_surrogate(self, X, tasks):
         """Per-task linear surrogates: the task models, or post hoc for the networks."""
-        features, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
+        features, idx = self._surrogate_rows(X, tasks)
         if not (self._nonlinear() or self._task_mlp()):
             self.surrogate_ = FittedSurrogate(self.coef_, self.intercept_, features)
             return
-        idx = self._task_index(tasks, len(features))
-        predictions = self.predict(X, tasks=None if self.task_column is not None else tasks)
+        predictions = self._predict_rows(features, idx)
         coef = np.zeros((len(self.tasks_), features.shape[1]))
         intercept = np.zeros(len(self.tasks_))
         for t in range(len(self.tasks_)):
@@ -818,9 +817,13 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         self.surrogate_ = FittedSurrogate(coef, intercept, features)
 
     def _surrogate_rows(self, X, tasks):
-        check_is_fitted(self)
+        """Validated features and the task index of each row, stacked over the
+        tasks after a fit on a 2-d ``Y`` (every row under every task)."""
         features, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
-        return features, tasks
+        if self._y_1d:
+            return features, self._task_index(tasks, len(features))
+        columns = self._task_index(self.output_tasks_, len(self.output_tasks_))
+        return np.tile(features, (len(columns), 1)), np.repeat(columns, len(features))
 
     def predict_surrogate(self, X, tasks=None):
         """Predict with the linear surrogate of each row's task (what :meth:`explain` explains).
@@ -838,12 +841,14 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
         Returns
         -------
-        y_surrogate : ndarray of shape (n_samples,)
+        y_surrogate : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            ``(n_samples, n_tasks)`` after a fit on a 2-d ``Y``, like :meth:`predict`.
         """
-        features, tasks = self._surrogate_rows(X, tasks)
-        idx = self._task_index(tasks, len(features))
+        check_is_fitted(self)
+        features, idx = self._surrogate_rows(X, tasks)
         g = self.surrogate_
-        return np.einsum("ij,ij->i", features, g.coef_[idx]) + g.intercept_[idx]
+        out = np.einsum("ij,ij->i", features, g.coef_[idx]) + g.intercept_[idx]
+        return out if self._y_1d else out.reshape(len(self.output_tasks_), -1).T
 
     def explain(self, X, tasks=None):
         """Attribute each row's prediction to the features, with its task's linear model.
@@ -865,15 +870,19 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         -------
         explanation : Explanation
         """
-        features, tasks = self._surrogate_rows(X, tasks)
+        check_is_fitted(self)
+        features, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
         g = self.surrogate_
         centred = features - g.basis_mean_
         base = g.intercept_ + g.coef_ @ g.basis_mean_
         names = self._feature_names()
         if tasks is None and len(self.tasks_) > 1:
-            values = centred[:, :, None] * g.coef_.T[None]
-            return Explanation(values, base, features, names, self.tasks_,
-                               task_names=self.tasks_)
+            # every task's model, in Y's column order after a fit on a 2-d Y
+            order = (np.arange(len(self.tasks_)) if self._y_1d else
+                     self._task_index(self.output_tasks_, len(self.output_tasks_)))
+            values = centred[:, :, None] * g.coef_[order].T[None]
+            return Explanation(values, base[order], features, names, self.tasks_[order],
+                               task_names=self.tasks_[order])
         idx = self._task_index(tasks, len(features))
         values = (centred * g.coef_[idx])[:, :, None]
         return Explanation(values, base[idx][:, None], features, names, ["y"],
