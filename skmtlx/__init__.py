@@ -1,6 +1,7 @@
 """skmtlx: interpretable multi-task learning with scikit-learn estimators."""
 
 from ._explanation import LinearExplanation
+from ._torch import training_threads
 from .auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
 from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
 from .generative import GenerativeMTLClassifier
@@ -18,4 +19,5 @@ __all__ = [
     "LinearExplanation",
     "SparseTaskGraphMTL",
     "TaskGrouper",
+    "training_threads",
 ]

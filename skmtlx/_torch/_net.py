@@ -46,6 +46,13 @@ def torch_seed(seed, device="cpu"):
         yield
 
 
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+def _overrides(callback, hook):
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
 class MultiTermNet(NeuralNet):
     """A skorch ``NeuralNet`` whose criterion may return named loss terms.
 
@@ -53,6 +60,13 @@ class MultiTermNet(NeuralNet):
     every other entry is recorded per batch as ``train_<name>`` or
     ``valid_<name>``; :func:`make_net` adds the callbacks that average them
     per epoch into the history.
+
+    An epoch runs without per-batch Python bookkeeping: the batch losses stay
+    tensors until the epoch ends, when they are written to the history in one
+    go (the same records skorch writes), and only the callbacks that define a
+    batch hook are called per batch. With a callback that reads the history
+    during the epoch (``on_batch_end``, e.g. the progress bar) or inspects
+    gradients (``on_grad_computed``), skorch's own loop runs instead.
 
     Examples
     --------
@@ -64,6 +78,8 @@ class MultiTermNet(NeuralNet):
     ...         return {"loss": mse, "mse": mse}
     >>> net = MultiTermNet(torch.nn.Linear(2, 1), criterion=MSETerms())
     """
+
+    _pending_terms = None
 
     def _set_training(self, training=True):
         # skorch switches train/eval mode on every batch; walking the module
@@ -79,21 +95,103 @@ class MultiTermNet(NeuralNet):
             return terms
         prefix = "train_" if training else "valid_"
         for name, value in terms.items():
-            if name != "loss":
+            if name == "loss":
+                continue
+            if self._pending_terms is None:
                 self.history.record_batch(prefix + name, value.item())
+            else:
+                self._pending_terms.setdefault(prefix + name, []).append(value.detach())
         return terms["loss"]
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        hooked = [cb for _, cb in self.callbacks_ if any(_overrides(cb, h) for h in _BATCH_HOOKS)]
+        lean = not fit_params and all(
+            not _overrides(cb, "on_batch_end") and not _overrides(cb, "on_grad_computed")
+            for cb in hooked
+        )
+        if iterator is None or not lean:
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        self._set_training(training)
+        optimizer = self.optimizer_
+        begin = [cb for cb in hooked if _overrides(cb, "on_batch_begin")]
+        losses, sizes = [], []
+        self._pending_terms = {}
+        try:
+            for batch in iterator:
+                for cb in begin:
+                    cb.on_batch_begin(self, batch=batch, training=training)
+                Xi, yi = batch
+                if training:
+                    optimizer.zero_grad()
+                    loss = self.get_loss(self._forward(Xi), yi, X=Xi, training=True)
+                    loss.backward()
+                    optimizer.step()
+                else:
+                    with torch.no_grad():
+                        loss = self.get_loss(self._forward(Xi), yi, X=Xi, training=False)
+                losses.append(loss.detach())
+                sizes.append(len(Xi))
+            terms = {name: torch.stack(values).tolist()
+                     for name, values in self._pending_terms.items()}
+        finally:
+            self._pending_terms = None
+        self._record_batches(prefix, torch.stack(losses).tolist() if losses else [], sizes,
+                             terms)
+
+    def _forward(self, Xi):
+        return self.module_(**Xi) if isinstance(Xi, dict) else self.module_(Xi)
+
+    def _record_batches(self, prefix, losses, sizes, terms):
+        """Write the epoch's batch records as skorch's loop does, after the epoch."""
+        batches = self.history[-1]["batches"]
+        for k, (loss, size) in enumerate(zip(losses, sizes)):
+            row = {prefix + "_loss": loss, prefix + "_batch_size": size}
+            row.update((name, values[k]) for name, values in terms.items())
+            batches.append(row)
+        self.history.record(prefix + "_batch_count", len(losses))
 
 
 class DivergenceGuard(Callback):
-    """Stop training with a clear error when the training loss is not finite."""
+    """Stop training with a clear error when the training loss diverges.
+
+    Raises a :class:`FloatingPointError` naming ``lr`` at the end of an
+    epoch whose mean training loss is not finite, or exceeds ``growth``
+    times the loss of the very first batch (the loss at the initial
+    parameters): a learning rate far too high makes the loss explode by
+    many orders of magnitude while staying finite, which ordinary noisy
+    training never does.
+
+    Parameters
+    ----------
+    growth : float, default=1e4
+        Largest tolerated ratio of an epoch's mean training loss to the
+        first batch's loss.
+
+    Examples
+    --------
+    >>> from skmtlx._torch import DivergenceGuard
+    >>> DivergenceGuard().growth
+    10000.0
+    """
+
+    def __init__(self, growth=1e4):
+        self.growth = growth
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
+        epoch = len(net.history)
         if not math.isfinite(loss):
             raise FloatingPointError(
-                f"Training diverged: the training loss is {loss} at epoch "
-                f"{len(net.history)}. Lower `lr`, scale the inputs (e.g. StandardScaler) "
+                f"Training diverged: the training loss is {loss} at epoch {epoch}. "
+                f"Lower `lr` (now {net.lr:g}), scale the inputs (e.g. StandardScaler) "
                 "or check the targets."
+            )
+        first = net.history[0, "batches", 0, "train_loss"]
+        if first > 0 and loss > self.growth * first:
+            raise FloatingPointError(
+                f"Training diverged: the training loss grew from {first:.3g} (first batch) "
+                f"to {loss:.3g} (mean of epoch {epoch}), by more than {self.growth:g} times. "
+                f"The learning rate is too high: lower `lr` (now {net.lr:g})."
             )
 
 
@@ -112,6 +210,7 @@ def make_net(
     device="cpu",
     verbose=0,
     callbacks=(),
+    generator=None,
 ):
     """Build the skorch net that trains ``module`` with Adam on in-memory data.
 
@@ -142,6 +241,8 @@ def make_net(
         0: silent; 1: skorch's per-epoch table; 2: plus a progress bar.
     callbacks : sequence of (name, Callback), default=()
         Extra skorch callbacks.
+    generator : torch.Generator or None, default=None
+        Generator of the per-epoch shuffling (None: torch's global one).
 
     Returns
     -------
@@ -193,7 +294,10 @@ def make_net(
         batch_size=batch_size,
         iterator_train=BatchSliceLoader,
         iterator_train__shuffle=True,
+        iterator_train__generator=generator,
+        iterator_train__device=device,
         iterator_valid=BatchSliceLoader,
+        iterator_valid__device=device,
         train_split=train_split,
         callbacks=named_callbacks,
         predict_nonlinearity=None,
