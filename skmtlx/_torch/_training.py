@@ -55,16 +55,19 @@ class TrainingConfig:
     verbose : int, default=0
         0: silent; 1: one line per epoch; 2: plus a progress bar.
     n_threads : int or None, default=None
-        Torch intra-op threads during the fit; None: chosen from the size of
-        the network (see :func:`skmtlx.training_threads`).
+        Torch intra-op threads during the fit; None: those set by
+        :func:`skmtlx.training_threads` where the fit runs, else chosen from
+        the size of the network.
 
     Examples
     --------
     >>> from skmtlx._torch import TrainingConfig
     >>> from skmtlx import FidelityMTLRegressor
     >>> config = TrainingConfig.from_estimator(FidelityMTLRegressor(lr=0.01, random_state=3))
-    >>> config.lr, config.seed
-    (0.01, 3)
+    >>> config.lr, config.max_epochs
+    (0.01, 100)
+    >>> config.replace(max_epochs=5).max_epochs
+    5
     """
 
     max_epochs: int = 100
@@ -84,9 +87,8 @@ class TrainingConfig:
     def from_estimator(cls, estimator, **overrides):
         """The configuration of an estimator's parameters (those it has).
 
-        ``random_state`` is turned into the integer ``seed`` here, once; the
-        thread override of :func:`skmtlx.training_threads` in force is read
-        here too. ``overrides`` replace any field.
+        ``random_state`` is turned into the integer ``seed`` here, once.
+        ``overrides`` replace any field.
         """
         values = {
             field.name: getattr(estimator, field.name)
@@ -94,7 +96,6 @@ class TrainingConfig:
             if field.name not in ("seed", "n_threads") and hasattr(estimator, field.name)
         }
         values["seed"] = check_random_seed(getattr(estimator, "random_state", None))
-        values["n_threads"] = current_thread_override()
         values.update(overrides)
         return cls(**values)
 
@@ -211,7 +212,8 @@ def train_module(
         callbacks=callbacks,
         generator=generator,
     )
-    with thread_policy(module, config.batch_size, config.n_threads):
+    n_threads = config.n_threads or current_thread_override()
+    with thread_policy(module, config.batch_size, n_threads):
         net.fit(X, y)
     return net
 

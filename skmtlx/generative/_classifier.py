@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
-from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS
-from ..utils._validation import check_hidden_layer_sizes, check_random_seed
+from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, TrainingConfig, cached_training
+from ..utils._validation import check_hidden_layer_sizes
 from ._joint import (
     adjusted_joint_scores,
     enumerate_joint_labels,
@@ -22,7 +22,6 @@ from ._network import fit_multihead_network
 
 __all__ = ["GenerativeMTLClassifier"]
 
-_NETWORK_PARAMS = tuple(NEURAL_NET_PARAMETER_CONSTRAINTS)
 _CHUNK_CELLS = 2**22  # samples x joint labels scored at once
 _TINY = np.finfo(np.float64).tiny
 
@@ -291,11 +290,10 @@ class GenerativeMTLClassifier(ClassifierMixin, BaseEstimator):
         for name in ("net_", "history_", "n_iter_"):
             self.__dict__.pop(name, None)
         if self.estimator is None:
-            params = {name: getattr(self, name) for name in _NETWORK_PARAMS}
-            params["hidden_layer_sizes"] = check_hidden_layer_sizes(self.hidden_layer_sizes)
-            params["random_state"] = check_random_seed(self.random_state)
-            network = memory.cache(fit_multihead_network)(
-                params, np.asarray(X, dtype=np.float32), codes, n_classes
+            network = cached_training(self.memory, fit_multihead_network)(
+                TrainingConfig.from_estimator(self), np.asarray(X, dtype=np.float32), codes,
+                n_classes, hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
+                activation=self.activation,
             )
             self.base_estimator_ = network
             self.net_ = network.net_

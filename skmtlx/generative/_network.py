@@ -1,10 +1,12 @@
 """The per-task-head network that gives ``log p(y_t | x)``, trained with skorch."""
 
+from functools import partial
+
 import numpy as np
 import torch
 from torch import nn
 
-from .._torch import MultiHeadMLP, NeuralNetMixin
+from .._torch import MultiHeadMLP, history_records, predict_module, train_module
 
 __all__ = ["SumCrossEntropy", "MultiHeadNetwork", "fit_multihead_network"]
 
@@ -37,56 +39,51 @@ class SumCrossEntropy(nn.Module):
         return terms
 
 
-class MultiHeadNetwork(NeuralNetMixin):
+class MultiHeadNetwork:
     """A fitted shared-trunk MLP with one softmax head per task.
 
-    Private container built by :func:`fit_multihead_network`; the training
-    parameters are those of :data:`~skmtlx._torch.NEURAL_NET_PARAMETER_CONSTRAINTS`.
+    Private container returned by :func:`fit_multihead_network`.
+
+    Parameters
+    ----------
+    net : skmtlx._torch.MultiTermNet
+        The fitted net.
+    device : str
+        Torch device of the predictions.
     """
 
-    def __init__(self, **params):
-        for name, value in params.items():
-            setattr(self, name, value)
-
-    def fit(self, X, Y, n_classes):
-        sizes = [int(k) for k in n_classes]
-        n_features = X.shape[1]
-
-        def build_module():
-            return MultiHeadMLP(n_features, tuple(self.hidden_layer_sizes), sizes, self.activation)
-
-        self._train_module(
-            build_module,
-            SumCrossEntropy(),
-            X,
-            np.asarray(Y, dtype=np.int64),
-            loss_terms=[f"ce_{t}" for t in range(len(sizes))],
-        )
-        return self
+    def __init__(self, net, device):
+        self.net_ = net
+        self.history_ = history_records(net)
+        self.n_iter_ = len(self.history_)
+        self.device = device
 
     def predict_log_proba(self, X):
         """List of ``(n_samples, n_classes_t)`` float64 log-probabilities."""
-        outputs = self._forward(X)
+        outputs = predict_module(self.net_.module_, X, device=self.device)
         return [
             torch.log_softmax(torch.as_tensor(out), dim=1).numpy().astype(np.float64)
             for out in outputs
         ]
 
 
-def fit_multihead_network(params, X, Y, n_classes):
+def fit_multihead_network(config, X, Y, n_classes, *, hidden_layer_sizes, activation):
     """Train a :class:`MultiHeadNetwork`; a pure function, so it can be cached.
 
     Parameters
     ----------
-    params : dict
-        Training parameters (``hidden_layer_sizes``, ``activation``,
-        ``max_epochs``, ... and an integer ``random_state``).
+    config : TrainingConfig
+        How to train.
     X : ndarray of shape (n_samples, n_features)
         Inputs.
     Y : ndarray of shape (n_samples, n_tasks)
         Integer class codes per task.
     n_classes : tuple of int
         Number of classes of each task (the head widths).
+    hidden_layer_sizes : tuple of int
+        Hidden layers of the shared trunk.
+    activation : str
+        Hidden-layer non-linearity.
 
     Returns
     -------
@@ -96,15 +93,20 @@ def fit_multihead_network(params, X, Y, n_classes):
     Examples
     --------
     >>> import numpy as np
+    >>> from skmtlx._torch import TrainingConfig
     >>> from skmtlx.generative._network import fit_multihead_network
     >>> rng = np.random.RandomState(0)
     >>> X, Y = rng.normal(size=(40, 3)), rng.randint(2, size=(40, 2))
-    >>> params = dict(hidden_layer_sizes=(8,), activation="relu", max_epochs=2,
-    ...               batch_size=16, lr=1e-3, weight_decay=0.0, early_stopping=False,
-    ...               validation_fraction=0.1, n_iter_no_change=5, tol=1e-4,
-    ...               random_state=0, device="cpu", verbose=0)
-    >>> net = fit_multihead_network(params, X, Y, (2, 2))
+    >>> config = TrainingConfig(max_epochs=2, batch_size=16, seed=0)
+    >>> net = fit_multihead_network(config, X, Y, (2, 2), hidden_layer_sizes=(8,),
+    ...                             activation="relu")
     >>> [lp.shape for lp in net.predict_log_proba(X)]
     [(40, 2), (40, 2)]
     """
-    return MultiHeadNetwork(**params).fit(X, Y, n_classes)
+    sizes = [int(k) for k in n_classes]
+    module = partial(MultiHeadMLP, X.shape[1], tuple(hidden_layer_sizes), sizes, activation)
+    net = train_module(
+        config, module, SumCrossEntropy(), X, np.asarray(Y, dtype=np.int64),
+        loss_terms=[f"ce_{t}" for t in range(len(sizes))],
+    )
+    return MultiHeadNetwork(net, config.device)

@@ -1,6 +1,7 @@
 """TaskGrouper: measure transfer gains, choose task groups, train one model per group."""
 
 import zlib
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -8,21 +9,19 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_c
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
     MultiHeadMLP,
-    make_net,
+    TrainingConfig,
+    cached_training,
+    history_records,
     predict_module,
-    torch_seed,
+    train_module,
 )
 from ..utils._selection import one_standard_error_rule
-from ..utils._validation import (
-    check_fraction_split,
-    check_hidden_layer_sizes,
-    check_random_seed,
-)
+from ..utils._validation import check_fraction_split, check_hidden_layer_sizes
 from ._gains import MultiTaskLoss, TransferGainRecorder
 from ._solver import _check_problem, _violations, grouping_objective, solve_grouping
 
@@ -363,7 +362,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 Z[:, t] = (Y[:, t] - self._y_mean[t]) / self._y_scale[t]
         return Z
 
-    def _train_net(self, data, tasks, seed, max_epochs=None, gain=None):
+    def _train_net(self, config, data, tasks, gain=None):
         """Fit one shared-trunk network on ``tasks`` (training rows of ``data``).
 
         With ``gain=(kind, every)``, return the transfer gains it measured
@@ -373,30 +372,20 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         hidden = self._hidden
         if self.capacity == "per_task":
             hidden = tuple(width * len(tasks) for width in hidden)
-        settings = dict(
-            hidden_layer_sizes=hidden,
-            activation=self.activation,
-            lr=self.lr,
-            max_epochs=self.max_epochs if max_epochs is None else max_epochs,
-            batch_size=self.batch_size,
-            weight_decay=self.weight_decay,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            device=self.device,
-        )
         binary = [self.task_types_[t] == "binary" for t in tasks]
         valid = (X_valid, Z_valid[:, tasks]) if self.early_stopping else None
         fit = _fit_net if gain is None else _measure_gains
-        fit = check_memory(self.memory).cache(fit, ignore=["verbose"])
         args = () if gain is None else gain
-        return fit(X, Z[:, tasks], valid, binary, seed, settings, *args, verbose=self.verbose)
+        return cached_training(self.memory, fit)(
+            config, X, Z[:, tasks], valid, binary, hidden, self.activation, *args
+        )
 
-    def _fit_group(self, data, raw, members, seed):
+    def _fit_group(self, config, data, raw, members):
         """Fit the model of one group; its seed depends on the members only."""
         if self.estimator is None:
             key = np.asarray(members, dtype=np.int64).tobytes()
-            group_seed = (seed + zlib.crc32(key)) % (2**31 - 1)
-            return self._train_net(data, members, group_seed)
+            group_seed = (config.seed + zlib.crc32(key)) % (2**31 - 1)
+            return self._train_net(config.replace(seed=group_seed), data, members)
         X, Y = raw
         target = Y[:, members[0]] if len(members) == 1 else Y[:, members]
         return clone(self.estimator).fit(X, target)
@@ -490,7 +479,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self._y_scale = np.where(scale > 0, scale, 1.0)
         Z = self._encode(Y)
         Xf = X.astype(np.float32)
-        seed = check_random_seed(self.random_state)
+        config = TrainingConfig.from_estimator(self)
+        seed = config.seed
         select = self.group_selection != "budget" and self.task_groups is None
 
         # rows held out for early stopping and for choosing the grouping
@@ -516,9 +506,9 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
             candidates = [(None, self._check_task_groups(n_tasks), None)]
         else:
             if n_tasks > 1:
+                gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs)
                 gains, epoch_gains, history = self._train_net(
-                    data, list(range(n_tasks)), seed, max_epochs=self.gain_epochs,
-                    gain=(self.gain, self.gain_every),
+                    gain_config, data, list(range(n_tasks)), gain=(self.gain, self.gain_every),
                 )
                 if gains is None:
                     raise RuntimeError("No transfer gain could be measured; check the data.")
@@ -535,7 +525,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         def group_model(members):
             key = tuple(members)
             if key not in fitted:
-                fitted[key] = self._fit_group(data, raw, list(members), seed)
+                fitted[key] = self._fit_group(config, data, raw, list(members))
             return fitted[key]
 
         if select:
@@ -724,43 +714,26 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         return self._losses(self._task_outputs(X), Y, list(range(self.n_tasks_)))
 
 
-def _fit_net(X, Z, valid_data, binary, seed, settings, verbose=0, callbacks=()):
+def _fit_net(config, X, Z, valid_data, binary, hidden_layer_sizes, activation, callbacks=()):
     """Train a ``MultiHeadMLP`` on targets ``Z`` (one column per head)."""
-    with torch_seed(seed, settings["device"]):
-        module = MultiHeadMLP(
-            X.shape[1], settings["hidden_layer_sizes"], [1] * Z.shape[1],
-            activation=settings["activation"],
-        )
-        net = make_net(
-            module,
-            MultiTaskLoss(binary),
-            lr=settings["lr"],
-            max_epochs=settings["max_epochs"],
-            batch_size=settings["batch_size"],
-            weight_decay=settings["weight_decay"],
-            valid_data=valid_data,
-            n_iter_no_change=settings["n_iter_no_change"],
-            tol=settings["tol"],
-            device=settings["device"],
-            verbose=verbose,
-            callbacks=list(callbacks),
-        )
-        net.fit(X, Z)
-    return net
+    module = partial(
+        MultiHeadMLP, X.shape[1], hidden_layer_sizes, [1] * Z.shape[1], activation=activation
+    )
+    return train_module(
+        config, module, MultiTaskLoss(binary), X, Z, valid_data=valid_data,
+        callbacks=list(callbacks),
+    )
 
 
-def _measure_gains(X, Z, valid_data, binary, seed, settings, kind, every, verbose=0):
+def _measure_gains(config, X, Z, valid_data, binary, hidden_layer_sizes, activation, kind,
+                   every):
     """Train the joint network while recording transfer gains; return what was measured."""
     recorder = TransferGainRecorder(kind=kind, every=every)
     joint = _fit_net(
-        X, Z, valid_data, binary, seed, settings, verbose=verbose,
+        config, X, Z, valid_data, binary, hidden_layer_sizes, activation,
         callbacks=[("transfer_gains", recorder)],
     )
-    history = [
-        {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
-        for row in joint.history
-    ]
-    return recorder.gains_, np.array(recorder.epoch_gains_), history
+    return recorder.gains_, np.array(recorder.epoch_gains_), history_records(joint)
 
 
 def _as_pairs(pairs):

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from ..utils._validation import check_hidden_layer_sizes, check_random_seed
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
@@ -177,6 +178,11 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         Mini-batch size of the networks.
     lr : float, default=1e-2
         Adam learning rate of the networks.
+    device : str, default="cpu"
+        Torch device of the networks.
+    verbose : int, default=0
+        Verbosity of the networks' training (1: one line per epoch, 2: plus a
+        progress bar).
     n_jobs : int or None, default=None
         Processes running the sparsity path and its ``path_cv`` reruns side by
         side (``None`` means 1, ``-1`` one per core); a fit uses at most
@@ -292,6 +298,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "device": [str],
+        "verbose": ["verbose"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
@@ -324,6 +332,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         max_epochs=100,
         batch_size=64,
         lr=1e-2,
+        device="cpu",
+        verbose=0,
         n_jobs=None,
         random_state=None,
     ):
@@ -352,6 +362,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.device = device
+        self.verbose = verbose
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -566,7 +578,10 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         if self._nonlinear():
             from ._nonlinear import fit_trunk, trunk_features
 
-            self.trunk_ = fit_trunk(self, Z, yc, task_index)
+            self.trunk_ = fit_trunk(
+                self._network_config(), Z, yc, task_index, rho=self.rho,
+                hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
+                fit_intercept=self.fit_intercept)
             Z = trunk_features(self.trunk_, Z)
         T = len(self.tasks_)
         G, b, _, _ = task_moments(Z, yc, task_index, T)
@@ -597,6 +612,8 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
 
     def _fit(self, X, y, tasks, sparsities=None):
         """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
+        for name in ("trunk_", "task_networks_"):  # from an earlier fit
+            self.__dict__.pop(name, None)
         with threadpool_limits(1, user_api="blas"):
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
             T = len(self.tasks_)
@@ -644,8 +661,17 @@ class SparseTaskGraphMTL(RegressorMixin, BaseEstimator):
         from ._nonlinear import fit_task_networks
 
         X = Z[:, :-1] if self.fit_intercept else Z
-        self.task_networks_ = fit_task_networks(self, X, yc, task_index, self._edge_index,
-                                                self.edge_weights_)
+        self.task_networks_ = fit_task_networks(
+            self._network_config(), X, yc, task_index, self._edge_index, self.edge_weights_,
+            hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes), rho=self.rho)
+
+    def _network_config(self):
+        """How the networks train (no early stopping: every row trains)."""
+        from .._torch import TrainingConfig
+
+        return TrainingConfig(
+            max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
+            seed=check_random_seed(self.random_state), device=self.device, verbose=self.verbose)
 
     def _sparsity_weight(self):
         return 0.0 if isinstance(self.sparsity, str) else self.sparsity
