@@ -65,7 +65,7 @@ class TrainingConfig:
     >>> from skmtlx import FidelityMTLRegressor
     >>> config = TrainingConfig.from_estimator(FidelityMTLRegressor(lr=0.01, random_state=3))
     >>> config.lr, config.max_epochs
-    (0.01, 100)
+    (0.01, 200)
     >>> config.replace(max_epochs=5).max_epochs
     5
     """
