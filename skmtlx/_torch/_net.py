@@ -214,6 +214,8 @@ def make_net(
 ):
     """Build the skorch net that trains ``module`` with Adam on in-memory data.
 
+    Adam runs its fused implementation on CPU and CUDA.
+
     Parameters
     ----------
     module : torch.nn.Module
@@ -289,6 +291,7 @@ def make_net(
         criterion=criterion,
         optimizer=torch.optim.Adam,
         optimizer__weight_decay=weight_decay,
+        optimizer__fused=_can_fuse(module, device),
         lr=lr,
         max_epochs=max_epochs,
         batch_size=batch_size,
@@ -303,6 +306,13 @@ def make_net(
         predict_nonlinearity=None,
         verbose=int(verbose > 0),
         device=device,
+    )
+
+
+def _can_fuse(module, device):
+    """Whether Adam's fused kernel runs here (one kernel per step, not one per tensor)."""
+    return torch.device(device).type in ("cpu", "cuda") and all(
+        p.is_floating_point() for p in module.parameters()
     )
 
 
