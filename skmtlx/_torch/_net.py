@@ -156,16 +156,24 @@ class DivergenceGuard(Callback):
 
     Raises a :class:`FloatingPointError` naming ``lr`` at the end of an
     epoch whose mean training loss is not finite, or exceeds ``growth``
-    times the loss of the very first batch (the loss at the initial
-    parameters): a learning rate far too high makes the loss explode by
-    many orders of magnitude while staying finite, which ordinary noisy
-    training never does.
+    times the loss of the initial parameters (measured when training starts
+    on up to ``n_reference`` training rows): a learning rate far too high
+    makes the loss explode by many orders of magnitude while staying finite,
+    which noisy but sound training does not.
 
     Parameters
     ----------
     growth : float, default=1e4
         Largest tolerated ratio of an epoch's mean training loss to the
-        first batch's loss.
+        initial loss.
+    n_reference : int, default=4096
+        Rows on which the initial loss is measured.
+
+    Attributes
+    ----------
+    initial_loss_ : float or None
+        The loss of the initial parameters (None when it is not positive,
+        which turns the growth check off).
 
     Examples
     --------
@@ -174,8 +182,21 @@ class DivergenceGuard(Callback):
     10000.0
     """
 
-    def __init__(self, growth=1e4):
+    def __init__(self, growth=1e4, n_reference=4096):
         self.growth = growth
+        self.n_reference = n_reference
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.initial_loss_ = None
+        if isinstance(X, dict) or y is None:
+            return
+        rows = slice(0, self.n_reference)
+        with torch.no_grad():
+            X_ref = to_tensor(X[rows], device=net.device)
+            loss = net.criterion_(net.module_(X_ref), to_tensor(y[rows], device=net.device))
+        loss = float(loss["loss"] if isinstance(loss, dict) else loss)
+        if math.isfinite(loss) and loss > 0:
+            self.initial_loss_ = loss
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
@@ -186,12 +207,13 @@ class DivergenceGuard(Callback):
                 f"Lower `lr` (now {net.lr:g}), scale the inputs (e.g. StandardScaler) "
                 "or check the targets."
             )
-        first = net.history[0, "batches", 0, "train_loss"]
-        if first > 0 and loss > self.growth * first:
+        initial = self.initial_loss_
+        if initial is not None and loss > self.growth * initial:
             raise FloatingPointError(
-                f"Training diverged: the training loss grew from {first:.3g} (first batch) "
-                f"to {loss:.3g} (mean of epoch {epoch}), by more than {self.growth:g} times. "
-                f"The learning rate is too high: lower `lr` (now {net.lr:g})."
+                f"Training diverged: the training loss grew from {initial:.3g} (initial "
+                f"parameters) to {loss:.3g} (mean of epoch {epoch}), more than "
+                f"{self.growth:g} times. The learning rate is too high: lower `lr` "
+                f"(now {net.lr:g})."
             )
 
 
