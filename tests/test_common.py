@@ -6,6 +6,7 @@ predictions twice and that a pickled estimator predicts identically.
 """
 
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -100,3 +101,29 @@ def test_pickled_estimator_predicts_identically(estimator):
     fitted = clone(estimator).fit(X, y)
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+@pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)
+def test_fits_in_threads_equal_sequential_fits(estimator):
+    """Each fit owns its seed: 4 fits in a thread pool predict bitwise what 4
+    sequential fits predict."""
+    X, y = _toy_data(estimator)
+    sequential = [clone(estimator).fit(X, y).predict(X) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda _: clone(estimator).fit(X, y).predict(X), range(4)))
+    for a, b in zip(sequential, threaded):
+        np.testing.assert_array_equal(a, b)
+
+
+def _trains_a_network(estimator):
+    params = estimator.get_params()
+    return "device" in params and params.get("estimator") is None and params.get(
+        "model", "mlp") != "linear"
+
+
+@pytest.mark.parametrize(
+    "estimator", [e for e in FAST_ESTIMATORS if _trains_a_network(e)], ids=repr)
+def test_unavailable_device_is_named_before_training(estimator):
+    X, y = _toy_data(estimator)
+    with pytest.raises(ValueError, match="device='cuda:99' is not available"):
+        clone(estimator).set_params(device="cuda:99").fit(X, y)
