@@ -2,7 +2,9 @@
 
 import dataclasses
 import re
+import textwrap
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,3 +263,13 @@ def test_task_grouper_memory_reuses_networks_across_verbosity(tmp_path, capsys):
     loud = TaskGrouper(verbose=1, **params).fit(X, Y)
     assert sorted(p.name for p in tmp_path.rglob("output.pkl")) == entries
     np.testing.assert_array_equal(quiet.predict(X), loud.predict(X))
+
+
+def test_contributing_toy_estimator_runs():
+    """The contributor notes' example (doc/contributing.rst) runs as written."""
+    text = (Path(__file__).parents[1] / "doc" / "contributing.rst").read_text()
+    block = text.split(".. code-block:: python\n")[1].split("\nAn estimator with")[0]
+    namespace = {}
+    exec(textwrap.dedent(block), namespace)
+    model = namespace["model"]
+    assert model.n_iter_ == 50 and 0.9 < model.score(namespace["X"], namespace["y"]) <= 1.0
