@@ -390,7 +390,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         target = Y[:, members[0]] if len(members) == 1 else Y[:, members]
         return clone(self.estimator).fit(X, target)
 
-    def _candidate_groupings(self, n_tasks):
+    def _candidate_groupings(self, gains, n_tasks):
         """``(budget, groups, solver result)`` of every grouping to consider."""
         constraints = dict(
             max_group_size=self.max_group_size,
@@ -403,7 +403,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         )
         # the full budget first: it raises the informative error if infeasible
         result = solve_grouping(
-            self.gains_, n_groups=self.n_groups, time_limit=self.time_limit, **constraints
+            gains, n_groups=self.n_groups, time_limit=self.time_limit, **constraints
         )
         budget = n_tasks if self.n_groups is None else min(self.n_groups, n_tasks)
         if self.group_selection == "budget":
@@ -412,7 +412,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         for k in range(1, budget):
             try:
                 sub = solve_grouping(
-                    self.gains_, n_groups=k, time_limit=self.time_limit, **constraints
+                    gains, n_groups=k, time_limit=self.time_limit, **constraints
                 )
             except ValueError:  # fewer groups than the constraints allow
                 continue
@@ -420,7 +420,7 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         found.setdefault(_key(result.groups), (budget, result.groups, result))
         alone = [[t] for t in range(n_tasks)]
         problem = _check_problem(
-            self.gains_, self.n_groups, 1, self.max_group_size,
+            gains, self.n_groups, 1, self.max_group_size,
             None if self.task_costs is None else np.asarray(self.task_costs, dtype=float),
             self.group_cost, self.max_group_cost, self.max_total_cost,
             constraints["must_link"], constraints["cannot_link"],
@@ -461,6 +461,8 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self : TaskGrouper
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        # what the targets are: read by the helpers that encode, train and score below;
+        # everything the fit learns is assigned at the end, in one block
         self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if self._y_1d else y
@@ -500,24 +502,22 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
         raw = (X[rows], Y[rows]) if select else (X, Y)
 
         # 1. transfer gains
-        self.gains_, self.gain_history_, self.history_ = None, None, []
-        self.selection_results_ = None
+        gains, gain_history, history = None, None, []
+        selection_results = None
         if self.task_groups is not None:
             candidates = [(None, self._check_task_groups(n_tasks), None)]
         else:
             if n_tasks > 1:
                 gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs)
-                gains, epoch_gains, history = self._train_net(
+                gains, gain_history, history = self._train_net(
                     gain_config, data, list(range(n_tasks)), gain=(self.gain, self.gain_every),
                 )
                 if gains is None:
                     raise RuntimeError("No transfer gain could be measured; check the data.")
-                self.gains_, self.gain_history_, self.history_ = gains, epoch_gains, history
             else:
-                self.gains_ = np.zeros((1, 1))
-                self.gain_history_ = np.zeros((0, 1, 1))
+                gains, gain_history = np.zeros((1, 1)), np.zeros((0, 1, 1))
             # 2. grouping: the program's solution(s)
-            candidates = self._candidate_groupings(n_tasks)
+            candidates = self._candidate_groupings(gains, n_tasks)
 
         # 3. one model per group (each distinct group trained once)
         fitted = {}
@@ -541,33 +541,35 @@ class TaskGrouper(MultiOutputMixin, RegressorMixin, BaseEstimator):
             one_se, lowest, valid_losses, std_err = one_standard_error_rule(
                 row_losses, [len(g) for _, g, _ in candidates])
             best = one_se if self.group_selection == "validation_1se" else lowest
-            self.selection_results_ = {
+            selection_results = {
                 "max_groups": [k for k, _, _ in candidates],
                 "groups": [g for _, g, _ in candidates],
-                "objective": [grouping_objective(self.gains_, g) for _, g, _ in candidates],
+                "objective": [grouping_objective(gains, g) for _, g, _ in candidates],
                 "valid_loss": [float(v) for v in valid_losses],
                 "std_err": [float(v) for v in std_err],
             }
         else:
             best = 0
         _, groups, result = candidates[best]
-        self.groups_ = groups
-        self.group_labels_ = np.empty(n_tasks, dtype=int)
+        group_labels = np.empty(n_tasks, dtype=int)
         for g, members in enumerate(groups):
-            self.group_labels_[members] = g
+            group_labels[members] = g
         solve_time = sum(r.solve_time for _, _, r in candidates if r is not None)
         if self.task_groups is not None:
-            self.objective_ = float("nan")
-            self.solver_status_, self.solve_time_, self.mip_gap_ = "given", 0.0, None
+            objective, status, solve_time, gap = float("nan"), "given", 0.0, None
         elif result is None:  # each task alone
-            self.objective_ = 0.0
-            self.solver_status_, self.solve_time_, self.mip_gap_ = "alone", solve_time, None
+            objective, status, gap = 0.0, "alone", None
         else:
-            self.objective_ = result.objective
-            self.solver_status_ = result.status
-            self.solve_time_ = solve_time
-            self.mip_gap_ = result.gap
-        self.estimators_ = [group_model(members) for members in groups]
+            objective, status, gap = result.objective, result.status, result.gap
+        estimators = [group_model(members) for members in groups]
+
+        # the fitted state, in one place
+        self.gains_, self.gain_history_, self.history_ = gains, gain_history, history
+        self.selection_results_ = selection_results
+        self.groups_, self.group_labels_ = groups, group_labels
+        self.objective_, self.solver_status_ = objective, status
+        self.solve_time_, self.mip_gap_ = solve_time, gap
+        self.estimators_ = estimators
         return self
 
     # ------------------------------------------------------------------
