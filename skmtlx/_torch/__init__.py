@@ -3,7 +3,7 @@
 from ._estimator import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin
 from ._iterator import BatchSliceLoader
 from ._modules import ACTIVATIONS, MultiHeadMLP, SurrogateMLP, log_cosh, make_mlp
-from ._net import DivergenceGuard, MultiTermNet, make_net, predict_module, torch_seed
+from ._net import DivergenceGuard, MultiTermNet, make_net, predict_module
 from ._threads import threads_for, training_threads
 from ._training import (
     TrainingConfig,
@@ -31,7 +31,6 @@ __all__ = [
     "make_net",
     "predict_module",
     "threads_for",
-    "torch_seed",
     "train_module",
     "training_threads",
 ]

@@ -1,8 +1,7 @@
-"""The skorch net factory, seeding and numpy-out inference shared by estimators."""
+"""The skorch net (lean epochs, divergence guard), its factory and numpy-out inference."""
 
 import copy
 import math
-from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -12,38 +11,9 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 
-from ._iterator import BatchSliceLoader
+from ._iterator import BatchSliceLoader, _length
 
-__all__ = ["MultiTermNet", "DivergenceGuard", "make_net", "torch_seed", "predict_module"]
-
-
-@contextmanager
-def torch_seed(seed, device="cpu"):
-    """Run a block with torch's global generators seeded, then restore them.
-
-    Parameters
-    ----------
-    seed : int
-        Seed for :func:`torch.manual_seed`.
-    device : str or torch.device, default="cpu"
-        The CUDA device, if any, whose generator is forked too.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skmtlx._torch import torch_seed
-    >>> with torch_seed(0):
-    ...     a = torch.rand(1)
-    >>> with torch_seed(0):
-    ...     b = torch.rand(1)
-    >>> bool(a == b)
-    True
-    """
-    device = torch.device(device)
-    devices = [device] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
+__all__ = ["MultiTermNet", "DivergenceGuard", "make_net", "predict_module"]
 
 
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
@@ -130,7 +100,7 @@ class MultiTermNet(NeuralNet):
                     with torch.no_grad():
                         loss = self.get_loss(self._forward(Xi), yi, X=Xi, training=False)
                 losses.append(loss.detach())
-                sizes.append(len(Xi))
+                sizes.append(_length(Xi))
             terms = {name: torch.stack(values).tolist()
                      for name, values in self._pending_terms.items()}
         finally:

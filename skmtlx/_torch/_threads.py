@@ -95,11 +95,12 @@ def thread_policy(module, batch_size, n_threads=None):
             _SAVED = torch.get_num_threads()
         _ACTIVE += 1
         wanted = n_threads if n_threads is not None else threads_for(module, batch_size, _SAVED)
-        torch.set_num_threads(wanted)
+        if torch.get_num_threads() != wanted:
+            torch.set_num_threads(wanted)
     try:
         yield wanted
     finally:
         with _LOCK:
             _ACTIVE -= 1
-            if _ACTIVE == 0:
+            if _ACTIVE == 0 and torch.get_num_threads() != _SAVED:
                 torch.set_num_threads(_SAVED)

@@ -81,7 +81,7 @@ class TrainingConfig:
     seed: int = 0
     device: str = "cpu"
     verbose: int = 0
-    n_threads: object = None
+    n_threads: "int | None" = None
 
     @classmethod
     def from_estimator(cls, estimator, **overrides):
