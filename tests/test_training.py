@@ -273,3 +273,14 @@ def test_contributing_toy_estimator_runs():
     exec(textwrap.dedent(block), namespace)
     model = namespace["model"]
     assert model.n_iter_ == 50 and 0.9 < model.score(namespace["X"], namespace["y"]) <= 1.0
+
+
+@pytest.mark.parametrize("verbose, table, bar", [(0, False, False), (1, True, False),
+                                                 (2, True, True)])
+def test_verbose_levels(capsys, verbose, table, bar):
+    config = TrainingConfig(max_epochs=2, batch_size=100, seed=0, verbose=verbose)
+    train_module(config, _linear, torch.nn.MSELoss(), X, y)
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert ("train_loss" in printed) == table
+    assert ("it/s" in printed) == bar
