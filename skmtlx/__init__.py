@@ -21,6 +21,7 @@ _EXPORTS = {
     "SparseTaskGraphMTL": "task_graph",
     "TaskGrouper": "grouping",
     "explain": "_explain",
+    "training_threads": "_torch",
 }
 """Public name -> the module (relative to skmtlx) that defines it."""
 

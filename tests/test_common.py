@@ -9,6 +9,7 @@ every public estimator speaks the vocabulary of doc/glossary.rst.
 import importlib
 import inspect
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 import pkgutil
 import subprocess
 import sys
@@ -141,12 +142,10 @@ def test_memory_parameter_documents_the_pickle_trust_warning(estimator):
 # the branch is merged.
 
 PENDING = {
-    ("SparseTaskGraphMLP", "network parameters"): "core (weight_decay)",
     # its n_iter_ counts outer steps today: the lead settles which count it keeps
     ("SparseTaskGraphMLP", "epochs record"): "core (history_ of its networks)",
     ("FidelityMTLRegressor", "fidelity weight"): "additive (alpha -> fidelity_weight)",
     ("FidelityMTLClassifier", "fidelity weight"): "additive (alpha -> fidelity_weight)",
-    ("TaskGrouper", "epochs record"): "core (n_iter_ of TaskGrouper)",
 }
 """(class name, rule) -> the branch of issue 32 that makes the rule hold."""
 
@@ -456,3 +455,28 @@ def test_explanation_adds_up_to_the_surrogate_and_fidelity_is_reported(estimator
     gf = global_fidelity(fitted, X, multioutput="raw_values")
     assert gf.ndim == 1 and np.all(np.isfinite(gf)) and np.all(gf >= 0)
     assert isinstance(fidelity_r2(fitted, X), float)
+
+
+def test_fits_in_threads_equal_sequential_fits(estimator):
+    """Each fit owns its seed: 4 fits in a thread pool predict bitwise what 4
+    sequential fits predict."""
+    X, y = _toy_data(estimator)
+    sequential = [clone(estimator).fit(X, y).predict(X) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda _: clone(estimator).fit(X, y).predict(X), range(4)))
+    for a, b in zip(sequential, threaded):
+        np.testing.assert_array_equal(a, b)
+
+
+def _trains_a_network(estimator):
+    params = estimator.get_params()
+    return "device" in params and params.get("estimator") is None and params.get(
+        "model", "mlp") != "linear"
+
+
+@pytest.mark.parametrize(
+    "estimator", [e for e in FAST_ESTIMATORS if _trains_a_network(e)], ids=repr)
+def test_unavailable_device_is_named_before_training(estimator):
+    X, y = _toy_data(estimator)
+    with pytest.raises(ValueError, match="device='cuda:99' is not available"):
+        clone(estimator).set_params(device="cuda:99").fit(X, y)

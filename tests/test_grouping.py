@@ -1,5 +1,6 @@
 """TaskGrouper: transfer gains, the grouping program, the estimator."""
 
+from functools import partial
 import pickle
 
 from sklearn.base import clone
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from skmtlx._torch import MultiHeadMLP, make_net, torch_seed
+from skmtlx._torch import MultiHeadMLP, TrainingConfig, train_module
 from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
 from skmtlx.grouping import TaskGrouper
 from skmtlx.grouping import TransferGainRecorder
@@ -29,12 +30,10 @@ BINARY = [False, False, False, True]
 
 def _fit(recorder=None, weight_decay=0.0):
     callbacks = [("gains", recorder)] if recorder is not None else []
-    with torch_seed(0):
-        net = make_net(
-            MultiHeadMLP(5, (16,), [1] * 4), MultiTaskLoss(BINARY), lr=0.01, max_epochs=2,
-            batch_size=40, weight_decay=weight_decay, callbacks=callbacks,
-        )
-        return net.fit(X, Y)
+    config = TrainingConfig(lr=0.01, max_epochs=2, batch_size=40, weight_decay=weight_decay,
+                            seed=0)
+    return train_module(config, partial(MultiHeadMLP, 5, (16,), [1] * 4), MultiTaskLoss(BINARY),
+                        X, Y, callbacks=callbacks)
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.01])

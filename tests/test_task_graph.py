@@ -1,6 +1,7 @@
 """SparseTaskGraphMTL: the bilevel problem, the edge path and the estimator."""
 
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 from sklearn import config_context
 from sklearn.base import clone
@@ -445,6 +446,30 @@ def test_task_mlp_graph_ties_linked_networks():
     linked = np.linalg.norm(theta[0] - theta[2])
     unlinked = np.linalg.norm(theta[0] - theta[1])
     assert linked < 0.1 * unlinked, (linked, unlinked)
+
+
+@pytest.mark.parametrize("model", ["mlp", "task_mlp"])
+def test_networks_train_through_the_training_path(model, capsys):
+    """Fits in threads equal sequential fits; device and verbose reach the networks;
+    a refit drops the networks of an earlier fit."""
+    X, y, t = _sine_tasks()
+    est = SparseTaskGraphMTL(model=model, hidden_layer_sizes=(8,), max_epochs=5,
+                             batch_size=50, max_iter=3, random_state=0)
+    sequential = [clone(est).fit(X, y, tasks=t).predict(X, tasks=t) for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        threaded = list(pool.map(
+            lambda _: clone(est).fit(X, y, tasks=t).predict(X, tasks=t), range(3)))
+    for a, b in zip(sequential, threaded):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="device='cuda:99' is not available"):
+        clone(est).set_params(device="cuda:99").fit(X, y, tasks=t)
+    capsys.readouterr()
+    fitted = clone(est).set_params(verbose=1).fit(X, y, tasks=t)
+    assert "train_loss" in capsys.readouterr().out
+    network = "trunk_" if model == "mlp" else "task_networks_"
+    assert hasattr(fitted, network)
+    fitted.set_params(model="linear").fit(X, y, tasks=t)
+    assert not hasattr(fitted, network)
 
 
 # ------------------------------------------------------------------ generators, metrics, display

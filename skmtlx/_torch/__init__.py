@@ -1,9 +1,17 @@
-"""Shared torch machinery: modules, the fast batch iterator, seeding, the skorch net factory."""
+"""Shared torch machinery: the training path, modules, the fast batch iterator, inference."""
 
 from ._estimator import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin
 from ._iterator import BatchSliceLoader
 from ._modules import ACTIVATIONS, MultiHeadMLP, SurrogateMLP, log_cosh, make_mlp
-from ._net import DivergenceGuard, MultiTermNet, make_net, predict_module, torch_seed
+from ._net import DivergenceGuard, MultiTermNet, make_net, predict_module
+from ._threads import threads_for, training_threads
+from ._training import (
+    TrainingConfig,
+    cached_training,
+    check_device,
+    history_records,
+    train_module,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -14,9 +22,15 @@ __all__ = [
     "NEURAL_NET_PARAMETER_CONSTRAINTS",
     "NeuralNetMixin",
     "SurrogateMLP",
+    "TrainingConfig",
+    "cached_training",
+    "check_device",
+    "history_records",
     "log_cosh",
     "make_mlp",
     "make_net",
     "predict_module",
-    "torch_seed",
+    "threads_for",
+    "train_module",
+    "training_threads",
 ]

@@ -2,13 +2,11 @@
 
 from numbers import Integral, Real
 
-import numpy as np
-from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._validation import check_fraction_split, check_random_seed
 from ._modules import ACTIVATIONS
-from ._net import make_net, predict_module, torch_seed
+from ._net import predict_module
+from ._training import TrainingConfig, history_records, train_module
 
 __all__ = ["NeuralNetMixin", "NEURAL_NET_PARAMETER_CONSTRAINTS"]
 
@@ -34,10 +32,11 @@ class NeuralNetMixin:
     """Train a torch module with skorch from inside an estimator's ``fit``.
 
     The estimator must define the parameters listed in
-    :data:`NEURAL_NET_PARAMETER_CONSTRAINTS`. ``_train_module`` seeds torch
-    from ``random_state``, holds out a seeded validation split when
-    ``early_stopping`` is on, trains, and sets ``net_``, ``history_`` and
-    ``n_iter_``; ``_forward`` returns float64 numpy outputs.
+    :data:`NEURAL_NET_PARAMETER_CONSTRAINTS`. ``_train_module`` builds the
+    :class:`~skmtlx._torch.TrainingConfig` of those parameters, trains with
+    :func:`~skmtlx._torch.train_module` and sets the fitted net's attributes
+    ``net_``, ``history_`` and ``n_iter_``; ``_forward`` returns float64
+    numpy outputs.
     """
 
     def _train_module(self, build_module, criterion, X, y, *, stratify=None, loss_terms=()):
@@ -46,7 +45,7 @@ class NeuralNetMixin:
         Parameters
         ----------
         build_module : callable
-            Returns the initialised module; called under the seed.
+            Returns the initialised module; called under the fit's seed.
         criterion : torch.nn.Module
             Returns a loss or a dict of terms from ``(y_pred, y_true)``
             (see :class:`~skmtlx._torch.MultiTermNet`).
@@ -59,49 +58,15 @@ class NeuralNetMixin:
         loss_terms : sequence of str, default=()
             Extra terms returned by the criterion, recorded in ``history_``.
         """
-        seed = check_random_seed(self.random_state)
-        X = np.asarray(X, dtype=np.float32)
-        valid_data = None
-        if self.early_stopping:
-            n_valid = check_fraction_split(len(X), self.validation_fraction)
-            X, X_valid, y, y_valid = _seeded_split(X, y, n_valid, seed, stratify)
-            valid_data = (X_valid, y_valid)
-        with torch_seed(seed, self.device):
-            net = make_net(
-                build_module(),
-                criterion,
-                lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                weight_decay=self.weight_decay,
-                valid_data=valid_data,
-                n_iter_no_change=self.n_iter_no_change,
-                tol=self.tol,
-                loss_terms=loss_terms,
-                device=self.device,
-                verbose=self.verbose,
-            )
-            net.fit(X, y)
+        net = train_module(
+            TrainingConfig.from_estimator(self), build_module, criterion, X, y,
+            stratify=stratify, loss_terms=loss_terms,
+        )
         self.net_ = net
-        self.n_iter_ = len(net.history)
-        self.history_ = _history_records(net.history, loss_terms, valid_data is not None)
+        self.history_ = history_records(net)
+        self.n_iter_ = len(self.history_)
         return net
 
     def _forward(self, X):
         """Float64 numpy outputs of the trained module on ``X``."""
         return predict_module(self.net_.module_, X, device=self.device)
-
-
-def _seeded_split(X, y, n_valid, seed, stratify):
-    try:
-        return train_test_split(X, y, test_size=n_valid, random_state=seed, stratify=stratify)
-    except ValueError:  # a class too rare to stratify on
-        return train_test_split(X, y, test_size=n_valid, random_state=seed)
-
-
-def _history_records(history, loss_terms, has_valid):
-    keys = ["epoch", "train_loss"] + [f"train_{term}" for term in loss_terms]
-    if has_valid:
-        keys += ["valid_loss"] + [f"valid_{term}" for term in loss_terms]
-    keys.append("dur")
-    return [{key: row[key] for key in keys if key in row} for row in history]

@@ -8,12 +8,12 @@ from skorch.utils import to_tensor
 __all__ = ["BatchSliceLoader"]
 
 
-def _as_tensor(data):
+def _as_tensor(data, device):
     if data is None:
         return None
     if isinstance(data, dict):
-        return {key: _as_tensor(value) for key, value in data.items()}
-    return to_tensor(data, device="cpu")
+        return {key: _as_tensor(value, device) for key, value in data.items()}
+    return to_tensor(data, device=device)
 
 
 def _take(data, index):
@@ -46,7 +46,13 @@ class BatchSliceLoader:
     batch_size : int, default=128
         Rows per batch; the last batch may be smaller.
     shuffle : bool, default=False
-        Draw a new permutation (from torch's global generator) every epoch.
+        Draw a new permutation every epoch.
+    generator : torch.Generator or None, default=None
+        The generator of the permutations (None: torch's global one); a fit
+        passes its own, so that fits running in threads do not interfere.
+    device : str or torch.device, default="cpu"
+        Where the batches are yielded; the data are moved there once per
+        epoch, not once per batch.
     **kwargs : dict
         Other ``DataLoader`` arguments skorch may pass; ignored.
 
@@ -60,19 +66,25 @@ class BatchSliceLoader:
     [4, 4, 2]
     """
 
-    def __init__(self, dataset, batch_size=128, shuffle=False, **kwargs):
+    def __init__(
+        self, dataset, batch_size=128, shuffle=False, generator=None, device="cpu", **kwargs
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
+        self.device = device
 
     def __len__(self):
         return math.ceil(_length(self.dataset.X) / self.batch_size)
 
     def __iter__(self):
-        X, y = _as_tensor(self.dataset.X), _as_tensor(self.dataset.y)
+        X = _as_tensor(self.dataset.X, self.device)
+        y = _as_tensor(self.dataset.y, self.device)
         n_samples = _length(X)
         if self.shuffle:
-            order = torch.randperm(n_samples)
+            order = torch.randperm(n_samples, generator=self.generator)
+            order = order.to(self.device)
             X, y = _take(X, order), _take(y, order)
         for start in range(0, n_samples, self.batch_size):
             batch = slice(start, start + self.batch_size)

@@ -1,8 +1,7 @@
-"""The skorch net factory, seeding and numpy-out inference shared by estimators."""
+"""The skorch net (lean epochs, divergence guard), its factory and numpy-out inference."""
 
 import copy
 import math
-from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -12,38 +11,16 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 
-from ._iterator import BatchSliceLoader
+from ._iterator import BatchSliceLoader, _length
 
-__all__ = ["MultiTermNet", "DivergenceGuard", "make_net", "torch_seed", "predict_module"]
+__all__ = ["MultiTermNet", "DivergenceGuard", "make_net", "predict_module"]
 
 
-@contextmanager
-def torch_seed(seed, device="cpu"):
-    """Run a block with torch's global generators seeded, then restore them.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
-    Parameters
-    ----------
-    seed : int
-        Seed for :func:`torch.manual_seed`.
-    device : str or torch.device, default="cpu"
-        The CUDA device, if any, whose generator is forked too.
 
-    Examples
-    --------
-    >>> import torch
-    >>> from skmtlx._torch import torch_seed
-    >>> with torch_seed(0):
-    ...     a = torch.rand(1)
-    >>> with torch_seed(0):
-    ...     b = torch.rand(1)
-    >>> bool(a == b)
-    True
-    """
-    device = torch.device(device)
-    devices = [device] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
+def _overrides(callback, hook):
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 class MultiTermNet(NeuralNet):
@@ -53,6 +30,13 @@ class MultiTermNet(NeuralNet):
     every other entry is recorded per batch as ``train_<name>`` or
     ``valid_<name>``; :func:`make_net` adds the callbacks that average them
     per epoch into the history.
+
+    An epoch runs without per-batch Python bookkeeping: the batch losses stay
+    tensors until the epoch ends, when they are written to the history in one
+    go (the same records skorch writes), and only the callbacks that define a
+    batch hook are called per batch. With a callback that reads the history
+    during the epoch (``on_batch_end``, e.g. the progress bar) or inspects
+    gradients (``on_grad_computed``), skorch's own loop runs instead.
 
     Examples
     --------
@@ -64,6 +48,8 @@ class MultiTermNet(NeuralNet):
     ...         return {"loss": mse, "mse": mse}
     >>> net = MultiTermNet(torch.nn.Linear(2, 1), criterion=MSETerms())
     """
+
+    _pending_terms = None
 
     def _set_training(self, training=True):
         # skorch switches train/eval mode on every batch; walking the module
@@ -79,21 +65,125 @@ class MultiTermNet(NeuralNet):
             return terms
         prefix = "train_" if training else "valid_"
         for name, value in terms.items():
-            if name != "loss":
+            if name == "loss":
+                continue
+            if self._pending_terms is None:
                 self.history.record_batch(prefix + name, value.item())
+            else:
+                self._pending_terms.setdefault(prefix + name, []).append(value.detach())
         return terms["loss"]
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        hooked = [cb for _, cb in self.callbacks_ if any(_overrides(cb, h) for h in _BATCH_HOOKS)]
+        lean = not fit_params and all(
+            not _overrides(cb, "on_batch_end") and not _overrides(cb, "on_grad_computed")
+            for cb in hooked
+        )
+        if iterator is None or not lean:
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        self._set_training(training)
+        optimizer = self.optimizer_
+        begin = [cb for cb in hooked if _overrides(cb, "on_batch_begin")]
+        losses, sizes = [], []
+        self._pending_terms = {}
+        try:
+            for batch in iterator:
+                for cb in begin:
+                    cb.on_batch_begin(self, batch=batch, training=training)
+                Xi, yi = batch
+                if training:
+                    optimizer.zero_grad()
+                    loss = self.get_loss(self._forward(Xi), yi, X=Xi, training=True)
+                    loss.backward()
+                    optimizer.step()
+                else:
+                    with torch.no_grad():
+                        loss = self.get_loss(self._forward(Xi), yi, X=Xi, training=False)
+                losses.append(loss.detach())
+                sizes.append(_length(Xi))
+            terms = {name: torch.stack(values).tolist()
+                     for name, values in self._pending_terms.items()}
+        finally:
+            self._pending_terms = None
+        self._record_batches(prefix, torch.stack(losses).tolist() if losses else [], sizes,
+                             terms)
+
+    def _forward(self, Xi):
+        return self.module_(**Xi) if isinstance(Xi, dict) else self.module_(Xi)
+
+    def _record_batches(self, prefix, losses, sizes, terms):
+        """Write the epoch's batch records as skorch's loop does, after the epoch."""
+        batches = self.history[-1]["batches"]
+        for k, (loss, size) in enumerate(zip(losses, sizes)):
+            row = {prefix + "_loss": loss, prefix + "_batch_size": size}
+            row.update((name, values[k]) for name, values in terms.items())
+            batches.append(row)
+        self.history.record(prefix + "_batch_count", len(losses))
 
 
 class DivergenceGuard(Callback):
-    """Stop training with a clear error when the training loss is not finite."""
+    """Stop training with a clear error when the training loss diverges.
+
+    Raises a :class:`FloatingPointError` naming ``lr`` at the end of an
+    epoch whose mean training loss is not finite, or exceeds ``growth``
+    times the loss of the initial parameters (measured when training starts
+    on up to ``n_reference`` training rows): a learning rate far too high
+    makes the loss explode by many orders of magnitude while staying finite,
+    which noisy but sound training does not.
+
+    Parameters
+    ----------
+    growth : float, default=1e4
+        Largest tolerated ratio of an epoch's mean training loss to the
+        initial loss.
+    n_reference : int, default=4096
+        Rows on which the initial loss is measured.
+
+    Attributes
+    ----------
+    initial_loss_ : float or None
+        The loss of the initial parameters (None when it is not positive,
+        which turns the growth check off).
+
+    Examples
+    --------
+    >>> from skmtlx._torch import DivergenceGuard
+    >>> DivergenceGuard().growth
+    10000.0
+    """
+
+    def __init__(self, growth=1e4, n_reference=4096):
+        self.growth = growth
+        self.n_reference = n_reference
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.initial_loss_ = None
+        if isinstance(X, dict) or y is None:
+            return
+        rows = slice(0, self.n_reference)
+        with torch.no_grad():
+            X_ref = to_tensor(X[rows], device=net.device)
+            loss = net.criterion_(net.module_(X_ref), to_tensor(y[rows], device=net.device))
+        loss = float(loss["loss"] if isinstance(loss, dict) else loss)
+        if math.isfinite(loss) and loss > 0:
+            self.initial_loss_ = loss
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
+        epoch = len(net.history)
         if not math.isfinite(loss):
             raise FloatingPointError(
-                f"Training diverged: the training loss is {loss} at epoch "
-                f"{len(net.history)}. Lower `lr`, scale the inputs (e.g. StandardScaler) "
+                f"Training diverged: the training loss is {loss} at epoch {epoch}. "
+                f"Lower `lr` (now {net.lr:g}), scale the inputs (e.g. StandardScaler) "
                 "or check the targets."
+            )
+        initial = self.initial_loss_
+        if initial is not None and loss > self.growth * initial:
+            raise FloatingPointError(
+                f"Training diverged: the training loss grew from {initial:.3g} (initial "
+                f"parameters) to {loss:.3g} (mean of epoch {epoch}), more than "
+                f"{self.growth:g} times. The learning rate is too high: lower `lr` "
+                f"(now {net.lr:g})."
             )
 
 
@@ -112,8 +202,11 @@ def make_net(
     device="cpu",
     verbose=0,
     callbacks=(),
+    generator=None,
 ):
     """Build the skorch net that trains ``module`` with Adam on in-memory data.
+
+    Adam runs its fused implementation on CPU and CUDA.
 
     Parameters
     ----------
@@ -142,6 +235,8 @@ def make_net(
         0: silent; 1: skorch's per-epoch table; 2: plus a progress bar.
     callbacks : sequence of (name, Callback), default=()
         Extra skorch callbacks.
+    generator : torch.Generator or None, default=None
+        Generator of the per-epoch shuffling (None: torch's global one).
 
     Returns
     -------
@@ -188,17 +283,28 @@ def make_net(
         criterion=criterion,
         optimizer=torch.optim.Adam,
         optimizer__weight_decay=weight_decay,
+        optimizer__fused=_can_fuse(module, device),
         lr=lr,
         max_epochs=max_epochs,
         batch_size=batch_size,
         iterator_train=BatchSliceLoader,
         iterator_train__shuffle=True,
+        iterator_train__generator=generator,
+        iterator_train__device=device,
         iterator_valid=BatchSliceLoader,
+        iterator_valid__device=device,
         train_split=train_split,
         callbacks=named_callbacks,
         predict_nonlinearity=None,
         verbose=int(verbose > 0),
         device=device,
+    )
+
+
+def _can_fuse(module, device):
+    """Whether Adam's fused kernel runs here (one kernel per step, not one per tensor)."""
+    return torch.device(device).type in ("cpu", "cuda") and all(
+        p.is_floating_point() for p in module.parameters()
     )
 
 

@@ -19,8 +19,8 @@ from .._surrogate import (
     centred_log_proba,
     fit_post_hoc_surrogate,
 )
-from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS
-from ..utils._validation import check_hidden_layer_sizes, check_random_seed
+from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, TrainingConfig, cached_training
+from ..utils._validation import check_hidden_layer_sizes
 from ._joint import (
     adjusted_joint_scores,
     enumerate_joint_labels,
@@ -33,7 +33,6 @@ from ._network import fit_multihead_network
 
 __all__ = ["GenerativeMTLClassifier"]
 
-_NETWORK_PARAMS = tuple(NEURAL_NET_PARAMETER_CONSTRAINTS)
 _CHUNK_CELLS = 2**22  # samples x joint labels scored at once
 _TINY = np.finfo(np.float64).tiny
 
@@ -329,12 +328,10 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         for name in ("net_", "history_", "n_iter_"):
             self.__dict__.pop(name, None)
         if self.estimator is None:
-            params = {name: getattr(self, name) for name in _NETWORK_PARAMS}
-            params["hidden_layer_sizes"] = check_hidden_layer_sizes(self.hidden_layer_sizes)
-            params["random_state"] = check_random_seed(self.random_state)
-            params["fidelity_weight"] = self.fidelity_weight
-            network = memory.cache(fit_multihead_network)(
-                params, np.asarray(X, dtype=np.float32), codes, n_classes
+            network = cached_training(self.memory, fit_multihead_network)(
+                TrainingConfig.from_estimator(self), np.asarray(X, dtype=np.float32), codes,
+                n_classes, hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
+                activation=self.activation, fidelity_weight=self.fidelity_weight,
             )
             self.base_estimator_ = network
             self.net_ = network.net_

@@ -1,12 +1,14 @@
 """The per-task-head network that gives ``log p(y_t | x)``, trained with skorch."""
 
+from functools import partial
+
 import numpy as np
 import torch
 from torch import nn
 
 from .._persistence import PersistenceMixin
 from .._surrogate import with_surrogate
-from .._torch import MultiHeadMLP, NeuralNetMixin
+from .._torch import MultiHeadMLP, history_records, predict_module, train_module
 
 __all__ = ["SumCrossEntropy", "MultiHeadNetwork", "fit_multihead_network"]
 
@@ -39,41 +41,29 @@ class SumCrossEntropy(nn.Module):
         return terms
 
 
-class MultiHeadNetwork(PersistenceMixin, NeuralNetMixin):
+class MultiHeadNetwork(PersistenceMixin):
     """A fitted shared-trunk MLP with one softmax head per task.
 
-    Private container built by :func:`fit_multihead_network`; the training
-    parameters are those of :data:`~skmtlx._torch.NEURAL_NET_PARAMETER_CONSTRAINTS`,
-    plus ``fidelity_weight`` (a linear surrogate head of the logits, trained on
-    the tasks' probabilities, when positive).
+    Private container returned by :func:`fit_multihead_network`.
+
+    Parameters
+    ----------
+    net : skmtlx._torch.MultiTermNet
+        The fitted net.
+    device : str
+        Torch device of the predictions.
     """
 
-    def __init__(self, **params):
-        for name, value in params.items():
-            setattr(self, name, value)
+    def __init__(self, net, device, n_heads):
+        self.net_ = net
+        self.history_ = history_records(net)
+        self.n_iter_ = len(self.history_)
+        self.device = device
+        self.n_heads_ = n_heads
 
-    def fit(self, X, Y, n_classes):
-        sizes = [int(k) for k in n_classes]
-        n_features = X.shape[1]
-
-        def build_module():
-            return MultiHeadMLP(n_features, tuple(self.hidden_layer_sizes), sizes, self.activation)
-
-        fidelity_weight = getattr(self, "fidelity_weight", 0.0)
-        build_module, criterion = with_surrogate(
-            build_module, SumCrossEntropy(), fidelity_weight, ["softmax"] * len(sizes), sizes,
-            n_features,
-        )
-        self._train_module(
-            build_module,
-            criterion,
-            X,
-            np.asarray(Y, dtype=np.int64),
-            loss_terms=[f"ce_{t}" for t in range(len(sizes))]
-            + (["fidelity"] if fidelity_weight else []),
-        )
-        self.n_heads_ = len(sizes)
-        return self
+    def _forward(self, X):
+        """Float64 outputs of every head (the surrogate's last, when it has one)."""
+        return predict_module(self.net_.module_, X, device=self.device)
 
     def predict_log_proba(self, X):
         """List of ``(n_samples, n_classes_t)`` float64 log-probabilities."""
@@ -84,20 +74,27 @@ class MultiHeadNetwork(PersistenceMixin, NeuralNetMixin):
         ]
 
 
-def fit_multihead_network(params, X, Y, n_classes):
+def fit_multihead_network(config, X, Y, n_classes, *, hidden_layer_sizes, activation,
+                          fidelity_weight=0.0):
     """Train a :class:`MultiHeadNetwork`; a pure function, so it can be cached.
 
     Parameters
     ----------
-    params : dict
-        Training parameters (``hidden_layer_sizes``, ``activation``,
-        ``max_epochs``, ... and an integer ``random_state``).
+    config : TrainingConfig
+        How to train.
     X : ndarray of shape (n_samples, n_features)
         Inputs.
     Y : ndarray of shape (n_samples, n_tasks)
         Integer class codes per task.
     n_classes : tuple of int
         Number of classes of each task (the head widths).
+    hidden_layer_sizes : tuple of int
+        Hidden layers of the shared trunk.
+    activation : str
+        Hidden-layer non-linearity.
+    fidelity_weight : float, default=0.0
+        When positive, the network carries a linear surrogate head of its
+        logits, trained on the tasks' probabilities with this weight.
 
     Returns
     -------
@@ -107,15 +104,23 @@ def fit_multihead_network(params, X, Y, n_classes):
     Examples
     --------
     >>> import numpy as np
+    >>> from skmtlx._torch import TrainingConfig
     >>> from skmtlx.generative._network import fit_multihead_network
     >>> rng = np.random.RandomState(0)
     >>> X, Y = rng.normal(size=(40, 3)), rng.randint(2, size=(40, 2))
-    >>> params = dict(hidden_layer_sizes=(8,), activation="relu", max_epochs=2,
-    ...               batch_size=16, lr=1e-3, weight_decay=0.0, early_stopping=False,
-    ...               validation_fraction=0.1, n_iter_no_change=5, tol=1e-4,
-    ...               random_state=0, device="cpu", verbose=0)
-    >>> net = fit_multihead_network(params, X, Y, (2, 2))
+    >>> config = TrainingConfig(max_epochs=2, batch_size=16, seed=0)
+    >>> net = fit_multihead_network(config, X, Y, (2, 2), hidden_layer_sizes=(8,),
+    ...                             activation="relu")
     >>> [lp.shape for lp in net.predict_log_proba(X)]
     [(40, 2), (40, 2)]
     """
-    return MultiHeadNetwork(**params).fit(X, Y, n_classes)
+    sizes = [int(k) for k in n_classes]
+    module = partial(MultiHeadMLP, X.shape[1], tuple(hidden_layer_sizes), sizes, activation)
+    module, criterion = with_surrogate(module, SumCrossEntropy(), fidelity_weight,
+                                       ["softmax"] * len(sizes), sizes, X.shape[1])
+    net = train_module(
+        config, module, criterion, X, np.asarray(Y, dtype=np.int64),
+        loss_terms=[f"ce_{t}" for t in range(len(sizes))]
+        + (["fidelity"] if fidelity_weight else []),
+    )
+    return MultiHeadNetwork(net, config.device, len(sizes))

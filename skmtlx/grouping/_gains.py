@@ -152,15 +152,15 @@ class TransferGainRecorder(Callback):
     Examples
     --------
     >>> import numpy as np, torch
-    >>> from skmtlx._torch import MultiHeadMLP, make_net
+    >>> from skmtlx._torch import MultiHeadMLP, TrainingConfig, train_module
     >>> from skmtlx.grouping._gains import MultiTaskLoss, TransferGainRecorder
     >>> rng = np.random.RandomState(0)
     >>> X = rng.randn(64, 3).astype(np.float32)
     >>> Y = np.c_[X[:, 0], X[:, 0], -X[:, 1]].astype(np.float32)
     >>> recorder = TransferGainRecorder()
-    >>> net = make_net(MultiHeadMLP(3, (8,), [1, 1, 1]), MultiTaskLoss([False] * 3),
-    ...                lr=0.01, max_epochs=2, batch_size=32,
-    ...                callbacks=[("gains", recorder)]).fit(X, Y)
+    >>> config = TrainingConfig(lr=0.01, max_epochs=2, batch_size=32)
+    >>> net = train_module(config, MultiHeadMLP(3, (8,), [1, 1, 1]), MultiTaskLoss([False] * 3),
+    ...                    X, Y, callbacks=[("gains", recorder)])
     >>> recorder.gains_.shape, len(recorder.epoch_gains_)
     ((3, 3), 2)
     """

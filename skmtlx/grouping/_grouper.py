@@ -1,6 +1,7 @@
 """TaskGrouper: measure transfer gains, choose task groups, train one model per group."""
 
 import zlib
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._persistence import PersistenceMixin
 from .._surrogate import (
@@ -26,18 +27,15 @@ from .._surrogate import (
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
     MultiHeadMLP,
-    make_net,
+    TrainingConfig,
+    cached_training,
+    history_records,
     predict_module,
-    torch_seed,
+    train_module,
 )
 from ..utils._parallel import parallel_map
 from ..utils._selection import one_standard_error_rule
-from ..utils._validation import (
-    check_fraction_split,
-    check_hidden_layer_sizes,
-    check_random_seed,
-    mean_and_scale,
-)
+from ..utils._validation import check_fraction_split, check_hidden_layer_sizes, mean_and_scale
 from ._gains import MultiTaskLoss, TransferGainRecorder
 from ._solver import _check_problem, _violations, grouping_objective, solve_grouping
 
@@ -426,7 +424,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 Z[:, t] = (Y[:, t] - self.y_mean_[t]) / self.y_scale_[t]
         return Z
 
-    def _train_net(self, data, tasks, seed, max_epochs=None, gain=None):
+    def _train_net(self, config, data, tasks, gain=None):
         """Fit one shared-trunk network on ``tasks`` (training rows of ``data``).
 
         With ``gain=(kind, every)``, return the transfer gains it measured
@@ -436,36 +434,25 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         hidden = self._hidden
         if self.capacity == "per_task":
             hidden = tuple(width * len(tasks) for width in hidden)
-        settings = dict(
-            hidden_layer_sizes=hidden,
-            activation=self.activation,
-            lr=self.lr,
-            max_epochs=self.max_epochs if max_epochs is None else max_epochs,
-            batch_size=self.batch_size,
-            weight_decay=self.weight_decay,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            device=self.device,
-            fidelity_weight=self.fidelity_weight if gain is None else 0.0,
-        )
         binary = [self.task_types_[t] == "binary" for t in tasks]
         valid = (X_valid, Z_valid[:, tasks]) if self.early_stopping else None
-        fit = _fit_net if gain is None else _measure_gains
-        fit = check_memory(self.memory).cache(fit, ignore=["verbose"])
-        args = () if gain is None else gain
-        return fit(X, Z[:, tasks], valid, binary, seed, settings, *args, verbose=self.verbose)
+        args = (config, X, Z[:, tasks], valid, binary, hidden, self.activation)
+        if gain is None:
+            return cached_training(self.memory, _fit_net)(
+                *args, fidelity_weight=self.fidelity_weight)
+        return cached_training(self.memory, _measure_gains)(*args, *gain)
 
-    def _fit_group(self, data, raw, members, seed):
+    def _fit_group(self, config, data, raw, members):
         """Fit the model of one group; its seed depends on the members only."""
         if self.estimator is None:
             key = np.asarray(members, dtype=np.int64).tobytes()
-            group_seed = (seed + zlib.crc32(key)) % (2**31 - 1)
-            return self._train_net(data, members, group_seed)
+            group_seed = (config.seed + zlib.crc32(key)) % (2**31 - 1)
+            return self._train_net(config.replace(seed=group_seed), data, members)
         X, Y = raw
         target = Y[:, members[0]] if len(members) == 1 else Y[:, members]
         return clone(self.estimator).fit(X, target)
 
-    def _candidate_groupings(self, n_tasks):
+    def _candidate_groupings(self, gains, n_tasks):
         """``(budget, groups, solver result)`` of every grouping to consider."""
         constraints = dict(
             max_group_size=self.max_group_size,
@@ -478,8 +465,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         )
         # the full budget first: it raises the informative error if infeasible
         result = solve_grouping(
-            self.gains_, n_groups=self.n_groups, time_limit=self.time_limit,
-            verbose=self.verbose > 0, **constraints
+            gains, n_groups=self.n_groups, time_limit=self.time_limit, verbose=self.verbose > 0,
+            **constraints
         )
         budget = n_tasks if self.n_groups is None else min(self.n_groups, n_tasks)
         if self.group_selection == "budget":
@@ -488,8 +475,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         for k in range(1, budget):
             try:
                 sub = solve_grouping(
-                    self.gains_, n_groups=k, time_limit=self.time_limit,
-                    verbose=self.verbose > 0, **constraints
+                    gains, n_groups=k, time_limit=self.time_limit, verbose=self.verbose > 0,
+                    **constraints
                 )
             except ValueError:  # fewer groups than the constraints allow
                 continue
@@ -497,7 +484,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         found.setdefault(_key(result.groups), (budget, result.groups, result))
         alone = [[t] for t in range(n_tasks)]
         problem = _check_problem(
-            self.gains_, self.n_groups, 1, self.max_group_size,
+            gains, self.n_groups, 1, self.max_group_size,
             None if self.task_costs is None else np.asarray(self.task_costs, dtype=float),
             self.group_cost, self.max_group_cost, self.max_total_cost,
             constraints["must_link"], constraints["cannot_link"],
@@ -539,6 +526,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
                              ensure_min_samples=2)
+        # what the targets are: read by the helpers that encode, train and score below;
+        # everything the fit learns is assigned at the end, in one block
         self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if self._y_1d else y
@@ -555,7 +544,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         self.y_mean_, self.y_scale_ = mean_and_scale(Y)
         Z = self._encode(Y)
         Xf = X.astype(np.float32)
-        seed = check_random_seed(self.random_state)
+        config = TrainingConfig.from_estimator(self)
+        seed = config.seed
         select = self.group_selection != "budget" and self.task_groups is None
 
         # rows held out for early stopping and for choosing the grouping
@@ -575,29 +565,27 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         raw = (X[rows], Y[rows]) if select else (X, Y)
 
         # 1. transfer gains
-        self.gains_, self.gain_history_, self.history_ = None, None, []
-        self.selection_results_ = None
+        gains, gain_history, history = None, None, []
+        selection_results = None
         if self.task_groups is not None:
             candidates = [(None, self._check_task_groups(n_tasks), None)]
         else:
             if n_tasks > 1:
-                gains, epoch_gains, history = self._train_net(
-                    data, list(range(n_tasks)), seed, max_epochs=self.gain_epochs,
-                    gain=(self.gain, self.gain_every),
+                gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs)
+                gains, gain_history, history = self._train_net(
+                    gain_config, data, list(range(n_tasks)), gain=(self.gain, self.gain_every),
                 )
                 if gains is None:
                     raise RuntimeError("No transfer gain could be measured; check the data.")
-                self.gains_, self.gain_history_, self.history_ = gains, epoch_gains, history
             else:
-                self.gains_ = np.zeros((1, 1))
-                self.gain_history_ = np.zeros((0, 1, 1))
+                gains, gain_history = np.zeros((1, 1)), np.zeros((0, 1, 1))
             # 2. grouping: the program's solution(s)
-            candidates = self._candidate_groupings(n_tasks)
+            candidates = self._candidate_groupings(gains, n_tasks)
 
         # 3. one model per group (each distinct group trained once), side by side
         distinct = list(dict.fromkeys(tuple(m) for _, groups, _ in candidates for m in groups))
         models = parallel_map(
-            self._fit_group, [(data, raw, list(members), seed) for members in distinct],
+            self._fit_group, [(config, data, raw, list(members)) for members in distinct],
             n_jobs=self.n_jobs, verbose=self.verbose, desc="TaskGrouper group models",
         )
         fitted = dict(zip(distinct, models))
@@ -618,33 +606,35 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             one_se, lowest, valid_losses, std_err = one_standard_error_rule(
                 row_losses, [len(g) for _, g, _ in candidates])
             best = one_se if self.group_selection == "validation_1se" else lowest
-            self.selection_results_ = {
+            selection_results = {
                 "max_groups": [k for k, _, _ in candidates],
                 "groups": [g for _, g, _ in candidates],
-                "objective": [grouping_objective(self.gains_, g) for _, g, _ in candidates],
+                "objective": [grouping_objective(gains, g) for _, g, _ in candidates],
                 "valid_loss": [float(v) for v in valid_losses],
                 "std_err": [float(v) for v in std_err],
             }
         else:
             best = 0
         _, groups, result = candidates[best]
-        self.groups_ = groups
-        self.group_labels_ = np.empty(n_tasks, dtype=int)
+        group_labels = np.empty(n_tasks, dtype=int)
         for g, members in enumerate(groups):
-            self.group_labels_[members] = g
+            group_labels[members] = g
         solve_time = sum(r.solve_time for _, _, r in candidates if r is not None)
         if self.task_groups is not None:
-            self.objective_ = float("nan")
-            self.solver_status_, self.solve_time_, self.mip_gap_ = "given", 0.0, None
+            objective, status, solve_time, gap = float("nan"), "given", 0.0, None
         elif result is None:  # each task alone
-            self.objective_ = 0.0
-            self.solver_status_, self.solve_time_, self.mip_gap_ = "alone", solve_time, None
+            objective, status, gap = 0.0, "alone", None
         else:
-            self.objective_ = result.objective
-            self.solver_status_ = result.status
-            self.solve_time_ = solve_time
-            self.mip_gap_ = result.gap
-        self.estimators_ = [group_model(members) for members in groups]
+            objective, status, gap = result.objective, result.status, result.gap
+        estimators = [group_model(members) for members in groups]
+
+        # the fitted state, in one place
+        self.gains_, self.gain_history_, self.history_ = gains, gain_history, history
+        self.selection_results_ = selection_results
+        self.groups_, self.group_labels_ = groups, group_labels
+        self.objective_, self.solver_status_ = objective, status
+        self.solve_time_, self.mip_gap_ = solve_time, gap
+        self.estimators_ = estimators
         self._y_dtype = np.asarray(y).dtype
         self._fit_surrogate(X)
         return self
@@ -921,50 +911,33 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         return self._losses(self._task_outputs(X), Y, list(range(self.n_tasks_)))
 
 
-def _fit_net(X, Z, valid_data, binary, seed, settings, verbose=0, callbacks=()):
+def _fit_net(config, X, Z, valid_data, binary, hidden_layer_sizes, activation, callbacks=(),
+             fidelity_weight=0.0):
     """Train a ``MultiHeadMLP`` on targets ``Z`` (one column per head).
 
-    With ``settings["fidelity_weight"] > 0`` it carries a linear surrogate head.
+    With ``fidelity_weight > 0`` it carries a linear surrogate head.
     """
-    with torch_seed(seed, settings["device"]):
-        build, criterion = with_surrogate(
-            lambda: MultiHeadMLP(
-                X.shape[1], settings["hidden_layer_sizes"], [1] * Z.shape[1],
-                activation=settings["activation"],
-            ),
-            MultiTaskLoss(binary), settings.get("fidelity_weight", 0.0),
-            ["sigmoid" if b else "identity" for b in binary], [1] * Z.shape[1], X.shape[1],
-        )
-        net = make_net(
-            build(),
-            criterion,
-            lr=settings["lr"],
-            max_epochs=settings["max_epochs"],
-            batch_size=settings["batch_size"],
-            weight_decay=settings["weight_decay"],
-            valid_data=valid_data,
-            n_iter_no_change=settings["n_iter_no_change"],
-            tol=settings["tol"],
-            device=settings["device"],
-            verbose=verbose,
-            callbacks=list(callbacks),
-        )
-        net.fit(X, Z)
-    return net
+    module = partial(
+        MultiHeadMLP, X.shape[1], hidden_layer_sizes, [1] * Z.shape[1], activation=activation
+    )
+    module, criterion = with_surrogate(
+        module, MultiTaskLoss(binary), fidelity_weight,
+        ["sigmoid" if b else "identity" for b in binary], [1] * Z.shape[1], X.shape[1],
+    )
+    return train_module(
+        config, module, criterion, X, Z, valid_data=valid_data, callbacks=list(callbacks),
+    )
 
 
-def _measure_gains(X, Z, valid_data, binary, seed, settings, kind, every, verbose=0):
+def _measure_gains(config, X, Z, valid_data, binary, hidden_layer_sizes, activation, kind,
+                   every):
     """Train the joint network while recording transfer gains; return what was measured."""
     recorder = TransferGainRecorder(kind=kind, every=every)
     joint = _fit_net(
-        X, Z, valid_data, binary, seed, settings, verbose=verbose,
+        config, X, Z, valid_data, binary, hidden_layer_sizes, activation,
         callbacks=[("transfer_gains", recorder)],
     )
-    history = [
-        {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
-        for row in joint.history
-    ]
-    return recorder.gains_, np.array(recorder.epoch_gains_), history
+    return recorder.gains_, np.array(recorder.epoch_gains_), history_records(joint)
 
 
 def _as_pairs(pairs):

@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from .._explanation import Explanation
 from .._persistence import PersistenceMixin
 from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
+from ..utils._validation import check_hidden_layer_sizes, check_random_seed
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
@@ -664,7 +665,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         if self._nonlinear():
             from ._nonlinear import fit_trunk, trunk_features
 
-            self.trunk_ = fit_trunk(self, Z, yc, task_index)
+            self.trunk_ = fit_trunk(
+                self._network_config(), Z, yc, task_index, rho=self.rho,
+                hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
+                fit_intercept=self.fit_intercept)
             Z = trunk_features(self.trunk_, Z)
         T = len(self.tasks_)
         G, b, _, _ = task_moments(Z, yc, task_index, T)
@@ -702,6 +706,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         self._y_columns = list(y.columns) if getattr(y, "ndim", 1) == 2 and hasattr(
             y, "columns") else None
         self.__dict__.pop("output_tasks_", None)  # from an earlier fit
+        for name in ("trunk_", "task_networks_"):  # from an earlier fit
+            self.__dict__.pop(name, None)
         with threadpool_limits(1, user_api="blas"), self._explain_linalg_errors():
             Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
             T = len(self.tasks_)
@@ -904,8 +910,18 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         from ._nonlinear import fit_task_networks
 
         X = Z[:, :-1] if self.fit_intercept else Z
-        self.task_networks_ = fit_task_networks(self, X, yc, task_index, self._edge_index,
-                                                self.edge_weights_)
+        self.task_networks_ = fit_task_networks(
+            self._network_config(), X, yc, task_index, self._edge_index, self.edge_weights_,
+            hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes), rho=self.rho)
+
+    def _network_config(self):
+        """How the networks train (no early stopping: every row trains)."""
+        from .._torch import TrainingConfig
+
+        return TrainingConfig(
+            max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
+            weight_decay=self.weight_decay, seed=check_random_seed(self.random_state),
+            device=self.device, verbose=self.verbose)
 
     def _sparsity_weight(self):
         return 0.0 if isinstance(self.sparsity, str) else self.sparsity

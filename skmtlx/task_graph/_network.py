@@ -43,6 +43,9 @@ class SparseTaskGraphMLP(SparseTaskGraphMTL):
         Mini-batch size of the networks.
     lr : float, default=1e-2
         Adam learning rate of the networks.
+    weight_decay : float, default=0.0
+        Adam's L2 penalty on the networks' parameters (on top of the graph's
+        coupling ``rho``).
     device : str, default="cpu"
         Torch device the networks train on.
     verbose : int, default=0
@@ -89,6 +92,7 @@ task_column, n_resamples, n_jobs, random_state
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "device": [str],
         "verbose": ["verbose"],
     }
@@ -101,6 +105,7 @@ task_column, n_resamples, n_jobs, random_state
         max_epochs=100,
         batch_size=64,
         lr=1e-2,
+        weight_decay=0.0,
         device="cpu",
         verbose=0,
         rho=1.0,
@@ -140,6 +145,7 @@ task_column, n_resamples, n_jobs, random_state
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.weight_decay = weight_decay
         self.device = device
         self.verbose = verbose
 

@@ -1,4 +1,4 @@
-"""Nonlinear options, trained with skorch through the shared net factory.
+"""Nonlinear options, trained with skorch through the one training path.
 
 ``model="mlp"``: a shared MLP trunk with graph-regularised linear task heads.
 The trunk and one linear head per task are trained on the squared error plus
@@ -15,12 +15,13 @@ differences compare like with like (hidden units are not permuted between
 tasks) and an edge pulls two networks towards the same function.
 """
 
+from functools import partial
+
 import numpy as np
 import torch
 from torch import nn
 
-from .._torch import MultiHeadMLP, make_mlp, make_net, predict_module, torch_seed
-from ..utils._validation import check_hidden_layer_sizes, check_random_seed
+from .._torch import MultiHeadMLP, make_mlp, predict_module, train_module
 from ._candidates import complete_edges
 
 __all__ = ["fit_trunk", "trunk_features", "fit_task_networks", "predict_task_networks"]
@@ -47,9 +48,10 @@ class _TaskRouted(nn.Module):
 class _GraphMSE(nn.Module):
     """Half mean squared error plus ``rho/2 sum_ij e_ij ||theta_i - theta_j||^2 / T``.
 
-    ``params`` returns the per-task parameters ``theta`` (n_tasks, n_params) of the
-    module being trained (a bound method, so the module is not registered as a
-    sub-module); ``weights`` are the edge weights ``e_ij`` (None: all 1).
+    ``params()`` returns the per-task parameters ``theta`` (n_tasks, n_params) of the
+    module being trained (a callable, so the module is not registered as a
+    sub-module; set once the module is built); ``weights`` are the edge weights
+    ``e_ij`` (None: all 1).
     """
 
     def __init__(self, params, edges, rho, n_tasks, weights=None):
@@ -73,22 +75,49 @@ class _GraphMSE(nn.Module):
         return {"loss": 0.5 * mse + graph, "graph": graph}
 
 
-def fit_trunk(estimator, Z, y, task_index):
-    """Train the trunk on centred features ``Z`` (intercept column last) and return it."""
-    X = Z[:, :-1] if estimator.fit_intercept else Z
+def _train_graph_regularised(config, build_module, params, X, y, task_index, rho, edges,
+                             weights=None):
+    """Train ``build_module()`` (task index appended to ``X``) under ``_GraphMSE``.
+
+    ``params(module)`` gives the per-task parameters the penalty compares.
+    """
     T = int(task_index.max()) + 1
-    sizes = check_hidden_layer_sizes(estimator.hidden_layer_sizes)
-    seed = check_random_seed(estimator.random_state)
     Xt = np.hstack([X, task_index[:, None]]).astype(np.float32)
+    criterion = _GraphMSE(None, edges, rho, T, weights)
+
+    def build():  # called by train_module under the fit's seed
+        module = build_module()
+        criterion.params = partial(params, module)
+        return module
+
+    net = train_module(config, build, criterion, Xt, y.astype(np.float32), loss_terms=("graph",))
+    return net.module_
+
+
+def fit_trunk(config, Z, y, task_index, *, hidden_layer_sizes, rho, fit_intercept):
+    """Train the trunk on centred features ``Z`` (intercept column last) and return it.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+        How to train (``lr``, ``max_epochs``, ``batch_size``, seed, device, ...).
+    Z : ndarray of shape (n_samples, n_features + fit_intercept)
+    y : ndarray of shape (n_samples,)
+    task_index : ndarray of shape (n_samples,) of int
+    hidden_layer_sizes : tuple of int
+    rho : float
+        Weight of the graph penalty between the task heads.
+    fit_intercept : bool
+        Whether ``Z`` ends with an intercept column (left out of the trunk).
+    """
+    X = Z[:, :-1] if fit_intercept else Z
+    T = int(task_index.max()) + 1
     edges = complete_edges(T) if T <= 50 else np.zeros((0, 2), int)
-    with torch_seed(seed):
-        module = _TaskRouted(X.shape[1], sizes, T)
-        criterion = _GraphMSE(module.head_params, edges, estimator.rho, T)
-        net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
-                       batch_size=estimator.batch_size, loss_terms=("graph",),
-                       device=estimator.device, verbose=estimator.verbose)
-        net.fit(Xt, y.astype(np.float32))
-    return net.module_.body.trunk
+    module = _train_graph_regularised(
+        config, partial(_TaskRouted, X.shape[1], hidden_layer_sizes, T),
+        _TaskRouted.head_params, X, y, task_index, rho, edges,
+    )
+    return module.body.trunk
 
 
 def trunk_features(trunk, Z):
@@ -134,14 +163,13 @@ class _TaskMLPs(nn.Module):
         return h[:, 0]
 
 
-def fit_task_networks(estimator, X, y, task_index, edges, weights):
+def fit_task_networks(config, X, y, task_index, edges, weights, *, hidden_layer_sizes, rho):
     """Train one graph-regularised MLP per task on centred ``X``, ``y``; return the module.
 
     Parameters
     ----------
-    estimator : SparseTaskGraphMLP
-        Supplies ``hidden_layer_sizes``, ``rho``, ``lr``, ``max_epochs``,
-        ``batch_size``, ``device``, ``verbose`` and ``random_state``.
+    config : TrainingConfig
+        How to train (``lr``, ``max_epochs``, ``batch_size``, seed, device, ...).
     X : ndarray of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     task_index : ndarray of shape (n_samples,) of int
@@ -149,19 +177,15 @@ def fit_task_networks(estimator, X, y, task_index, edges, weights):
         Edges of the learned graph (task indices).
     weights : ndarray of shape (n_edges,)
         Their learned weights.
+    hidden_layer_sizes : tuple of int
+    rho : float
+        Weight of the graph penalty between the task networks.
     """
     T = int(task_index.max()) + 1
-    sizes = check_hidden_layer_sizes(estimator.hidden_layer_sizes)
-    seed = check_random_seed(estimator.random_state)
-    Xt = np.hstack([X, task_index[:, None]]).astype(np.float32)
-    with torch_seed(seed):
-        module = _TaskMLPs(X.shape[1], sizes, T)
-        criterion = _GraphMSE(module.flat_params, edges, estimator.rho, T, weights)
-        net = make_net(module, criterion, lr=estimator.lr, max_epochs=estimator.max_epochs,
-                       batch_size=estimator.batch_size, loss_terms=("graph",),
-                       device=estimator.device, verbose=estimator.verbose)
-        net.fit(Xt, y.astype(np.float32))
-    return net.module_
+    return _train_graph_regularised(
+        config, partial(_TaskMLPs, X.shape[1], hidden_layer_sizes, T),
+        _TaskMLPs.flat_params, X, y, task_index, rho, edges, weights,
+    )
 
 
 def predict_task_networks(module, X, task_index):
