@@ -1,6 +1,6 @@
 """Bad and edge inputs over every public estimator: a clear error or a correct result.
 
-One matrix of cases runs over ``FAST_ESTIMATORS`` (the registry of tests/test_common.py):
+One matrix of cases runs over ``FAST_ESTIMATORS`` (the registry of skmtlx/utils/_test_common.py):
 each case either expects an error whose message names the problem
 (``pytest.raises(..., match=...)``) or checks the result against an independent
 computation. :func:`cases_for` lists the cases that apply to an estimator;
@@ -20,7 +20,7 @@ from skmtlx import (
     GenerativeMTLClassifier,
     SparseTaskGraphMTL,
 )
-from test_common import FAST_ESTIMATORS, _toy_data
+from skmtlx.utils._test_common import FAST_ESTIMATORS, toy_data
 
 AUXILIARY = (AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor)
 HUGE = 1e200
@@ -222,7 +222,7 @@ def _matrix():
 
 @pytest.mark.parametrize("estimator, case", list(_matrix()))
 def test_bad_input(estimator, case):
-    X, y = _toy_data(estimator)
+    X, y = toy_data(estimator)
     case(clone(estimator), X, y)
 
 

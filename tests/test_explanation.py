@@ -14,6 +14,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from skmtlx import (
     Explanation,
     GenerativeMTLClassifier,
+    SparseTaskGraphMLP,
     SparseTaskGraphMTL,
     TaskGrouper,
     explain,
@@ -99,7 +100,7 @@ def test_task_graph_network_option_is_explained_through_a_surrogate():
     X = rng.randn(80, 3)
     tasks = np.repeat([0, 1], 40)
     y = X[:, 0] + np.where(tasks == 0, 1.0, -1.0) * X[:, 1]
-    model = SparseTaskGraphMTL(model="mlp", max_epochs=20, random_state=0).fit(X, y, tasks=tasks)
+    model = SparseTaskGraphMLP(model="mlp", max_epochs=20, random_state=0).fit(X, y, tasks=tasks)
     rows = tasks == 1
     by_hand = LinearRegression().fit(X[rows], model.predict(X[rows], tasks=tasks[rows]))
     np.testing.assert_allclose(model.surrogate_.coef_[1], by_hand.coef_, atol=1e-8)

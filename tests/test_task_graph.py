@@ -453,7 +453,7 @@ def test_networks_train_through_the_training_path(model, capsys):
     """Fits in threads equal sequential fits; device and verbose reach the networks;
     a refit drops the networks of an earlier fit."""
     X, y, t = _sine_tasks()
-    est = SparseTaskGraphMTL(model=model, hidden_layer_sizes=(8,), max_epochs=5,
+    est = SparseTaskGraphMLP(model=model, hidden_layer_sizes=(8,), max_epochs=5,
                              batch_size=50, max_iter=3, random_state=0)
     sequential = [clone(est).fit(X, y, tasks=t).predict(X, tasks=t) for _ in range(3)]
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -468,7 +468,8 @@ def test_networks_train_through_the_training_path(model, capsys):
     assert "train_loss" in capsys.readouterr().out
     network = "trunk_" if model == "mlp" else "task_networks_"
     assert hasattr(fitted, network)
-    fitted.set_params(model="linear").fit(X, y, tasks=t)
+    other = "task_mlp" if model == "mlp" else "mlp"
+    fitted.set_params(model=other).fit(X, y, tasks=t)
     assert not hasattr(fitted, network)
 
 

@@ -630,6 +630,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         # the fitted state, in one place
         self.gains_, self.gain_history_, self.history_ = gains, gain_history, history
+        self.n_iter_ = len(history)
         self.selection_results_ = selection_results
         self.groups_, self.group_labels_ = groups, group_labels
         self.objective_, self.solver_status_ = objective, status
