@@ -405,6 +405,7 @@ def test_explanation_adds_up_to_the_surrogate_and_fidelity_is_reported(estimator
     assert isinstance(fidelity_r2(fitted, X), float)
 
 
+@pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)
 def test_fits_in_threads_equal_sequential_fits(estimator):
     """Each fit owns its seed: 4 fits in a thread pool predict bitwise what 4
     sequential fits predict."""
