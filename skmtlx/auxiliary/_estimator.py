@@ -395,7 +395,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is a :class:`~skmtlx._torch.MultiHeadMLP`
+        The trained net; ``net_.module_`` is a ``MultiHeadMLP``
         (its ``model`` under the surrogate head when ``fidelity_weight > 0``).
     history_ : list of dict
         Per-epoch ``train_loss`` and the loss terms ``train_main``,
