@@ -138,7 +138,8 @@ MODULES = [
           "importances sorted from the least important"),
         M("output-ignored", "return pd.DataFrame(self.values[:, :, index]",
           "return pd.DataFrame(self.values[:, :, 0]", "to_frame ignores output="),
-        M("waterfall-lefts", "lefts = start + np.concatenate([[0.0], np.cumsum(shown.values)[:-1]])",
+        M("waterfall-lefts",
+          "lefts = start + np.concatenate([[0.0], np.cumsum(shown.values)[:-1]])",
           "lefts = start + np.cumsum(shown.values)", "waterfall bars start one step late"),
         M("other-abs", "order[max_display:]\n            ].sum()",
           "order[max_display:]\n            ].abs().sum()",
@@ -163,7 +164,8 @@ MODULES = [
           "estimator.predict(X_train))", "post-hoc linear surrogate without intercept"),
     ]),
     Module("skmtlx/metrics/_neighborhood.py", METRICS_TESTS, [
-        M("kernel-no-sqrt", "weights = np.sqrt(np.exp(-np.sum(noise**2, axis=1) / kernel_width**2))",
+        M("kernel-no-sqrt",
+          "weights = np.sqrt(np.exp(-np.sum(noise**2, axis=1) / kernel_width**2))",
           "weights = np.exp(-np.sum(noise**2, axis=1) / kernel_width**2)",
           "lime's kernel without its square root"),
         M("no-ridge", "+ alpha * np.eye(n_features)", "+ 0 * np.eye(n_features)",
@@ -185,7 +187,8 @@ MODULES = [
           "intercept[i, k] = exp.intercept[1]", "lime's intercept not moved to raw units"),
     ]),
     Module("skmtlx/metrics/_scorers.py", METRICS_TESTS, [
-        M("gf-sign", "return -global_fidelity(estimator, X)", "return global_fidelity(estimator, X)",
+        M("gf-sign",
+          "return -global_fidelity(estimator, X)", "return global_fidelity(estimator, X)",
           "global fidelity scorer not negated (greater is better broken)"),
         M("strict-epsilon", "feasible = np.flatnonzero(fidelity <= epsilon)",
           "feasible = np.flatnonzero(fidelity < epsilon)", "a fidelity equal to epsilon refused"),
@@ -201,7 +204,8 @@ MODULES = [
           "joint settings all use the default alpha"),
         M("points-ignored", "X_neighborhood = _take_rows(X_test, rows_drawn)", "pass",
           "neighborhood_points ignored"),
-        M("training-data-ignored", "estimator, X_neighborhood, training_data=X_train, **neighborhood",
+        M("training-data-ignored",
+          "estimator, X_neighborhood, training_data=X_train, **neighborhood",
           "estimator, X_neighborhood, **neighborhood", "GNF scaled on the test rows"),
         M("pareto-and", "((score > s) | (gf < g))", "((score > s) & (gf < g))",
           "points dominated with a tie kept on the front"),
@@ -226,7 +230,8 @@ MODULES = [
           "equally simple candidates not ordered by loss"),
     ]),
     Module("skmtlx/task_graph/_bilevel.py", ["tests/test_task_graph.py"], [
-        M("gram-off-by-one", "G[t] = Xt.T @ Xt / (hi - lo)", "G[t] = Xt.T @ Xt / max(hi - lo - 1, 1)",
+        M("gram-off-by-one",
+          "G[t] = Xt.T @ Xt / (hi - lo)", "G[t] = Xt.T @ Xt / max(hi - lo - 1, 1)",
           "task Gram matrix divided by n - 1"),
         M("yy-unnormalised", "yy[t] = yt @ yt / (hi - lo)", "yy[t] = yt @ yt",
           "validation constant not divided by n"),
@@ -276,11 +281,13 @@ MODULES = [
         M("adam-no-momentum", "m_new = beta1 * m + (1 - beta1) * g_sets", "m_new = g_sets",
           "Adam lookahead ignores the first moment"),
         M("no-weight-decay", "if wd:", "if False:", "Adam lookahead ignores weight decay"),
-        M("untouched-moved", "candidates[name] = torch.where(touched, updated, p.expand_as(updated))",
+        M("untouched-moved",
+          "candidates[name] = torch.where(touched, updated, p.expand_as(updated))",
           "candidates[name] = updated", "parameters a task set does not use still move"),
         M("tag-ascent", "candidates[name] = p - lr * g", "candidates[name] = p + lr * g",
           "TAG lookahead steps uphill"),
-        M("lookahead-lr-ignored", "lr = net.lr if self.lookahead_lr is None else self.lookahead_lr",
+        M("lookahead-lr-ignored",
+          "lr = net.lr if self.lookahead_lr is None else self.lookahead_lr",
           "lr = net.lr", "lookahead_lr ignored"),
         M("every-off-by-one", "if (self._batch - 1) % self.every:", "if self._batch % self.every:",
           "measurements start at batch `every` instead of the first"),
@@ -296,7 +303,8 @@ MODULES = [
           "program without its max_group_size rows"),
         M("no-group-cost-row", "cons.append(group_costs <= problem.max_group_cost)", "pass",
           "program without its max_group_cost rows"),
-        M("no-total-cost-row", "cons.append(cp.sum(group_costs) <= problem.max_total_cost)", "pass",
+        M("no-total-cost-row",
+          "cons.append(cp.sum(group_costs) <= problem.max_total_cost)", "pass",
           "program without its max_total_cost row"),
         M("no-min-groups-row", "cons.append(cp.sum(u) >= problem.min_groups)", "pass",
           "program without its min_groups row"),
@@ -331,7 +339,8 @@ MODULES = [
           "classification error read on class 0"),
         M("signed-residual", "errors[name] = np.abs(residual)", "errors[name] = residual",
           "regression error signed"),
-        M("r2-mean", "float(1 - np.sum(residual**2) / total)", "float(1 - np.mean(residual**2) / total)",
+        M("r2-mean",
+          "float(1 - np.sum(residual**2) / total)", "float(1 - np.mean(residual**2) / total)",
           "aux R^2 mixes a mean and a sum"),
         M("lift-unnormalised", "lift = main_error[far_off].mean() / mean_main",
           "lift = main_error[far_off].mean()", "lift not divided by the mean main error"),
@@ -382,8 +391,8 @@ def _fastest_first(report):
     seconds = {}
     for line in report.splitlines():
         parts = line.split(maxsplit=2)
-        if len(parts) == 3 and parts[0].endswith("s") and parts[1] in ("setup", "call",
-                                                                        "teardown"):
+        phase = parts[1] if len(parts) == 3 else None
+        if phase in ("setup", "call", "teardown") and parts[0].endswith("s"):
             try:
                 seconds[parts[2]] = seconds.get(parts[2], 0.0) + float(parts[0][:-1])
             except ValueError:
