@@ -418,7 +418,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=1,
                         help="mutants tested at once, each worker on its own copy")
     parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds per test run; a mutant that times out is killed")
+                        help="seconds per mutant's test run (at least 3 times the unmutated "
+                        "run); a mutant that times out is killed")
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name] + sys.argv))
     modules = [m for m in MODULES if not args.module or any(s in m.path for s in args.module)]
@@ -433,7 +434,7 @@ def main():
     tests_root = args.checkout.resolve()
     local = threading.local()
     copies = []
-    order = {}
+    order, limit = {}, {}
 
     def workdir():
         if not hasattr(local, "work"):
@@ -442,10 +443,11 @@ def main():
         return local.work
 
     def baseline(tests):
-        outcome, seconds, last, *ordered = _run_tests(workdir(), tests, args.timeout, True)
+        outcome, seconds, last, *ordered = _run_tests(workdir(), tests, None, True)
         print(f"[baseline] {' '.join(tests)}: {outcome} in {seconds:.0f} s ({last})", flush=True)
         if outcome == "passed" and ordered and ordered[0]:
             order[tuple(tests)] = ordered[0]
+        limit[tuple(tests)] = max(args.timeout, 3 * seconds)
         return outcome
 
     def run_mutant(module, mutant):
@@ -461,7 +463,7 @@ def main():
             path.write_text(mutated)
             try:
                 tests = order.get(tuple(module.tests), module.tests)
-                outcome, seconds, _ = _run_tests(workdir(), tests, args.timeout)
+                outcome, seconds, _ = _run_tests(workdir(), tests, limit[tuple(module.tests)])
             finally:
                 path.write_text(original)
             status = "survived" if outcome == "passed" else "killed"
