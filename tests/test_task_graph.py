@@ -292,8 +292,11 @@ def test_fitted_attributes_and_graph_export():
     assert abs(A - A.T).max() == 0
     assert len(m.edges_) == len(m.edge_weights_) == A.nnz // 2
     assert np.all((m.edge_weights_ > 0) & (m.edge_weights_ <= 1))
-    assert m.graph_history_.shape == (m.n_iter_ + 1, len(m.candidate_edges_)) or \
-        m.graph_history_.shape[1] == len(m.candidate_edges_)
+    # the start (the full candidate graph), the sparsity path, the refitted kept weights
+    np.testing.assert_array_equal(m.graph_history_[0], np.ones(len(m.candidate_edges_)))
+    np.testing.assert_array_equal(m.graph_history_[1:-1], m.path_.weights)
+    last = m.graph_history_[-1]
+    np.testing.assert_allclose(np.sort(last[last > 0]), np.sort(m.edge_weights_))
     g = m.get_graph()
     assert len(g.components) == T
     nx = pytest.importorskip("networkx")
