@@ -284,7 +284,9 @@ MODULES = [
         M("no-weight-decay", "if wd:", "if False:", "Adam lookahead ignores weight decay"),
         M("untouched-moved",
           "candidates[name] = torch.where(touched, updated, p.expand_as(updated))",
-          "candidates[name] = updated", "parameters a task set does not use still move"),
+          "candidates[name] = updated", "parameters a task set does not use still move",
+          equivalent="a parameter no task of the set uses (another task's head) only changes "
+          "the losses of tasks outside the set, which the gains never read"),
         M("tag-ascent", "candidates[name] = p - lr * g", "candidates[name] = p + lr * g",
           "TAG lookahead steps uphill"),
         M("lookahead-lr-ignored",
@@ -317,7 +319,9 @@ MODULES = [
           "total += gains[np.ix_(idx, idx)].sum() / (len(g) - 1)",
           "objective averages over the other members"),
         M("exhaustive-extra-group", "if len(partition) < max_blocks:",
-          "if len(partition) <= max_blocks:", "exhaustive search allows one group too many"),
+          "if len(partition) <= max_blocks:", "exhaustive search allows one group too many",
+          equivalent="the extra partitions break n_groups and are skipped by the feasibility "
+          "filter; only the enumeration gets longer"),
     ]),
     Module("skmtlx/generative/_joint.py", ["tests/test_generative.py"], [
         M("prior-sign", "scores -= alpha * log_prior", "scores += alpha * log_prior",

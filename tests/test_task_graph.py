@@ -24,7 +24,13 @@ import scipy.sparse as sp
 from skmtlx.datasets import TASK_GRAPH_STRUCTURES, make_task_graph_regression, task_graph_edges
 from skmtlx.task_graph import SparseTaskGraphMTL, TaskGraphDisplay, graph_recovery_score
 from skmtlx.task_graph._bilevel import TaskGraphProblem, task_moments
-from skmtlx.task_graph._outer import _penalty, optimize_edges, path_losses, select_path_point
+from skmtlx.task_graph._outer import (
+    _penalty,
+    optimize_edges,
+    path_losses,
+    select_path_point,
+    sparsity_path_edges,
+)
 from skmtlx.utils._selection import one_standard_error_rule
 
 
@@ -513,6 +519,17 @@ def test_select_path_point_rule():
     idx_1se, _, _ = select_path_point(losses, n_edges, "1se")
     assert idx_min == 1 and se[1] == 0
     assert idx_1se == 2  # within one standard error of the best, and sparser
+
+
+def test_path_points_after_the_first_only_move_kept_edges():
+    make, n_edges = _small_outer_problem()
+    e0 = np.ones(n_edges)
+    first = optimize_edges(make(), e0, sparsity=0.2, max_iter=100)[0]
+    free = optimize_edges(make(), first, sparsity=0.0, max_iter=100)[0]
+    # precondition: without the rule, edges dropped at the first point would grow back
+    assert np.any((first == 0) & (free > 0)) and np.any(first > 0)
+    weights, _ = sparsity_path_edges(make(), e0, [0.2, 0.0], prune=0.0)
+    np.testing.assert_array_equal(weights[1][weights[0] == 0], 0.0)
 
 
 def _paired_se(per_unit, best):
