@@ -1,4 +1,8 @@
-"""The skmtlx demo command."""
+"""The skmtlx demo command.
+
+Pinned: the printed table has one row per alpha plus the post-hoc baseline for
+each task (counted in the output) and the figure file is written.
+"""
 
 from skmtlx._cli import main
 

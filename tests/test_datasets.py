@@ -1,4 +1,12 @@
-"""The dataset loaders and generators."""
+"""The dataset loaders and generators.
+
+Pinned: the data-home resolution and fetch rules (argument over environment,
+gzip variants, clear errors), each loader's preprocessing (splits, scaling,
+imputation, encodings, derived features, dropped leaks) against pandas
+recomputations on small fixture files, the OpenML routes against the UCI layout,
+the real files' row counts, and the generators' shapes, seeding and planted
+group structure.
+"""
 
 from pathlib import Path
 import gzip

@@ -1,4 +1,13 @@
-"""Behaviour of FidelityMTLRegressor and FidelityMTLClassifier."""
+"""Behaviour of FidelityMTLRegressor and FidelityMTLClassifier.
+
+Pinned: the joint loss against its closed form at an asymmetric alpha (each
+prediction loss and link, numpy/scipy), the history's weighted sum, the logit
+fidelity space through the trained criterion, the least-squares start of the
+surrogate (scikit-learn's LinearRegression), the post-hoc surrogates against
+scikit-learn fits on the black box's outputs, explanations against
+``coef * (x - training mean)`` on skewed inputs (mean != median), and the
+explanation object's frames, importances and plots against numpy.
+"""
 
 import pickle
 
@@ -9,11 +18,16 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from scipy.special import expit, log_softmax, softmax
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from skmtlx import Explanation, FidelityMTLClassifier, FidelityMTLRegressor
+from skmtlx._surrogate import FidelityLoss, fit_logistic_on_labels
 
 
 matplotlib.use("Agg")
@@ -74,6 +88,106 @@ def test_history_records_prediction_loss_and_fidelity(diabetes):
     assert row["train_loss"] == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.parametrize("prediction_loss, link", [
+    ("squared_error", "identity"), ("log_cosh", "identity"),
+    ("binary_log_loss", "sigmoid"), ("multiclass_log_loss", "softmax"),
+])
+def test_fidelity_loss_closed_form_at_asymmetric_alpha(prediction_loss, link):
+    rng = np.random.RandomState(0)
+    f, g = rng.randn(8, 3), rng.randn(8, 3)
+    if prediction_loss == "multiclass_log_loss":
+        y = rng.randint(3, size=8)
+        expected_pred = -np.mean(log_softmax(f, axis=1)[np.arange(8), y])
+        y_t = torch.as_tensor(y)
+    else:
+        y = rng.randint(2, size=(8, 3)).astype(float) if link == "sigmoid" else rng.randn(8, 3)
+        y_t = torch.as_tensor(y)
+        expected_pred = {
+            "squared_error": lambda: np.mean((f - y) ** 2),
+            "log_cosh": lambda: np.mean(np.log(np.cosh(f - y))),
+            "binary_log_loss": lambda: -np.mean(y * np.log(expit(f))
+                                                + (1 - y) * np.log(1 - expit(f))),
+        }[prediction_loss]()
+    mapped = {"identity": lambda a: a, "sigmoid": expit,
+              "softmax": lambda a: softmax(a, axis=1)}[link]
+    expected_fid = np.mean((mapped(g) - mapped(f)) ** 2)
+    out = FidelityLoss(0.7, prediction_loss, link)((torch.as_tensor(f), torch.as_tensor(g)), y_t)
+    assert float(out["prediction_loss"]) == pytest.approx(expected_pred, rel=1e-9)
+    assert float(out["fidelity"]) == pytest.approx(expected_fid, rel=1e-9)
+    assert float(out["loss"]) == pytest.approx(0.3 * expected_pred + 0.7 * expected_fid, rel=1e-9)
+    # post hoc: the prediction loss alone
+    alone = FidelityLoss(0.7, prediction_loss, link, joint=False)(
+        (torch.as_tensor(f), torch.as_tensor(g)), y_t)
+    assert float(alone["loss"]) == pytest.approx(expected_pred, rel=1e-9)
+    assert "fidelity" not in alone
+
+
+def test_history_weights_the_terms_by_alpha(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(alpha=0.3, hidden_layer_sizes=(8,), max_epochs=3,
+                               random_state=0).fit(X, y)
+    for row in reg.history_:
+        expected = 0.3 * row["train_prediction_loss"] + 0.7 * row["train_fidelity"]
+        assert row["train_loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_post_hoc_regressor_trains_f_alone_and_fits_g_to_f(diabetes):
+    X, y = diabetes
+    kwargs = dict(FAST, max_epochs=5, surrogate_fit="post_hoc")
+    low = FidelityMTLRegressor(alpha=0.2, **kwargs).fit(X, y)
+    high = FidelityMTLRegressor(alpha=0.8, **kwargs).fit(X, y)
+    # alpha weighs the fidelity term only: without it, f does not depend on alpha
+    np.testing.assert_array_equal(low.predict(X), high.predict(X))
+    assert "train_fidelity" not in low.history_[-1]
+    assert low.history_[-1]["train_loss"] == low.history_[-1]["train_prediction_loss"]
+    expected = LinearRegression().fit(X, low.predict(X))
+    np.testing.assert_allclose(low.coef_, expected.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(low.intercept_, expected.intercept_, rtol=1e-8)
+
+
+def test_surrogate_starts_from_least_squares(diabetes):
+    X, y = diabetes
+    X = X + 5.0  # not centred: the start's intercept must account for the input mean
+    reg = FidelityMTLRegressor(hidden_layer_sizes=(4,), max_epochs=1, lr=1e-9,
+                               early_stopping=False, random_state=0).fit(X, y)
+    expected = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(reg.coef_, expected.coef_, rtol=1e-3)
+    assert reg.intercept_ == pytest.approx(expected.intercept_, rel=1e-4)
+
+
+def test_constant_target_column_is_not_rescaled(diabetes):
+    X, y = diabetes
+    Y = np.column_stack([y, np.full(len(y), 3.0)])
+    reg = FidelityMTLRegressor(hidden_layer_sizes=(8,), max_epochs=5, random_state=0).fit(X, Y)
+    np.testing.assert_allclose(reg.y_mean_, [y.mean(), 3.0])
+    np.testing.assert_allclose(reg.y_scale_, [y.std(), 1.0])
+    pred = reg.predict(X)
+    assert np.all(np.isfinite(pred)) and np.all(np.isfinite(reg.coef_))
+
+
+@pytest.fixture(scope="module")
+def skewed_fit():
+    rng = np.random.RandomState(0)
+    X = np.exp(rng.randn(200, 4))  # log-normal: mean and median differ
+    Y = np.column_stack([X @ [1.0, -2.0, 0.5, 0.0], X[:, 0] - X[:, 3]]) + 0.1 * rng.randn(200, 2)
+    reg = FidelityMTLRegressor(alpha=0.3, hidden_layer_sizes=(8,), max_epochs=5,
+                               random_state=0).fit(X, Y)
+    return X, reg
+
+
+def test_explanation_is_coef_times_distance_to_the_training_mean(skewed_fit):
+    X, reg = skewed_fit
+    rows = X[:7]
+    explanation = reg.explain(rows)
+    mean = X.mean(axis=0)
+    assert np.all(np.abs(np.median(X, axis=0) - mean) > 0.1)  # the reference matters
+    for o in range(2):
+        np.testing.assert_allclose(explanation.values[:, :, o], reg.coef_[o] * (rows - mean))
+        assert explanation.base_values[o] == pytest.approx(reg.intercept_[o] + reg.coef_[o] @ mean)
+    # the base value is the surrogate at the training mean
+    np.testing.assert_allclose(explanation.base_values, reg.predict_surrogate(mean[None])[0])
+
+
 def test_multioutput_regression_shapes(diabetes):
     X, y = diabetes
     Y = np.column_stack([y, -2 * y + 5])
@@ -96,6 +210,42 @@ def test_explanation_adds_up_to_the_surrogate(diabetes):
     for kind in ("bar", "waterfall", "beeswarm"):
         display = explanation.plot(kind, max_display=4)
         assert display.ax_.has_data() and display.figure_ is display.ax_.figure
+
+
+def _hand_explanation():
+    rng = np.random.RandomState(0)
+    values = rng.randn(4, 6, 2)  # signed attributions, two outputs
+    return Explanation(values, np.array([0.5, -1.0]), rng.randn(4, 6),
+                       [f"f{j}" for j in range(6)], ["a", "b"])
+
+
+def test_explanation_frames_and_importances_of_the_chosen_output():
+    exp = _hand_explanation()
+    frame = exp.to_frame(output="b")
+    np.testing.assert_array_equal(frame.to_numpy(), exp.values[:, :, 1])
+    importances = exp.global_importances(output="b")
+    expected = pd.Series(np.abs(exp.values[:, :, 1]).mean(axis=0), index=exp.feature_names)
+    pd.testing.assert_series_equal(importances, expected.sort_values(ascending=False),
+                                   check_names=False)
+    with pytest.raises(ValueError, match="several outputs"):
+        exp.to_frame()
+
+
+def test_explanation_plots_draw_the_numbers():
+    exp = _hand_explanation()
+    _, ax = plt.subplots()
+    exp.plot("bar", output="b", max_display=3, ax=ax)
+    top = exp.global_importances(output="b").iloc[:3]
+    np.testing.assert_allclose(sorted(p.get_width() for p in ax.patches), sorted(top.values))
+    _, ax = plt.subplots()
+    exp.plot("waterfall", index=2, output="b", max_display=3, ax=ax)
+    row = exp.values[2, :, 1]
+    order = np.argsort(-np.abs(row), kind="stable")
+    shown = np.append(row[order[:3]], row[order[3:]].sum())  # the rest in one signed bar
+    np.testing.assert_allclose([p.get_width() for p in ax.patches], shown)
+    lefts = -1.0 + np.concatenate([[0.0], np.cumsum(shown)[:-1]])
+    np.testing.assert_allclose([p.get_x() for p in ax.patches], lefts)
+    plt.close("all")
 
 
 def test_explanation_uses_dataframe_feature_names():
@@ -121,6 +271,49 @@ def test_binary_classifier_string_labels_and_surrogate():
     assert list(explanation.output_names) == ["yes"]
     logits = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(logits, clf.surrogate_.decision_function(X[:4]))
+
+
+@pytest.mark.parametrize("fidelity_space", ["logit", "proba"])
+def test_classifier_fidelity_space_of_the_trained_objective(fidelity_space):
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = FidelityMTLClassifier(alpha=0.3, fidelity_space=fidelity_space, hidden_layer_sizes=(8,),
+                                max_epochs=3, random_state=0).fit(X, y)
+    f, g = clf._forward(X)
+    terms = clf.net_.criterion_(
+        (torch.as_tensor(f, dtype=torch.float32), torch.as_tensor(g, dtype=torch.float32)),
+        torch.as_tensor(y[:, None], dtype=torch.float32),
+    )
+    space = (lambda a: a) if fidelity_space == "logit" else expit
+    assert float(terms["fidelity"]) == pytest.approx(np.mean((space(g) - space(f)) ** 2),
+                                                     rel=1e-4)
+
+
+def test_post_hoc_classifier_surrogate_is_fit_on_black_box_labels():
+    X, y = make_classification(n_samples=300, n_features=6, flip_y=0.2, random_state=1)
+    clf = FidelityMTLClassifier(surrogate_fit="post_hoc", hidden_layer_sizes=(8,), max_epochs=5,
+                                random_state=0).fit(X, y)
+    predicted = clf.predict(X)
+    assert (predicted != y).any()  # f's labels are not the targets
+    expected = LogisticRegression(max_iter=1000).fit(X, predicted)
+    np.testing.assert_allclose(clf.coef_, expected.coef_, rtol=1e-6)
+    np.testing.assert_allclose(clf.intercept_, expected.intercept_, rtol=1e-6)
+
+
+def test_logistic_fit_on_labels_with_missing_classes():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    labels = np.where(X[:, 0] > 0, 2, 0)  # class 1 of 3 never predicted
+    coef, intercept = fit_logistic_on_labels(X, labels, 3)
+    model = LogisticRegression(max_iter=1000).fit(X, labels)
+    logits = X @ coef.T + intercept
+    np.testing.assert_array_equal(np.argmax(logits, axis=1), model.predict(X))
+    np.testing.assert_allclose(logits[:, 2] - logits[:, 0], model.decision_function(X))
+    # a single predicted class gives a constant surrogate predicting it
+    for only in (0, 1):
+        coef, intercept = fit_logistic_on_labels(X, np.full(60, only), 2)
+        assert np.all(coef == 0) and round(float(expit(intercept[0]))) == only
+    coef, intercept = fit_logistic_on_labels(X, np.full(60, 2), 3)
+    assert np.argmax(intercept) == 2
 
 
 @pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])

@@ -1,4 +1,11 @@
-"""The generative MTL classifier and its target-shift data."""
+"""The generative MTL classifier and its target-shift data.
+
+Pinned: the joint scores against a brute-force sum over tasks minus alpha times
+the log prior (unequal class counts, a row subset), their normalisation against
+scipy's softmax, the smoothed prior against its frequency formula, the
+grid/observed switch at exactly MAX_GRID_SIZE labels, and the classifier's
+decisions against the per-task argmax (alpha = 0) and the joint argmax.
+"""
 
 import pickle
 import warnings
@@ -16,6 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 import numpy as np
 import pytest
+from scipy.special import log_softmax, softmax
 
 from skmtlx.datasets._confounded_synthetic import make_confounded_multitask
 from skmtlx.datasets._multilabel_shift import resample_target_shift
@@ -26,7 +34,12 @@ from skmtlx.generative import (
     mean_task_accuracy,
     task_accuracies,
 )
-from skmtlx.generative._joint import enumerate_joint_labels, joint_log_prior
+from skmtlx.generative._joint import (
+    adjusted_joint_scores,
+    enumerate_joint_labels,
+    joint_log_prior,
+    normalize_log_scores,
+)
 
 
 LINEAR = dict(hidden_layer_sizes=(), max_epochs=20, batch_size=128, lr=0.05, random_state=0)
@@ -121,6 +134,31 @@ def test_prior_is_smoothed_joint_frequency():
     np.testing.assert_allclose(np.exp(log_prior), (counts + 0.5) / (10 + 0.5 * 4))
     codes, kind = enumerate_joint_labels(Y, [2, 2], "observed")
     assert kind == "observed" and codes.tolist() == [[0, 0], [0, 1], [1, 1]]
+
+
+def test_adjusted_joint_scores_against_brute_force():
+    rng = np.random.RandomState(0)
+    n_classes = [2, 3]
+    log_proba = [log_softmax(rng.randn(6, k), axis=1) for k in n_classes]
+    codes, _ = enumerate_joint_labels(None, n_classes, "grid")
+    log_prior = np.log(rng.dirichlet(np.ones(len(codes))))
+    rows = np.array([4, 1, 3])
+    scores = adjusted_joint_scores(log_proba, codes, log_prior, 0.7, rows=rows)
+    for r, i in enumerate(rows):
+        for c, (a, b) in enumerate(codes):
+            expected = log_proba[0][i, a] + log_proba[1][i, b] - 0.7 * log_prior[c]
+            assert scores[r, c] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(normalize_log_scores(scores), softmax(scores, axis=1))
+
+
+def test_joint_labels_grid_up_to_exactly_max_grid_size():
+    Y = np.array([[0, 0], [1, 2]])
+    side = int(np.sqrt(MAX_GRID_SIZE))
+    assert side * side == MAX_GRID_SIZE
+    codes, kind = enumerate_joint_labels(Y, [side, side], "auto")
+    assert kind == "grid" and len(codes) == MAX_GRID_SIZE
+    codes, kind = enumerate_joint_labels(Y, [side, side + 1], "auto")
+    assert kind == "observed" and codes.tolist() == [[0, 0], [1, 2]]
 
 
 def test_auto_joint_labels_switches_to_observed_combinations():

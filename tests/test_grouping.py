@@ -1,16 +1,28 @@
-"""TaskGrouper: transfer gains, the grouping program, the estimator."""
+"""TaskGrouper: transfer gains, the grouping program, the estimator.
 
-from functools import partial
+Pinned: the vectorised Adam lookahead against real optimizer steps, the principled
+gains (direction source -> target included) against a copy of the network stepped
+by torch's Adam, TAG gains against a manual lookahead (with and without
+``lookahead_lr``), the measurement schedule; the grouping program (no warm start,
+no fallback) against a brute-force enumeration of set partitions on cases where
+each constraint binds (asserted), an answer breaking a constraint is an error;
+the estimator's cross-validation scores against ``cross_val_score``.
+"""
+
+import copy
+import itertools
 import pickle
+from functools import partial
 
-from sklearn.base import clone
-from sklearn.linear_model import Ridge
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 import numpy as np
 import pytest
+import sklearn.utils
 import torch
+from sklearn.base import clone
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skmtlx._torch import MultiHeadMLP, TrainingConfig, train_module
 from skmtlx.datasets._grouping_synthetic import make_grouped_tasks
@@ -20,6 +32,7 @@ from skmtlx.grouping import grouping_objective, solve_grouping, solve_grouping_e
 from skmtlx.grouping._gains import MultiTaskLoss
 from skmtlx.grouping import n_partitions
 import skmtlx.grouping._gains as gains_module
+import skmtlx.grouping._solver as solver_module
 
 
 rng = np.random.RandomState(0)
@@ -77,6 +90,56 @@ def test_tag_matches_manual_lookahead():
     np.testing.assert_allclose(gains[2], expected, rtol=1e-4, atol=1e-7)
 
 
+def _adam_lookahead_losses(net, tasks, Xb, yb):
+    """Per-task losses after one real Adam step on the summed loss of ``tasks`` (on a copy)."""
+    module = copy.deepcopy(net.module_)
+    optimizer = torch.optim.Adam(module.parameters(), lr=net.lr)
+    optimizer.load_state_dict(copy.deepcopy(net.optimizer_.state_dict()))  # own moments
+    losses = net.criterion_.per_task(module(Xb), yb)
+    sum(losses[t] for t in tasks).backward()
+    optimizer.step()
+    with torch.no_grad():
+        return net.criterion_.per_task(module(Xb), yb).numpy().astype(float)
+
+
+def test_principled_gains_match_real_adam_steps_source_to_target():
+    net = _fit()
+    Xb, yb = torch.from_numpy(X[:40]), torch.from_numpy(Y[:40])
+    gains = TransferGainRecorder()._principled(net, Xb, yb)
+    n_tasks = Y.shape[1]
+    expected = np.zeros((n_tasks, n_tasks))
+    for i, j in itertools.permutations(range(n_tasks), 2):
+        # gains[i, j]: how much stepping on task i as well helps task j
+        alone = _adam_lookahead_losses(net, [j], Xb, yb)[j]
+        expected[i, j] = 1 - _adam_lookahead_losses(net, [i, j], Xb, yb)[j] / alone
+    assert not np.allclose(expected, expected.T, atol=1e-3)  # asymmetric: direction matters
+    np.testing.assert_allclose(gains, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_tag_gains_use_lookahead_lr():
+    net = _fit()
+    Xb, yb = torch.from_numpy(X[:40]), torch.from_numpy(Y[:40])
+    gains = TransferGainRecorder(kind="tag", lookahead_lr=0.5)._tag(net, Xb, yb)
+    losses = net.criterion_.per_task(net.module_(Xb), yb)
+    module = copy.deepcopy(net.module_)
+    trunk = list(module.trunk.parameters())
+    grad = torch.autograd.grad(net.criterion_.per_task(module(Xb), yb)[0], trunk)
+    with torch.no_grad():
+        for p, g in zip(trunk, grad):
+            p.sub_(0.5 * g)  # lookahead_lr, not net.lr
+        after = net.criterion_.per_task(module(Xb), yb)
+    expected = 1 - after.numpy() / losses.detach().numpy()
+    np.testing.assert_allclose(gains[0], expected, rtol=1e-4, atol=1e-7)
+
+
+def test_recorder_measures_the_first_batch_then_every_nth():
+    recorder = TransferGainRecorder(every=4)
+    _fit(recorder)
+    # 3 batches per epoch, 2 epochs: batches 1 and 5 of 6
+    assert recorder.n_measurements_ == 2
+    assert len(recorder.epoch_gains_) == 2
+
+
 CONSTRAINTS = {
     "budget": lambda T, rng: {"n_groups": 2},
     "min_groups": lambda T, rng: {"n_groups": 4, "min_groups": 3},
@@ -131,6 +194,93 @@ def test_program_matches_exhaustive(name, n_tasks):
     if "max_total_cost" in kwargs:
         total = kwargs["group_cost"] * len(mip.groups) + kwargs["task_costs"].sum()
         assert total <= kwargs["max_total_cost"] + 1e-9
+
+
+def _set_partitions(n):
+    """Every partition of range(n), as label lists (restricted growth strings)."""
+    def grow(labels, n_used):
+        if len(labels) == n:
+            yield list(labels)
+            return
+        for g in range(n_used + 1):
+            yield from grow(labels + [g], max(n_used, g + 1))
+    yield from grow([], 0)
+
+
+def _brute_force(gains, accept):
+    """Largest sum_g 1/|G| sum_{i != k in G} gains[i, k] over the partitions ``accept`` takes."""
+    best = -np.inf
+    for labels in _set_partitions(len(gains)):
+        if not accept(np.array(labels)):
+            continue
+        value = 0.0
+        for g in set(labels):
+            members = [t for t, lab in enumerate(labels) if lab == g]
+            pairs = [(i, k) for i in members for k in members if i != k]
+            value += sum(gains[i, k] for i, k in pairs) / len(members)
+        best = max(best, value)
+    return best
+
+
+def _group_costs(labels, task_costs, group_cost):
+    return np.array([group_cost + task_costs[labels == g].sum() for g in np.unique(labels)])
+
+
+COSTS = np.array([1.0, 2.0, 3.0, 1.0, 2.0, 3.0])
+# (sign of the gains, solver arguments, the constraint as a test of a label vector): with
+# positive gains the unconstrained optimum is one group, with negative ones every task alone
+BINDING = {
+    "n_groups": (-1, {"n_groups": 2}, lambda lab: len(set(lab)) <= 2),
+    "min_groups": (1, {"min_groups": 3}, lambda lab: len(set(lab)) >= 3),
+    "max_group_size": (1, {"max_group_size": 2}, lambda lab: np.bincount(lab).max() <= 2),
+    "max_group_cost": (
+        1, {"task_costs": COSTS, "group_cost": 1.0, "max_group_cost": 5.0},
+        lambda lab: _group_costs(lab, COSTS, 1.0).max() <= 5.0,
+    ),
+    "max_total_cost": (
+        -1, {"task_costs": COSTS, "group_cost": 2.0, "max_total_cost": COSTS.sum() + 4.0},
+        lambda lab: _group_costs(lab, COSTS, 2.0).sum() <= COSTS.sum() + 4.0,
+    ),
+    "must_link": (
+        -1, {"must_link": [(0, 5), (1, 3)]}, lambda lab: lab[0] == lab[5] and lab[1] == lab[3],
+    ),
+    "cannot_link": (
+        1, {"cannot_link": [(0, 1), (2, 3), (4, 5), (0, 5)]},
+        lambda lab: all(lab[i] != lab[k] for i, k in [(0, 1), (2, 3), (4, 5), (0, 5)]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINDING))
+def test_program_alone_meets_binding_constraints(name):
+    sign, kwargs, accept = BINDING[name]
+    gains = sign * np.random.RandomState(len(name)).uniform(0.2, 1.0, (6, 6))
+    best = _brute_force(gains, accept)
+    # precondition: the constraint binds (the unconstrained optimum breaks it)
+    assert best < _brute_force(gains, lambda lab: True) - 1e-3
+    # the program on its own: no heuristic warm start to fall back on
+    result = solve_grouping(gains, warm_start=False, **kwargs)
+    assert result.solver == "HIGHS" and result.heuristic_objective is None
+    assert result.status == "optimal"
+    assert accept(result.labels)
+    assert result.objective == pytest.approx(best, abs=1e-6)
+    assert solve_grouping_exhaustive(gains, **kwargs).objective == pytest.approx(best, abs=1e-9)
+    # with the warm start, the answer is still the program's optimum
+    warm = solve_grouping(gains, **kwargs)
+    assert warm.solver == "HIGHS" and warm.objective == pytest.approx(best, abs=1e-6)
+
+
+def test_program_answer_breaking_a_constraint_is_an_error(monkeypatch):
+    build = solver_module._build_program
+
+    def without_must_link(problem, **kwargs):
+        return build(sklearn.utils.Bunch(**{**problem, "must_link": []}), **kwargs)
+
+    monkeypatch.setattr(solver_module, "_build_program", without_must_link)
+    gains = -np.ones((4, 4))  # every task alone is best, must_link forbids it
+    for warm_start in (False, True):
+        with pytest.raises(RuntimeError, match="breaks must_link"):
+            solve_grouping(gains, must_link=[(0, 1)], warm_start=warm_start)
 
 
 def test_without_warm_start_same_optimum():
@@ -331,7 +481,9 @@ def test_deterministic_clone_pickle_pipeline(planted):
     pipe = make_pipeline(StandardScaler(), clone(est)).fit(X, Y)
     assert pipe.predict(X).shape == Y.shape
     search = GridSearchCV(clone(est), {"n_groups": [1, 2]}, cv=2).fit(X, Y)
-    assert search.best_params_["n_groups"] in (1, 2)
+    for k, score in zip([1, 2], search.cv_results_["mean_test_score"]):
+        expected = cross_val_score(clone(est).set_params(n_groups=k), X, Y, cv=2).mean()
+        assert score == pytest.approx(expected, rel=1e-6)
 
 
 def _trunk_widths(net):

@@ -1,8 +1,20 @@
-"""Fidelity metrics, scorers, trade-off selection and the trade-off Display."""
+"""Fidelity metrics, scorers, trade-off selection and the trade-off Display.
+
+Pinned: global fidelity and fidelity R^2 against scikit-learn post-hoc fits on
+``X_train`` (shifted targets, so the intercept matters) and through a Pipeline
+whose scaler is not the identity; the batched local fits against lime on the same
+samples and against scikit-learn's weighted Ridge (non-unit feature scales,
+several outputs, several batches); the GNF of every explainer against a direct
+recomputation from the same random draws; lime's coefficients against an exactly
+linear black box; scorers, the constrained refit rule, trade-off rows and the
+Pareto front against direct computations and brute force.
+"""
 
 from sklearn.datasets import load_diabetes, make_classification
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.base import clone
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.metrics import mean_squared_error, r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import scale
 import matplotlib
@@ -12,6 +24,7 @@ import pytest
 
 from skmtlx import AuxiliaryTargetMTLClassifier, FidelityMTLClassifier, FidelityMTLRegressor
 from skmtlx.metrics import (
+    black_box_and_surrogate,
     best_within_fidelity,
     fidelity_r2,
     fidelity_tradeoff,
@@ -20,8 +33,9 @@ from skmtlx.metrics import (
     local_linear_fits,
     neighborhood_fidelity,
     neighborhood_fidelity_scorer,
+    pareto_front,
 )
-from skmtlx.metrics._neighborhood import lime_scaler_stats
+from skmtlx.metrics._neighborhood import _lime_fits, lime_scaler_stats
 from skmtlx.plotting import FidelityTradeoffDisplay
 
 
@@ -61,6 +75,19 @@ def test_global_fidelity_of_any_regressor_uses_post_hoc_linear_fit(diabetes):
     assert 0 < fidelity_r2(forest, X) < 1
 
 
+def test_post_hoc_fidelity_is_fitted_on_X_train(diabetes):
+    X, y = diabetes
+    forest = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, 50 * y + 100)
+    X_train, X_test = X[:300], X[300:]
+    f = forest.predict(X_test)
+    g = LinearRegression().fit(X_train, forest.predict(X_train)).predict(X_test)
+    gf = global_fidelity(forest, X_test, X_train=X_train)
+    assert gf == pytest.approx(np.mean((g - f) ** 2), rel=1e-10)
+    assert gf != pytest.approx(global_fidelity(forest, X_test), rel=1e-3)  # X_train matters
+    assert fidelity_r2(forest, X_test, X_train=X_train) == pytest.approx(r2_score(f, g))
+    assert r2_score(f, g) != pytest.approx(r2_score(g, f), rel=1e-3)  # the order matters
+
+
 def test_classifier_fidelity_is_on_probabilities():
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
     clf = FidelityMTLClassifier(alpha=0.2, **FAST).fit(X, y)
@@ -69,6 +96,76 @@ def test_classifier_fidelity_is_on_probabilities():
     assert global_fidelity(clf, X) == pytest.approx(np.mean((g - f) ** 2))
     # Any probabilistic classifier works; a logistic model is close to its own surrogate.
     assert global_fidelity(LogisticRegression().fit(X, y), X) < 0.01
+
+
+def test_binary_fidelity_space_is_the_positive_class_probability():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = FidelityMTLClassifier(hidden_layer_sizes=(8,), max_epochs=3, random_state=0).fit(X, y)
+    f, g = black_box_and_surrogate(clf, X)
+    np.testing.assert_allclose(f, clf.predict_proba(X)[:, 1:])
+    np.testing.assert_allclose(g, clf.surrogate_.predict_proba(X)[:, 1:])
+
+
+def _ridge_local_fit(predict, x, noise, scale, kernel_width):
+    """lime's local model by scikit-learn: Ridge(alpha=1) on the standardised perturbations,
+    weighted by lime's kernel, mapped back to raw units: ``g(z) = b + coef @ z``."""
+    weights = np.sqrt(np.exp(-np.sum(noise**2, axis=1) / kernel_width**2))
+    ridge = Ridge(alpha=1.0).fit(noise, predict(x + scale * noise), sample_weight=weights)
+    coef = ridge.coef_.T / scale[:, None]  # (n_features, n_outputs)
+    return coef, ridge.intercept_ - x @ coef
+
+
+def _two_output_forest(X):
+    target = np.column_stack([np.sin(X[:, 0]) + X[:, 1] ** 2, X[:, 2] * X[:, 3]])
+    return RandomForestRegressor(n_estimators=5, random_state=0).fit(X, target)
+
+
+def test_batched_local_fits_equal_weighted_ridge():
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 4) * [0.5, 2.0, 3.0, 1.0] + [0.0, 1.0, -2.0, 5.0]
+    forest = _two_output_forest(X)
+    noise = rng.standard_normal((200, 4))
+    noise[0] = 0.0
+    _, scale = lime_scaler_stats(X)
+    assert np.ptp(scale) > 1  # non-unit, unequal scales
+    coef, intercept = local_linear_fits(forest.predict, X[:5], noise, scale, kernel_width=1.5,
+                                        batch_size=2)
+    for i in range(5):
+        expected_coef, expected_intercept = _ridge_local_fit(forest.predict, X[i], noise, scale,
+                                                             1.5)
+        np.testing.assert_allclose(coef[i], expected_coef, rtol=1e-7, atol=1e-10)
+        np.testing.assert_allclose(intercept[i], expected_intercept, rtol=1e-7, atol=1e-10)
+
+
+def test_batched_gnf_equals_a_recomputation_from_the_same_draws():
+    rng = np.random.RandomState(1)
+    X = rng.randn(60, 4) * [0.5, 2.0, 3.0, 1.0]
+    forest = _two_output_forest(X)
+    points, n_neighbors, sigma, n_samples = X[:6], 5, 0.4, 150
+    gnf = neighborhood_fidelity(forest, points, n_neighbors=n_neighbors, sigma=sigma,
+                                n_samples=n_samples, training_data=X, random_state=7)
+    draws = np.random.RandomState(7)
+    neighbours = points[:, None, :] + sigma * draws.standard_normal((6, n_neighbors, 4))
+    noise = np.random.default_rng(draws.randint(np.iinfo(np.int32).max)).standard_normal(
+        (n_samples, 4))
+    noise[0] = 0.0  # lime's first sample is the instance itself
+    _, scale = lime_scaler_stats(X)
+    errors = []
+    for x, near in zip(points, neighbours):
+        coef, intercept = _ridge_local_fit(forest.predict, x, noise, scale, 0.75 * np.sqrt(4))
+        errors.append(np.mean((near @ coef + intercept - forest.predict(near)) ** 2))
+    assert gnf == pytest.approx(np.mean(errors), rel=1e-7)
+
+
+def test_lime_fits_recover_a_linear_black_box_in_raw_units():
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3) * [0.2, 3.0, 10.0] + [1.0, -4.0, 20.0]
+    W, c = np.array([[1.0, -0.5], [2.0, 0.3], [-0.1, 0.05]]), np.array([3.0, -1.0])
+    coef, intercept = _lime_fits(lambda Z: Z @ W + c, X[:2], X, n_samples=2000,
+                                 kernel_width=0.75 * np.sqrt(3), seed=0)
+    for i in range(2):
+        np.testing.assert_allclose(coef[i], W, rtol=2e-2)
+        np.testing.assert_allclose(intercept[i], c, atol=2e-2 * np.abs(X[i] @ W).max())
 
 
 def _lime_samples_and_coefficients(predict, X_train, x, n_samples, seed):
@@ -132,8 +229,12 @@ def test_batched_gnf_is_seeded_and_lower_for_joint_training(diabetes, joint_and_
     again = neighborhood_fidelity(joint, X[:30], n_samples=300, random_state=3)
     assert first == again
     assert first < neighborhood_fidelity(post_hoc, X[:30], n_samples=300, random_state=3)
-    surrogate_gnf = neighborhood_fidelity(joint, X[:30], explainer="surrogate", random_state=3)
-    assert surrogate_gnf >= 0
+    surrogate_gnf = neighborhood_fidelity(joint, X[:30], explainer="surrogate", sigma=0.3,
+                                          random_state=3)
+    neighbours = (X[:30, None, :] + 0.3 * np.random.RandomState(3).standard_normal(
+        (30, 10, X.shape[1]))).reshape(-1, X.shape[1])
+    expected = np.mean((joint.predict_surrogate(neighbours) - joint.predict(neighbours)) ** 2)
+    assert surrogate_gnf == pytest.approx(expected, rel=1e-10)
     with pytest.raises(ValueError, match="'explainer' parameter"):
         neighborhood_fidelity(joint, X[:3], explainer="shap")
 
@@ -154,6 +255,74 @@ def test_grid_search_with_fidelity_scorers_and_constrained_refit(diabetes):
     assert search.best_index_ in feasible
     assert r2[search.best_index_] == r2[feasible].max()
     assert np.all(search.cv_results_["mean_test_gnf"] <= 0)
+
+
+def test_scorers_are_the_negated_metrics_with_their_settings(diabetes, joint_and_post_hoc):
+    X, _ = diabetes
+    joint = joint_and_post_hoc[0]
+    assert global_fidelity_scorer(joint, X) == -global_fidelity(joint, X) < 0
+    settings = dict(n_samples=100, sigma=0.3, random_state=0)
+    scorer = neighborhood_fidelity_scorer(**settings)
+    assert scorer(joint, X[:10]) == -neighborhood_fidelity(joint, X[:10], **settings)
+
+
+def _best_within_by_loops(score, gf, epsilon):
+    feasible = [c for c in range(len(score)) if gf[c] <= epsilon]
+    if not feasible:
+        return min(range(len(gf)), key=lambda c: gf[c])
+    return max(feasible, key=lambda c: score[c])
+
+
+def test_best_within_fidelity_rule():
+    score, gf = [0.9, 0.85, 0.8, 0.7], [0.3, 0.1, 0.05, 0.2]
+    results = {"mean_test_r2": score, "mean_test_gf": [-v for v in gf]}
+    # 0.1: a candidate exactly at epsilon is feasible; 0.01: nothing is
+    for epsilon in (0.1, 0.01, 0.25):
+        chosen = best_within_fidelity("r2", "gf", epsilon)(results)
+        assert chosen == _best_within_by_loops(score, gf, epsilon)
+    assert best_within_fidelity("r2", "gf", 0.1)(results) == 1
+
+
+def _front_by_loops(score, gf):
+    return np.array([
+        not any(score[j] >= score[i] and gf[j] <= gf[i] and (score[j] > score[i] or gf[j] < gf[i])
+                for j in range(len(score)))
+        for i in range(len(score))
+    ])
+
+
+def test_pareto_front_against_brute_force():
+    frame = pd.DataFrame({"score": [1.0, 1.0, 2.0, 0.5, 2.0], "gf": [0.1, 0.2, 0.3, 0.05, 0.3]})
+    score, gf = frame["score"].to_numpy(), frame["gf"].to_numpy()
+    front = pareto_front(frame, greater_is_better=True)
+    np.testing.assert_array_equal(front, _front_by_loops(score, gf))
+    assert not front[1]  # dominated through a tie on the score
+    lower = pareto_front(frame, greater_is_better=False)
+    np.testing.assert_array_equal(lower, _front_by_loops(-score, gf))
+    assert not np.array_equal(lower, front)
+
+
+def test_tradeoff_rows_are_the_metrics_of_each_setting(diabetes):
+    X, y = diabetes
+    X = X * [1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 2.0, 3.0, 4.0, 5.0] + 1.0
+    X_train, y_train, X_test, y_test = X[:300], y[:300], X[300:], y[300:]
+    est = FidelityMTLRegressor(hidden_layer_sizes=(8,), max_epochs=5, lr=0.01, random_state=0)
+    neighborhood = dict(n_samples=100, random_state=0)
+    frame = fidelity_tradeoff(est, X_train, y_train, X_test, y_test, alphas=(0.3,),
+                              post_hoc=False, neighborhood=neighborhood, neighborhood_points=20)
+    model = clone(est).set_params(alpha=0.3).fit(X_train, y_train)
+    rows = np.random.RandomState(0).choice(len(X_test), 20, replace=False)
+    row = frame.iloc[0]
+    assert row["model"] == "joint" and row["alpha"] == 0.3 and row["metric"] == "mse"
+    assert row["score"] == pytest.approx(mean_squared_error(y_test, model.predict(X_test)))
+    assert row["gf"] == pytest.approx(global_fidelity(model, X_test))
+    assert row["r2_fg"] == pytest.approx(fidelity_r2(model, X_test))
+    gnf = neighborhood_fidelity(model, X_test[rows], training_data=X_train, **neighborhood)
+    assert row["gnf"] == pytest.approx(gnf)
+    # preconditions: the training rows and the drawn points both change the GNF
+    assert gnf != pytest.approx(neighborhood_fidelity(model, X_test[rows], **neighborhood))
+    assert gnf != pytest.approx(
+        neighborhood_fidelity(model, X_test, training_data=X_train, **neighborhood))
 
 
 def test_tradeoff_frame_and_display(diabetes):
@@ -185,9 +354,12 @@ def test_fidelity_sees_through_a_pipeline(diabetes):
     from sklearn.preprocessing import StandardScaler
 
     X, y = diabetes
+    X = 10 * X + 3  # the scaler is not the identity
     pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(alpha=0.1, **FAST)).fit(X, y)
     Z = pipe[0].transform(X)
-    assert global_fidelity(pipe, X) == pytest.approx(global_fidelity(pipe[-1], Z))
+    assert not np.allclose(Z, X)
+    f, g = pipe.predict(X), pipe[-1].predict_surrogate(Z)
+    assert global_fidelity(pipe, X) == pytest.approx(np.mean((g - f) ** 2), rel=1e-10)
 
 
 def test_best_within_fidelity_never_picks_a_nan_candidate():

@@ -1,4 +1,13 @@
-"""SparseTaskGraphMTL: the bilevel problem, the edge path and the estimator."""
+"""SparseTaskGraphMTL: the bilevel problem, the edge path and the estimator.
+
+Pinned: task moments against per-task loops; the inner solution against normal
+equations assembled edge by edge (shared model included) and a dense solve; CG
+(cold and warm started) against the direct solver; validation losses against the
+validation MSE; the hypergradient and the outer penalty against finite
+differences; the outer scale, Adam's first step, the path's pruning and the
+one-standard-error rule against their definitions (brute force, crafted ties and
+boundaries); the estimator against closed forms and planted graphs.
+"""
 
 import pickle
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +31,14 @@ from skmtlx.task_graph import (
     graph_recovery_score,
 )
 from skmtlx.task_graph._bilevel import TaskGraphProblem, task_moments
-from skmtlx.task_graph._outer import optimize_edges
+from skmtlx.task_graph._outer import (
+    _penalty,
+    optimize_edges,
+    path_losses,
+    select_path_point,
+    sparsity_path_edges,
+)
+from skmtlx.utils._selection import one_standard_error_rule
 
 
 def _toy(n_tasks=6, n_features=4, n_samples=30, structure="cliques", n_groups=2, noise=0.1,
@@ -119,6 +135,147 @@ def test_folds_solved_together_match_each_fold_alone(solver, shared):
                                    np.mean([p.shared_coef for p in alone], axis=0), atol=1e-9)
 
 
+def test_task_moments_are_per_task_averages():
+    rng = np.random.RandomState(0)
+    t = np.repeat([0, 1, 3], [5, 9, 2])  # task 2 has no rows
+    X, y = rng.randn(len(t), 3), rng.randn(len(t))
+    G, b, yy, counts = task_moments(X, y, t, 4)
+    for k in range(4):
+        Xt, yt = X[t == k], y[t == k]
+        n = max(len(yt), 1)
+        np.testing.assert_allclose(G[k], Xt.T @ Xt / n, atol=1e-14)
+        np.testing.assert_allclose(b[k], Xt.T @ yt / n, atol=1e-14)
+        assert yy[k] == pytest.approx(yt @ yt / n) and counts[k] == len(yt)
+
+
+def _normal_equations(G, b, edges, e, rho, alpha, shared):
+    """Stationarity of sum_t (w'G_t w / 2 - b_t'w) + alpha/2 sum ||w||^2
+    + rho/2 sum_edges e_ij ||w_i - w_j||^2 + shared/2 sum_t ||w_t - w_0||^2, edge by edge."""
+    T, d = b.shape
+    n = T + (shared > 0)
+    A, c = np.zeros((n * d, n * d)), np.zeros(n * d)
+    eye = np.eye(d)
+
+    def block(i, k):
+        return A[i * d:(i + 1) * d, k * d:(k + 1) * d]
+
+    for k in range(n):
+        block(k, k)[:] += alpha * eye
+    for k in range(T):
+        block(k, k)[:] += G[k]
+        c[k * d:(k + 1) * d] = b[k]
+    links = [(i, j, rho * w) for (i, j), w in zip(edges, e)]
+    links += [(k, T, shared) for k in range(T)] if shared > 0 else []
+    for i, j, w in links:
+        block(i, i)[:] += w * eye
+        block(j, j)[:] += w * eye
+        block(i, j)[:] -= w * eye
+        block(j, i)[:] -= w * eye
+    return np.linalg.solve(A, c).reshape(n, d)
+
+
+@pytest.mark.parametrize("shared", [0.0, 0.7])
+@pytest.mark.parametrize("solver", ["direct", "cg"])
+def test_inner_solution_solves_the_normal_equations(solver, shared):
+    rng = np.random.RandomState(3)
+    T, d = 5, 3
+    G = np.array([np.cov(rng.randn(d, 6)) for _ in range(T)])
+    b = rng.randn(T, d)
+    edges = np.array([[0, 1], [1, 2], [0, 3], [2, 4]])  # a sparse, uneven graph
+    e = np.array([0.9, 0.2, 0.6, 0.4])
+    problem = TaskGraphProblem(G, b, edges, 1.7, 0.3, solver=solver, cg_tol=1e-13,
+                               shared=shared)
+    V = _normal_equations(G, b, edges, e, 1.7, 0.3, shared)
+    np.testing.assert_allclose(problem.solve(e), V[:T], atol=1e-9)
+    if shared:
+        np.testing.assert_allclose(problem.shared_coef, V[T], atol=1e-9)
+    # a second solve starts from the first solution (warm start) and still converges
+    e2 = np.array([0.1, 0.8, 0.3, 0.7])
+    np.testing.assert_allclose(problem.solve(e2),
+                               _normal_equations(G, b, edges, e2, 1.7, 0.3, shared)[:T],
+                               atol=1e-9)
+
+
+def test_per_task_losses_are_the_validation_mse():
+    rng = np.random.RandomState(4)
+    T, d = 4, 3
+    t_fit, t_val = np.repeat(np.arange(T), 8), np.repeat(np.arange(T), [3, 5, 4, 6])
+    X, y = rng.randn(len(t_fit), d), rng.randn(len(t_fit))
+    Xv, yv = rng.randn(len(t_val), d), rng.randn(len(t_val))
+    G, b, _, _ = task_moments(X, y, t_fit, T)
+    Gv, bv, yyv, _ = task_moments(Xv, yv, t_val, T)
+    edges = np.column_stack(np.triu_indices(T, 1))
+    e = rng.uniform(0.1, 0.9, len(edges))
+    problem = TaskGraphProblem(G, b, edges, 1.0, 0.1, Gv, bv, yyv)
+    W = problem.solve(e)
+    expected = [np.mean((Xv[t_val == k] @ W[k] - yv[t_val == k]) ** 2) for k in range(T)]
+    np.testing.assert_allclose(problem.per_task_losses(e)[0], expected, rtol=1e-10)
+    assert problem.value_and_grad(e)[0] == pytest.approx(0.5 * np.sum(expected))
+
+
+def _small_outer_problem(seed=0):
+    X, y, t, _ = _toy(seed=seed)
+    T = 6
+    val = np.arange(len(y)) % 5 == 0
+    G, b, _, _ = task_moments(X[~val], y[~val], t[~val], T)
+    Gv, bv, yyv, _ = task_moments(X[val], y[val], t[val], T)
+    edges = np.column_stack(np.triu_indices(T, 1))
+    return lambda: TaskGraphProblem(G, b, edges, 1.0, 1e-3, Gv, bv, yyv), len(edges)
+
+
+def test_outer_penalty_gradient_matches_finite_differences():
+    e = np.random.RandomState(0).uniform(0.05, 0.95, 7)
+    value, grad = _penalty(e, 0.3, 0.2)
+    h = 1e-6
+    fd = [(_penalty(e + h * u, 0.3, 0.2)[0] - _penalty(e - h * u, 0.3, 0.2)[0]) / (2 * h)
+          for u in np.eye(7)]
+    np.testing.assert_allclose(grad, fd, rtol=1e-6)
+    assert value == pytest.approx(0.3 * e.sum() + 0.2 * np.sum(e - e * np.log(e)))
+
+
+def test_outer_scale_divides_value_and_gradient():
+    make, n_edges = _small_outer_problem()
+
+    class Quartered:
+        """The same problem with its value and hypergradient divided by 4."""
+
+        def __init__(self, problem):
+            self.problem = problem
+
+        def value_and_grad(self, e):
+            f, g, W = self.problem.value_and_grad(e)
+            return f / 4, g / 4, W
+
+    e0 = np.full(n_edges, 0.5)
+    scaled = optimize_edges(make(), e0, sparsity=0.01, scale=4.0, max_iter=5)[0]
+    divided = optimize_edges(Quartered(make()), e0, sparsity=0.01, scale=1.0, max_iter=5)[0]
+    np.testing.assert_allclose(scaled, divided, atol=1e-12)
+
+
+def test_adam_first_step_moves_every_edge_by_the_learning_rate():
+    make, n_edges = _small_outer_problem()
+    e0 = np.full(n_edges, 0.5)
+    grad = make().value_and_grad(e0)[1]
+    assert np.all(np.abs(grad) > 1e-8)
+    e = optimize_edges(make(), e0, method="adam", max_iter=1, learning_rate=0.01)[0]
+    # bias-corrected moments: the first step is learning_rate * sign(gradient)
+    np.testing.assert_allclose(e, e0 - 0.01 * np.sign(grad), atol=1e-9)
+
+
+def test_path_points_are_pruned_at_the_threshold():
+    make, n_edges = _small_outer_problem()
+    e0 = np.random.RandomState(0).uniform(0.0, 1.0, n_edges)
+    raw = optimize_edges(make(), e0, sparsity=0.05, max_iter=100)[0]
+    assert np.any((raw > 0) & (raw <= 0.3))  # precondition: some edges fall below it
+    problem = make()
+    losses = problem.per_task_losses(e0)
+    weights, _, _ = path_losses(problem, e0, [0.05, 0.1], start_losses=losses,
+                                empty_losses=losses, threshold=0.3)
+    np.testing.assert_array_equal(weights[0], np.where(e0 > 0.3, e0, 0.0))
+    for w in weights:
+        assert np.all((w == 0) | (w > 0.3))
+
+
 @pytest.mark.parametrize("method", ["lbfgs", "adam"])
 def test_outer_steps_stay_in_box_and_decrease_objective(method):
     X, y, t, _ = _toy()
@@ -148,8 +305,11 @@ def test_fitted_attributes_and_graph_export():
     assert abs(A - A.T).max() == 0
     assert len(m.edges_) == len(m.edge_weights_) == A.nnz // 2
     assert np.all((m.edge_weights_ > 0) & (m.edge_weights_ <= 1))
-    assert m.graph_history_.shape == (m.n_iter_ + 1, len(m.candidate_edges_)) or \
-        m.graph_history_.shape[1] == len(m.candidate_edges_)
+    # the start (the full candidate graph), the sparsity path, the refitted kept weights
+    np.testing.assert_array_equal(m.graph_history_[0], np.ones(len(m.candidate_edges_)))
+    np.testing.assert_array_equal(m.graph_history_[1:-1], m.path_.weights)
+    last = m.graph_history_[-1]
+    np.testing.assert_allclose(np.sort(last[last > 0]), np.sort(m.edge_weights_))
     g = m.get_graph("predictive")
     assert g.kind == "predictive" and len(g.components) == T
     np.testing.assert_array_equal(g.edges, m.edges_)
@@ -373,6 +533,52 @@ def test_select_path_point_rule():
     idx_1se, _, _ = select_path_point(losses, n_edges, "1se")
     assert idx_min == 1 and se[1] == 0
     assert idx_1se == 2  # within one standard error of the best, and sparser
+
+
+def test_path_points_after_the_first_only_move_kept_edges():
+    make, n_edges = _small_outer_problem()
+    e0 = np.ones(n_edges)
+    first = optimize_edges(make(), e0, sparsity=0.2, max_iter=100)[0]
+    free = optimize_edges(make(), first, sparsity=0.0, max_iter=100)[0]
+    # precondition: without the rule, edges dropped at the first point would grow back
+    assert np.any((first == 0) & (free > 0)) and np.any(first > 0)
+    weights, _ = sparsity_path_edges(make(), e0, [0.2, 0.0], prune=0.0)
+    np.testing.assert_array_equal(weights[1][weights[0] == 0], 0.0)
+
+
+def _paired_se(per_unit, best):
+    n = per_unit.shape[1]
+    out = []
+    for row in per_unit:
+        diff = row - per_unit[best]
+        out.append(np.sqrt(np.sum((diff - diff.mean()) ** 2) / (n - 1)) / np.sqrt(n))
+    return np.array(out)
+
+
+def test_one_standard_error_rule_against_its_definition():
+    rng = np.random.RandomState(0)
+    losses = rng.rand(5, 7) + rng.rand(5)[:, None]
+    index, lowest, mean, se = one_standard_error_rule(losses, [4, 3, 2, 1, 0])
+    assert lowest == int(np.argmin(losses.mean(axis=1)))
+    np.testing.assert_allclose(mean, losses.mean(axis=1))
+    np.testing.assert_allclose(se, _paired_se(losses, lowest), rtol=1e-12)
+    within = [c for c in range(5) if mean[c] <= mean[lowest] + se[c]]
+    assert index == min(within, key=lambda c: ([4, 3, 2, 1, 0][c], mean[c]))
+    # crafted: rows 1 and 2 lie exactly one standard error above row 0 (diffs (0, 0, 0, k):
+    # mean k/4, standard error k/4); both are the simplest, row 2 has the lower loss
+    crafted = np.array([[1, 1, 1, 1], [1, 1, 1, 3], [1, 1, 1, 2], [2, 2, 2, 2]], dtype=float)
+    index, lowest, mean, se = one_standard_error_rule(crafted, [3, 1, 1, 0])
+    np.testing.assert_allclose(se, [0.0, 0.5, 0.25, 0.0])
+    assert lowest == 0 and index == 2
+
+
+def test_select_path_point_units_are_tasks():
+    rng = np.random.RandomState(1)
+    losses = [rng.rand(3, 8) + shift for shift in (0.3, 0.0, 0.05, 0.6)]  # (folds, tasks)
+    _, mean, se = select_path_point(losses, [30, 20, 10, 0], "min")
+    per_task = np.array([loss.mean(axis=0) for loss in losses])
+    np.testing.assert_allclose(mean, per_task.mean(axis=1))
+    np.testing.assert_allclose(se, _paired_se(per_task, int(np.argmin(mean))), rtol=1e-12)
 
 
 def test_no_edge_helps_gives_empty_graph():

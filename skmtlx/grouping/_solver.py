@@ -617,8 +617,10 @@ def solve_grouping(
         is returned with ``status="time_limit"`` and the remaining ``gap``.
     warm_start : bool, default=True
         Start HiGHS from a greedy-merge plus local-search partition (when
-        that heuristic finds a feasible one); it is also returned if HiGHS
-        stops without a better solution.
+        that heuristic finds a feasible one). If HiGHS stops (e.g. at
+        ``time_limit``) without a partition at least as good, that warm start
+        is returned with ``solver="heuristic"`` and a ``UserWarning``. With
+        ``warm_start=False`` the answer is always the program's own.
     mip_gap : float, default=1e-6
         Relative optimality gap at which HiGHS stops.
     highs_options : dict or None, default=None
@@ -635,7 +637,8 @@ def solve_grouping(
         ``labels`` (group index of every task), ``objective``, ``status``
         (``"optimal"``, ``"time_limit"`` or cvxpy's status), ``solve_time``
         (seconds, model building included), ``gap`` (HiGHS's relative MIP
-        gap, ``None`` if not reported), ``solver`` (``"HIGHS"``), and
+        gap, ``None`` if not reported), ``solver`` (``"HIGHS"``, or
+        ``"heuristic"`` when the warm start is returned, see ``warm_start``), and
         ``heuristic_objective`` (value of the warm start, or ``None``).
 
     Raises
@@ -643,6 +646,10 @@ def solve_grouping(
     ValueError
         If the arguments are invalid or the constraints cannot be met; the
         message names the constraint when it can be identified.
+    RuntimeError
+        If the program's answer breaks a constraint (a defect of the program,
+        never silently replaced by the heuristic), or if HiGHS stops without
+        any feasible partition and there is no warm start to fall back on.
 
     See Also
     --------
@@ -707,13 +714,10 @@ def solve_grouping(
     groups = None
     has_solution = status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE, cp.USER_LIMIT)
     if has_solution and variables[0].value is not None:
-        x = np.round(variables[0].value).astype(int)
-        if np.all(x.sum(axis=1) == 1):
-            groups = [list(np.flatnonzero(x[:, g])) for g in range(x.shape[1]) if x[:, g].any()]
-            if _violations(problem, groups):
-                groups = None
+        groups = _program_groups(problem, variables[0].value)
     if status == cp.USER_LIMIT:
         status = "time_limit"
+    solver = "HIGHS"
     if groups is None or (
         heuristic is not None and _objective(problem.gains, groups) < heuristic_value - 1e-9
     ):
@@ -722,16 +726,44 @@ def solve_grouping(
                 f"HiGHS stopped with status {status!r} without a feasible grouping; "
                 "raise time_limit."
             )
-        groups = heuristic
+        warnings.warn(
+            f"HiGHS stopped with status {status!r} without a grouping better than its warm "
+            "start; the warm start (greedy heuristic) is returned, with solver='heuristic'.",
+            UserWarning,
+        )
+        groups, solver = heuristic, "heuristic"
     return _result(
         groups,
         _objective(problem.gains, groups),
         status,
         time.perf_counter() - start,
         gap,
-        "HIGHS",
+        solver,
         heuristic_objective=heuristic_value,
     )
+
+
+def _program_groups(problem, x_value):
+    """The partition encoded by the program's assignment ``x``, checked against every constraint.
+
+    An assignment that does not put each task in exactly one group, or a partition
+    that breaks a constraint, is a defect of the program: it raises instead of
+    being replaced by another partition.
+    """
+    x = np.round(x_value).astype(int)
+    if not np.all(x.sum(axis=1) == 1):
+        raise RuntimeError(
+            "The grouping program returned an assignment that does not put every task in "
+            "exactly one group."
+        )
+    groups = [list(np.flatnonzero(x[:, g])) for g in range(x.shape[1]) if x[:, g].any()]
+    broken = _violations(problem, groups)
+    if broken:
+        raise RuntimeError(
+            f"The grouping program returned a partition {_canonical(groups)} that breaks "
+            f"{', '.join(broken)}."
+        )
+    return groups
 
 
 def n_partitions(n_tasks, max_groups=None):
