@@ -257,7 +257,7 @@ def test_adam_first_step_moves_every_edge_by_the_learning_rate():
     e0 = np.full(n_edges, 0.5)
     grad = make().value_and_grad(e0)[1]
     assert np.all(np.abs(grad) > 1e-8)
-    e = optimize_edges(make(), e0, method="adam", max_iter=1, learning_rate=0.01)[0]
+    e = optimize_edges(make(), e0, method="adam", max_iter=1, outer_lr=0.01)[0]
     # bias-corrected moments: the first step is learning_rate * sign(gradient)
     np.testing.assert_allclose(e, e0 - 0.01 * np.sign(grad), atol=1e-9)
 

@@ -92,7 +92,7 @@ def local_linear_fits(predict, instances, noise, scale, *, kernel_width, alpha=1
     return coef, local_mean - np.einsum("nd,ndk->nk", centre, coef)
 
 
-def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, seed, verbose):
+def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, seed, verbose=0):
     """One ``LimeTabularExplainer.explain_instance`` per instance and output."""
     from lime.lime_tabular import LimeTabularExplainer
 
