@@ -33,17 +33,18 @@ def global_fidelity(est, X):
 
 def test_joint_training_is_more_faithful_than_post_hoc(diabetes):
     X, y = diabetes
-    joint = FidelityMTLRegressor(alpha=0.1, **FAST).fit(X, y)
+    joint = FidelityMTLRegressor(fidelity_weight=0.9, **FAST).fit(X, y)
     post_hoc = FidelityMTLRegressor(surrogate_fit="post_hoc", **FAST).fit(X, y)
     assert global_fidelity(joint, X) < 0.5 * global_fidelity(post_hoc, X)
     # The joint black box still predicts: R^2 well above zero.
     assert joint.score(X, y) > 0.3
 
 
-def test_fidelity_decreases_with_smaller_alpha(diabetes):
+def test_fidelity_improves_with_larger_fidelity_weight(diabetes):
     X, y = diabetes
     gf = [
-        global_fidelity(FidelityMTLRegressor(alpha=a, **FAST).fit(X, y), X) for a in (0.1, 0.9)
+        global_fidelity(FidelityMTLRegressor(fidelity_weight=w, **FAST).fit(X, y), X)
+        for w in (0.9, 0.1)
     ]
     assert gf[0] < gf[1]
 
@@ -63,14 +64,14 @@ def test_surrogate_carries_the_coefficients(diabetes):
 
 def test_history_records_prediction_loss_and_fidelity(diabetes):
     X, y = diabetes
-    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    reg = FidelityMTLRegressor(fidelity_weight=0.8, **FAST).fit(X, y)
     assert reg.n_iter_ == len(reg.history_)
     row = reg.history_[-1]
     for key in ("train_loss", "train_prediction_loss", "train_fidelity", "valid_loss",
                 "valid_fidelity"):
         assert np.isfinite(row[key])
-    # alpha * prediction + (1 - alpha) * fidelity (epoch means of batch means).
-    expected = 0.5 * row["train_prediction_loss"] + 0.5 * row["train_fidelity"]
+    # (1 - fidelity_weight) * prediction + fidelity_weight * fidelity (epoch means of batch means).
+    expected = 0.2 * row["train_prediction_loss"] + 0.8 * row["train_fidelity"]
     assert row["train_loss"] == pytest.approx(expected, rel=1e-5)
 
 
@@ -107,13 +108,13 @@ def test_explanation_uses_dataframe_feature_names():
 def test_binary_classifier_string_labels_and_surrogate():
     X, y = make_classification(n_samples=300, n_features=6, random_state=0)
     labels = np.where(y == 1, "yes", "no")
-    clf = FidelityMTLClassifier(alpha=0.2, **FAST).fit(X, labels)
+    clf = FidelityMTLClassifier(fidelity_weight=0.8, **FAST).fit(X, labels)
     assert set(clf.predict(X)) <= {"yes", "no"}
     assert clf.score(X, labels) > 0.8
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert clf.coef_.shape == (1, 6)
-    # Fidelity on probabilities is small at low alpha.
+    # Fidelity on probabilities is small at a large fidelity weight.
     g_proba = clf.surrogate_.predict_proba(X)[:, 1]
     assert np.mean((g_proba - proba[:, 1]) ** 2) < 0.01
     explanation = clf.explain(X[:4])
@@ -140,7 +141,9 @@ def test_pipeline_with_column_transformer_and_grid_search():
     pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
                              ("cat", OneHotEncoder(), ["c"])])
     pipe = make_pipeline(pre, FidelityMTLRegressor(**FAST))
-    search = GridSearchCV(pipe, {"fidelitymtlregressor__alpha": [0.2, 0.8]}, cv=2, n_jobs=2)
+    search = GridSearchCV(
+        pipe, {"fidelitymtlregressor__fidelity_weight": [0.8, 0.2]}, cv=2, n_jobs=2
+    )
     search.fit(frame, y)
     assert search.best_score_ > 0.5
     assert search.predict(frame).shape == (200,)
@@ -158,11 +161,11 @@ def test_clone_pickle_and_determinism(diabetes):
     assert not np.array_equal(other_seed.predict(X), reg.predict(X))
 
 
-@pytest.mark.parametrize("alpha", [0.0, 1.0, -0.5, 2])
-def test_alpha_outside_open_interval_is_rejected(diabetes, alpha):
+@pytest.mark.parametrize("fidelity_weight", [0.0, 1.0, -0.5, 2])
+def test_fidelity_weight_outside_open_interval_is_rejected(diabetes, fidelity_weight):
     X, y = diabetes
-    with pytest.raises(ValueError, match="'alpha' parameter"):
-        FidelityMTLRegressor(alpha=alpha).fit(X, y)
+    with pytest.raises(ValueError, match="'fidelity_weight' parameter"):
+        FidelityMTLRegressor(fidelity_weight=fidelity_weight).fit(X, y)
 
 
 def test_bad_inputs_get_clear_errors(diabetes):

@@ -39,7 +39,7 @@ def diabetes():
 @pytest.fixture(scope="module")
 def joint_and_post_hoc(diabetes):
     X, y = diabetes
-    return (FidelityMTLRegressor(alpha=0.1, **FAST).fit(X, y),
+    return (FidelityMTLRegressor(fidelity_weight=0.9, **FAST).fit(X, y),
             FidelityMTLRegressor(surrogate_fit="post_hoc", **FAST).fit(X, y))
 
 
@@ -63,7 +63,7 @@ def test_global_fidelity_of_any_regressor_uses_post_hoc_linear_fit(diabetes):
 
 def test_classifier_fidelity_is_on_probabilities():
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = FidelityMTLClassifier(alpha=0.2, **FAST).fit(X, y)
+    clf = FidelityMTLClassifier(fidelity_weight=0.8, **FAST).fit(X, y)
     f = clf.predict_proba(X)[:, 1]
     g = clf.surrogate_.predict_proba(X)[:, 1]
     assert global_fidelity(clf, X) == pytest.approx(np.mean((g - f) ** 2))
@@ -142,7 +142,7 @@ def test_grid_search_with_fidelity_scorers_and_constrained_refit(diabetes):
     X, y = diabetes
     search = GridSearchCV(
         FidelityMTLRegressor(**FAST),
-        {"alpha": [0.1, 0.9]},
+        {"fidelity_weight": [0.9, 0.1]},
         scoring={"r2": "r2", "gf": global_fidelity_scorer,
                  "gnf": neighborhood_fidelity_scorer(n_samples=200, random_state=0)},
         refit=best_within_fidelity("r2", "gf", epsilon=0.05),
@@ -159,13 +159,13 @@ def test_grid_search_with_fidelity_scorers_and_constrained_refit(diabetes):
 def test_tradeoff_frame_and_display(diabetes):
     X, y = diabetes
     frame = fidelity_tradeoff(FidelityMTLRegressor(**FAST), X[:300], y[:300], X[300:], y[300:],
-                              alphas=(0.1, 0.9), neighborhood=dict(n_samples=200,
-                                                                   random_state=0),
+                              fidelity_weights=(0.9, 0.1),
+                              neighborhood=dict(n_samples=200, random_state=0),
                               neighborhood_points=40)
-    assert list(frame.columns) == ["model", "alpha", "metric", "score", "gf", "r2_fg",
+    assert list(frame.columns) == ["model", "fidelity_weight", "metric", "score", "gf", "r2_fg",
                                    "fit_time", "gnf"]
     joint = frame[frame["model"] == "joint"]
-    assert joint["gf"].iloc[0] < joint["gf"].iloc[1]  # fidelity rises with alpha
+    assert joint["gf"].iloc[0] < joint["gf"].iloc[1]  # GF grows as fidelity_weight falls
     display = FidelityTradeoffDisplay.from_frame(frame)
     assert display.pareto_.any()
     assert len(display.ax_.lines) >= 2
@@ -174,9 +174,9 @@ def test_tradeoff_frame_and_display(diabetes):
 def test_tradeoff_in_parallel_matches_sequential(diabetes):
     X, y = diabetes
     args = (FidelityMTLRegressor(**FAST), X[:200], y[:200], X[200:300], y[200:300])
-    sequential = fidelity_tradeoff(*args, alphas=(0.1, 0.9))
-    parallel = fidelity_tradeoff(*args, alphas=(0.1, 0.9), n_jobs=2)
-    columns = ["model", "alpha", "score", "gf", "r2_fg"]
+    sequential = fidelity_tradeoff(*args, fidelity_weights=(0.9, 0.1))
+    parallel = fidelity_tradeoff(*args, fidelity_weights=(0.9, 0.1), n_jobs=2)
+    columns = ["model", "fidelity_weight", "score", "gf", "r2_fg"]
     pd.testing.assert_frame_equal(sequential[columns], parallel[columns])
 
 
@@ -185,6 +185,8 @@ def test_fidelity_sees_through_a_pipeline(diabetes):
     from sklearn.preprocessing import StandardScaler
 
     X, y = diabetes
-    pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(alpha=0.1, **FAST)).fit(X, y)
+    pipe = make_pipeline(
+        StandardScaler(), FidelityMTLRegressor(fidelity_weight=0.9, **FAST)
+    ).fit(X, y)
     Z = pipe[0].transform(X)
     assert global_fidelity(pipe, X) == pytest.approx(global_fidelity(pipe[-1], Z))

@@ -26,7 +26,7 @@ class BaseFidelityMTL(NeuralNetMixin, BaseEstimator):
 
     _parameter_constraints = {
         **NEURAL_NET_PARAMETER_CONSTRAINTS,
-        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "fidelity_weight": [Interval(Real, 0, 1, closed="neither")],
         "surrogate_fit": [StrOptions({"joint", "post_hoc"})],
     }
 
@@ -35,7 +35,7 @@ class BaseFidelityMTL(NeuralNetMixin, BaseEstimator):
     ):
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         joint = self.surrogate_fit == "joint"
-        criterion = FidelityLoss(self.alpha, prediction_loss, link, joint=joint)
+        criterion = FidelityLoss(self.fidelity_weight, prediction_loss, link, joint=joint)
         n_features = X.shape[1]
 
         def build_module():

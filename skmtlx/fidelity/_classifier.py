@@ -19,16 +19,18 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     """MLP classifier trained together with a logistic surrogate that explains it.
 
     A black-box MLP ``f`` and a linear model ``g`` are trained on
-    ``alpha * log_loss(f(x), y) + (1 - alpha) * mean((g(x) - f(x))^2)``
+    ``(1 - fidelity_weight) * log_loss(f(x), y)
+    + fidelity_weight * mean((g(x) - f(x))^2)``
     (Charalampakos & Koutsopoulos, 2023), both heads ending in a sigmoid
     (binary) or softmax (multiclass) so that fidelity is measured on
     probabilities. ``coef_`` holds the surrogate's logit coefficients.
 
     Parameters
     ----------
-    alpha : float, default=0.5
-        Weight of the prediction loss, in (0, 1); ``1 - alpha`` weighs the
-        fidelity between ``f`` and ``g``.
+    fidelity_weight : float, default=0.5
+        Weight of the fidelity term, in (0, 1); ``1 - fidelity_weight``
+        weighs the prediction loss. Large values favour fidelity. It is
+        ``1 - alpha`` of the paper.
     hidden_layer_sizes : tuple of int, default=(100,)
         Hidden layers of the black box.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -97,7 +99,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     >>> from sklearn.preprocessing import scale
     >>> from skmtlx import FidelityMTLClassifier
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> clf = FidelityMTLClassifier(alpha=0.3, max_epochs=20, random_state=0)
+    >>> clf = FidelityMTLClassifier(fidelity_weight=0.7, max_epochs=20, random_state=0)
     >>> clf.fit(scale(X), y).coef_.shape
     (1, 30)
     >>> clf.predict_proba(scale(X)[:2]).shape
@@ -111,7 +113,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
     def __init__(
         self,
-        alpha=0.5,
+        fidelity_weight=0.5,
         *,
         hidden_layer_sizes=(100,),
         activation="relu",
@@ -129,7 +131,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         device="cpu",
         verbose=0,
     ):
-        self.alpha = alpha
+        self.fidelity_weight = fidelity_weight
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.fidelity_space = fidelity_space

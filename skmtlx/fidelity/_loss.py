@@ -41,7 +41,7 @@ LINKS = {
 
 
 class FidelityLoss(nn.Module):
-    """``alpha * L_pred(f(x), y) + (1 - alpha) * mean((g(x) - f(x))^2)``.
+    """``(1 - fidelity_weight) * L_pred(f(x), y) + fidelity_weight * mean((g(x) - f(x))^2)``.
 
     The fidelity term is measured after ``link`` (e.g. on probabilities for
     classifiers) and its gradient reaches both the black box ``f`` and the
@@ -50,8 +50,8 @@ class FidelityLoss(nn.Module):
 
     Parameters
     ----------
-    alpha : float
-        Weight of the prediction loss, in (0, 1).
+    fidelity_weight : float
+        Weight of the fidelity term, in (0, 1) (``1 - alpha`` of the paper).
     prediction_loss : str
         Key of :data:`PREDICTION_LOSSES`.
     link : {"identity", "sigmoid", "softmax"}
@@ -69,9 +69,9 @@ class FidelityLoss(nn.Module):
     0.5
     """
 
-    def __init__(self, alpha, prediction_loss, link, joint=True):
+    def __init__(self, fidelity_weight, prediction_loss, link, joint=True):
         super().__init__()
-        self.alpha = alpha
+        self.fidelity_weight = fidelity_weight
         self.prediction_loss = prediction_loss
         self.link = link
         self.joint = joint
@@ -83,5 +83,5 @@ class FidelityLoss(nn.Module):
             return {"loss": prediction, "prediction_loss": prediction}
         link = LINKS[self.link]
         fidelity = ((link(g_out) - link(f_out)) ** 2).mean()
-        loss = self.alpha * prediction + (1.0 - self.alpha) * fidelity
+        loss = (1.0 - self.fidelity_weight) * prediction + self.fidelity_weight * fidelity
         return {"loss": loss, "prediction_loss": prediction, "fidelity": fidelity}

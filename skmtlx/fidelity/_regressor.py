@@ -13,16 +13,18 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     """MLP regressor trained together with a linear surrogate that explains it.
 
     A black-box MLP ``f`` and a linear model ``g`` are trained on
-    ``alpha * L(f(x), y) + (1 - alpha) * (g(x) - f(x))^2`` (Charalampakos &
-    Koutsopoulos, "Exploring Multi-Task Learning for Explainability", 2023):
+    ``(1 - fidelity_weight) * L(f(x), y) + fidelity_weight * (g(x) - f(x))^2``
+    (Charalampakos & Koutsopoulos, "Exploring Multi-Task Learning for
+    Explainability", 2023):
     the fidelity term pulls ``f`` toward what ``g`` can express, so the
     surrogate's coefficients ``coef_`` are faithful global attributions.
 
     Parameters
     ----------
-    alpha : float, default=0.5
-        Weight of the prediction loss, in (0, 1); ``1 - alpha`` weighs the
-        fidelity between ``f`` and ``g``. Small alpha favours fidelity.
+    fidelity_weight : float, default=0.5
+        Weight of the fidelity term, in (0, 1); ``1 - fidelity_weight``
+        weighs the prediction loss. Large values favour fidelity. It is
+        ``1 - alpha`` of the paper.
     hidden_layer_sizes : tuple of int, default=(100,)
         Hidden layers of the black box (the paper used (512, 256, 128)).
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -34,7 +36,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         baseline: ``f`` trained alone, then a ``LinearRegression`` fitted on
         its training predictions.
     standardize_target : bool, default=True
-        Train on standardized targets (so ``alpha`` and ``lr`` do not depend
+        Train on standardized targets (so ``fidelity_weight`` and ``lr`` do not depend
         on the target's scale); predictions and ``coef_`` are in the original
         units.
     max_epochs : int, default=200
@@ -65,7 +67,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     -----
     The surrogate starts from the least-squares fit of the (standardized)
     targets rather than at random, so that training does not stall when a
-    small ``alpha`` lets the fidelity term dominate; the objective is the
+    large ``fidelity_weight`` lets the fidelity term dominate; the objective is the
     paper's.
 
     Attributes
@@ -99,7 +101,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     >>> from sklearn.datasets import load_diabetes
     >>> from skmtlx import FidelityMTLRegressor
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> reg = FidelityMTLRegressor(alpha=0.3, max_epochs=20, random_state=0).fit(X, y)
+    >>> reg = FidelityMTLRegressor(fidelity_weight=0.7, max_epochs=20, random_state=0).fit(X, y)
     >>> reg.coef_.shape
     (10,)
     >>> reg.predict(X[:2]).shape
@@ -114,7 +116,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
 
     def __init__(
         self,
-        alpha=0.5,
+        fidelity_weight=0.5,
         *,
         hidden_layer_sizes=(100,),
         activation="relu",
@@ -133,7 +135,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         device="cpu",
         verbose=0,
     ):
-        self.alpha = alpha
+        self.fidelity_weight = fidelity_weight
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.loss = loss
