@@ -83,15 +83,32 @@ def small(X_train):
     return len(X_train) < 5000
 
 
-def tune_stl(template, X_train, y_train, regression, args):
+def tune_stl(template, X_train, y_train, regression, n_jobs):
     """The STL MLP's architecture and weight decay by 5-fold CV on the training set."""
     folds = (KFold if regression else StratifiedKFold)(5, shuffle=True, random_state=0)
     search = GridSearchCV(
         clone(template).set_params(surrogate_fit="post_hoc", random_state=0), TUNING_GRID,
         cv=folds, scoring="neg_mean_squared_error" if regression else "accuracy",
-        n_jobs=args.n_jobs,
+        n_jobs=n_jobs,
     ).fit(X_train, y_train)
     return search.best_params_
+
+
+def paper_template(regression, X_train, y_train, *, hidden=(128, 64), batch_size=None,
+                   max_epochs=100, patience=None, tune=True, n_jobs=2):
+    """The STL MLP of this benchmark (post-hoc), tuned on the small sets; and the tuned params."""
+    template = (FidelityMTLRegressor if regression else FidelityMTLClassifier)(
+        hidden_layer_sizes=tuple(hidden),
+        batch_size=batch_size or (32 if small(X_train) else 256), lr=1e-3,
+        max_epochs=max_epochs,
+        n_iter_no_change=patience or (30 if small(X_train) else 10),
+        surrogate_fit="post_hoc",
+    )
+    tuned = {}
+    if tune and small(X_train):
+        tuned = tune_stl(template, X_train, y_train, regression, n_jobs)
+        template.set_params(**tuned)
+    return template, tuned
 
 
 def run_dataset(name, args):
@@ -99,16 +116,10 @@ def run_dataset(name, args):
     regression = data.task == "regression"
     X_train, X_test = np.asarray(data.X_train, float), np.asarray(data.X_test, float)
     y_train, y_test = np.asarray(data.y_train), np.asarray(data.y_test)
-    template = (FidelityMTLRegressor if regression else FidelityMTLClassifier)(
-        hidden_layer_sizes=tuple(args.hidden),
-        batch_size=args.batch_size or (32 if small(X_train) else 256), lr=1e-3,
-        max_epochs=args.max_epochs,
-        n_iter_no_change=args.patience or (30 if small(X_train) else 10),
+    template, tuned = paper_template(
+        regression, X_train, y_train, hidden=args.hidden, batch_size=args.batch_size,
+        max_epochs=args.max_epochs, patience=args.patience, tune=args.tune, n_jobs=args.n_jobs,
     )
-    tuned = {}
-    if args.tune and small(X_train):
-        tuned = tune_stl(template, X_train, y_train, regression, args)
-        template.set_params(**tuned)
     frames = []
     for seed in range(args.seeds):
         frame = fidelity_tradeoff(

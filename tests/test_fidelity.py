@@ -194,3 +194,112 @@ def test_diverging_training_stops_with_a_clear_error(diabetes):
     with pytest.raises(FloatingPointError, match="Training diverged"):
         FidelityMTLRegressor(lr=1e30, max_epochs=5, early_stopping=False,
                              random_state=0).fit(X * 1e6, y)
+
+
+# ----------------------------------------------------------------------------- additive surrogate
+
+@pytest.fixture(scope="module")
+def additive_data():
+    """A known additive function of two numerical features and a binary one."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.uniform(-2, 2, 600), rng.uniform(-2, 2, 600),
+                         rng.randint(0, 2, 600).astype(float)])
+    truth = np.sin(2 * X[:, 0]) + X[:, 1] ** 2 + 0.7 * X[:, 2]
+    return X, truth + 0.05 * rng.randn(600), truth
+
+
+@pytest.fixture(scope="module")
+def additive_regressor(additive_data):
+    X, y, _ = additive_data
+    return FidelityMTLRegressor(surrogate="additive", fidelity_weight=0.7, n_knots=6,
+                                hidden_layer_sizes=(64,), max_epochs=150, lr=0.01,
+                                random_state=0).fit(X, y)
+
+
+def test_additive_surrogate_recovers_an_additive_function(additive_data, additive_regressor):
+    X, y, truth = additive_data
+    linear = FidelityMTLRegressor(fidelity_weight=0.7, hidden_layer_sizes=(64,),
+                                  max_epochs=150, lr=0.01, random_state=0).fit(X, y)
+    error = {name: np.mean((est.predict_surrogate(X) - truth) ** 2)
+             for name, est in (("additive", additive_regressor), ("linear", linear))}
+    # The linear surrogate cannot bend (its error is about var(sin) + var(x^2) ~ 1.2).
+    assert error["linear"] > 0.5
+    assert error["additive"] < 0.1 * error["linear"]
+    # The shape function of x1 is x1^2 up to a constant.
+    shapes = additive_regressor.shape_functions(X, grid_resolution=30)
+    x1 = shapes[shapes["feature"] == "x1"]
+    assert np.corrcoef(x1["contribution"], x1["value"] ** 2)[0, 1] > 0.98
+
+
+def test_additive_attributions_match_spline_transformer(additive_data, additive_regressor):
+    from sklearn.preprocessing import SplineTransformer
+
+    X, _, _ = additive_data
+    reg = additive_regressor
+    explanation = reg.explain(X[:20])
+    total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(total, reg.predict_surrogate(X[:20]), rtol=1e-10)
+    index = reg.surrogate_basis_.feature_index_
+    for j in (0, 1):  # numerical: cubic B-splines at 6 training quantiles, constant beyond
+        splines = SplineTransformer(n_knots=6, knots="quantile", extrapolation="constant")
+        splines.fit(X[:, [j]])
+        weights = reg.coef_[index == j]
+        expected = (splines.transform(X[:20, [j]]) - splines.transform(X[:, [j]]).mean(axis=0))
+        np.testing.assert_allclose(explanation.values[:, j, 0], expected @ weights,
+                                   atol=1e-10)
+    # binary: one weight per level, centred on the training frequency of the levels
+    level_weights = reg.coef_[index == 2]
+    frequency = np.array([np.mean(X[:, 2] == 0), np.mean(X[:, 2] == 1)])
+    expected = level_weights[X[:20, 2].astype(int)] - frequency @ level_weights
+    np.testing.assert_allclose(explanation.values[:, 2, 0], expected, atol=1e-10)
+
+
+def test_linear_shape_function_is_the_centred_line(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    shapes = reg.shape_functions(X, grid_resolution=7)
+    bmi = shapes[shapes["feature"] == "x2"]
+    expected = reg.coef_[2] * (bmi["value"] - X[:, 2].mean())
+    np.testing.assert_allclose(bmi["contribution"], expected, atol=1e-10)
+
+
+def test_shape_display_overlays_the_partial_dependence_of_f(additive_data, additive_regressor):
+    from sklearn.inspection import partial_dependence
+    from skmtlx.plotting import ShapeFunctionDisplay
+
+    X, _, _ = additive_data
+    display = ShapeFunctionDisplay.from_estimator(additive_regressor, X, n_pd_rows=len(X),
+                                                  grid_resolution=15)
+    assert len(display.axes_) == 3 and len(display.ax_.lines) == 2
+    ours = display.partial_dependence[display.partial_dependence["feature"] == "x0"]
+    reference = partial_dependence(additive_regressor, X, [0], grid_resolution=15,
+                                   percentiles=(0, 1), kind="average", method="brute")
+    np.testing.assert_allclose(ours["value"], reference["grid_values"][0])
+    difference = ours["partial_dependence"].to_numpy() - reference["average"][0]
+    np.testing.assert_allclose(difference, difference[0], atol=1e-8)  # the same up to a shift
+    with pytest.raises(ValueError, match="Unknown features"):
+        ShapeFunctionDisplay.from_estimator(additive_regressor, X, features=["nope"])
+
+
+@pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])
+def test_additive_classifier_explains_its_logits(surrogate_fit):
+    X, y = make_classification(300, n_features=4, random_state=0)
+    clf = FidelityMTLClassifier(surrogate="additive", surrogate_fit=surrogate_fit,
+                                **FAST).fit(X, y)
+    explanation = clf.explain(X[:10])
+    logits = clf.surrogate_.decision_function(clf.surrogate_basis_.transform(X[:10]))
+    total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(total, logits, rtol=1e-8)
+    assert clf.coef_.shape == (1, len(clf.surrogate_basis_.feature_index_))
+    assert np.mean(clf.predict_surrogate(X) == clf.predict(X)) > 0.8
+
+
+def test_grid_search_over_fidelity_weight_and_surrogate(diabetes):
+    X, y = diabetes
+    search = GridSearchCV(
+        FidelityMTLRegressor(**FAST),
+        {"fidelity_weight": [0.3, 0.9], "surrogate": ["linear", "additive"]}, cv=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.surrogate in ("linear", "additive")
+    assert pickle.loads(pickle.dumps(search.best_estimator_)).predict(X[:3]).shape == (3,)

@@ -72,7 +72,7 @@ class NeuralNetMixin:
                 criterion,
                 lr=self.lr,
                 max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
+                batch_size=effective_batch_size(self.batch_size, len(X)),
                 weight_decay=self.weight_decay,
                 valid_data=valid_data,
                 n_iter_no_change=self.n_iter_no_change,
@@ -90,6 +90,23 @@ class NeuralNetMixin:
     def _forward(self, X):
         """Float64 numpy outputs of the trained module on ``X``."""
         return predict_module(self.net_.module_, X, device=self.device)
+
+
+def effective_batch_size(batch_size, n_samples):
+    """``batch_size``, or for ``"auto"`` ``n_samples // 64`` clipped to [32, 256].
+
+    Small tables then still get many optimiser steps per epoch, large ones
+    train fast.
+
+    Examples
+    --------
+    >>> from skmtlx._torch._estimator import effective_batch_size
+    >>> effective_batch_size("auto", 1000), effective_batch_size("auto", 30000)
+    (32, 256)
+    """
+    if batch_size == "auto":
+        return int(min(256, max(32, n_samples // 64)))
+    return batch_size
 
 
 def _seeded_split(X, y, n_valid, seed, stratify):

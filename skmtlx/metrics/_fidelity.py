@@ -91,7 +91,8 @@ def fidelity_functions(estimator, *, X_train):
     if isinstance(estimator, FidelityMTLClassifier):
         return (
             lambda X: _fidelity_space(estimator.predict_proba(X)),
-            lambda X: _fidelity_space(estimator.surrogate_.predict_proba(_as_array(X))),
+            lambda X: _fidelity_space(estimator.surrogate_.predict_proba(
+                estimator.surrogate_basis_.transform(_as_array(X)))),
         )
     if isinstance(estimator, FidelityMTLRegressor):
         return (
