@@ -48,8 +48,12 @@ class BaseFidelityMTL(NeuralNetMixin, BaseEstimator):
         black_box_columns = slice(0, n_features)
         surrogate_columns = (black_box_columns if self.surrogate == "linear"
                              else slice(n_features, inputs.shape[1]))
+        # The additive head starts from a ridge fit (its whitened columns have unit
+        # variance): an unpenalised fit of many spline columns overfits with large,
+        # cancelling shape functions on collinear features.
+        ridge = 1e-6 if self.surrogate == "linear" else 0.1
         surrogate_init = (
-            _least_squares(inputs[:, surrogate_columns], y) if init_surrogate else None
+            _least_squares(inputs[:, surrogate_columns], y, ridge) if init_surrogate else None
         )
 
         def build_module():
@@ -74,16 +78,20 @@ class BaseFidelityMTL(NeuralNetMixin, BaseEstimator):
     def _fit_basis(self, X):
         """Fit ``surrogate_basis_`` on the training inputs and return their basis values.
 
-        The additive surrogate's head reads its basis values whitened (centred
-        and decorrelated on the training rows): spline columns are small and
-        strongly correlated, and whitening lets Adam move ``g`` as fast as
-        ``f``. The trained weights are mapped back to the basis columns.
+        The additive surrogate's head reads its basis values whitened feature
+        by feature (centred, decorrelated within each feature's block on the
+        training rows): spline columns are small and strongly correlated, and
+        whitening lets Adam move ``g`` as fast as ``f``. Features are not
+        decorrelated from each other, so that collinear features do not get
+        large cancelling shape functions. The trained weights are mapped back
+        to the basis columns.
         """
         self.surrogate_basis_ = make_basis(self.surrogate, self.n_knots).fit(X)
         Z = self.surrogate_basis_.transform(X)
         self.basis_mean_ = Z.mean(axis=0)
         if self.surrogate != "linear":
-            self._whitening = _whitening_matrix(Z - self.basis_mean_)
+            self._whitening = _blockwise_whitening(Z - self.basis_mean_,
+                                                   self.surrogate_basis_.feature_index_)
         return Z
 
     def _network_inputs(self, X):
@@ -215,23 +223,33 @@ def _feature_grid(column, grid_resolution):
     return np.linspace(values[0], values[-1], grid_resolution)
 
 
-def _least_squares(X, Y):
-    """Ridge-stabilised least-squares weights ``(W, b)`` of ``Y`` on ``X``, float32."""
+def _least_squares(X, Y, ridge=1e-6):
+    """Ridge least-squares weights ``(W, b)`` of ``Y`` on ``X`` (penalty ``ridge * n``), float32."""
     X_mean, Y_mean = X.mean(axis=0), Y.mean(axis=0)
     Xc = X - X_mean
-    gram = Xc.T @ Xc + 1e-6 * len(X) * np.eye(X.shape[1])
+    gram = Xc.T @ Xc + ridge * len(X) * np.eye(X.shape[1])
     weights = np.linalg.solve(gram, Xc.T @ (Y - Y_mean)).T
     bias = Y_mean - weights @ X_mean
     return weights.astype(np.float32), bias.astype(np.float32)
 
 
-def _whitening_matrix(centred, ridge=1e-4):
-    """``M`` such that ``centred @ M`` has (nearly) identity covariance.
+def _blockwise_whitening(centred, feature_index, floor=1e-2):
+    """``M`` (n_basis, n_whitened) whitening each feature's block of ``centred``.
 
-    A ridge of ``ridge`` times the mean variance keeps the directions the
-    data does not span (each feature's basis functions sum to one) finite.
+    Per feature, the principal directions of its basis columns are scaled to
+    unit variance; directions the training rows do not span (each feature's
+    functions sum to one) are dropped, and those with less than ``floor``
+    times the block's largest variance are amplified no more than that.
     """
-    covariance = centred.T @ centred / len(centred)
-    covariance += ridge * max(np.trace(covariance) / len(covariance), 1e-12) * np.eye(
-        len(covariance))
-    return np.linalg.inv(np.linalg.cholesky(covariance)).T
+    blocks = []
+    for j in np.unique(feature_index):
+        columns = np.flatnonzero(feature_index == j)
+        block = centred[:, columns]
+        variances, vectors = np.linalg.eigh(block.T @ block / len(block))
+        largest = max(variances[-1], 1e-12)
+        keep = variances > 1e-9 * largest
+        scaled = vectors[:, keep] / np.sqrt(np.maximum(variances[keep], floor * largest))
+        mapping = np.zeros((centred.shape[1], keep.sum()))
+        mapping[columns] = scaled
+        blocks.append(mapping)
+    return np.hstack(blocks)

@@ -90,8 +90,8 @@ class ShapeFunctionDisplay:
         -------
         display : ShapeFunctionDisplay
         """
-        X = estimator._validate_X(X)
         shapes = estimator.shape_functions(X, grid_resolution=grid_resolution)
+        X = estimator._validate_X(X)
         names = list(dict.fromkeys(shapes["feature"]))
         chosen = names if features is None else [
             names[f] if isinstance(f, (int, np.integer)) else f for f in features
