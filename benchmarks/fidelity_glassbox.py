@@ -118,9 +118,8 @@ def summarise(frame):
     single = {row.model: row for row in means[means.fidelity_weight.isna()].itertuples()}
     summary = {"dataset": name, "metric": metric}
     for model in ("linear", "ebm_no_interactions", "ebm", "post_hoc_linear", "post_hoc_tuned"):
-        if model in single:
-            summary[model] = single[model].score
-            summary[f"{model}_time"] = single[model].fit_time
+        summary[model] = single[model].score if model in single else np.nan
+        summary[f"{model}_time"] = single[model].fit_time if model in single else np.nan
     summary["post_hoc_gf"] = single["post_hoc_linear"].gf
     summary["tuned_reference"] = single["post_hoc_tuned"].score if (
         "post_hoc_tuned" in single) else TUNED_STL[name]
@@ -140,7 +139,8 @@ def summarise(frame):
                                              summary["ebm_no_interactions"], metric)
     summary["defaults_vs_tuned"] = _gap(summary["post_hoc_linear"], summary["tuned_reference"],
                                         metric)
-    summary["best_additive_beats_ebm"] = not better(summary["ebm"], summary["best_additive"])
+    summary["best_additive_beats_ebm"] = (not better(summary["ebm"], summary["best_additive"])
+                                          if "ebm" in single else "n/a")
     summary["time_ratio"] = summary["additive_time"] / summary["ebm_no_interactions_time"]
     return summary
 
@@ -188,6 +188,8 @@ def plot(frame, summaries, path):
                     label=f"post-hoc {surrogate}")
         left = means.gf[means.gf > 0].min() / 3
         for model, marker in (("ebm_no_interactions", "*"), ("ebm", "P")):
+            if not (means.model == model).any():
+                continue
             score = means[means.model == model].score.iloc[0]
             ax.axhline(score, color="tab:red", linestyle=":" if marker == "*" else "--",
                        linewidth=1)
