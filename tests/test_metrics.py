@@ -190,3 +190,34 @@ def test_fidelity_sees_through_a_pipeline(diabetes):
     ).fit(X, y)
     Z = pipe[0].transform(X)
     assert global_fidelity(pipe, X) == pytest.approx(global_fidelity(pipe[-1], Z))
+
+
+def test_metrics_and_selection_work_on_the_additive_surrogate(diabetes):
+    from scipy.special import expit
+    from sklearn.metrics import r2_score
+
+    X, y = diabetes
+    reg = FidelityMTLRegressor(surrogate="additive", fidelity_weight=0.8, **FAST).fit(X, y)
+    f, g = reg.predict(X), reg.predict_surrogate(X)
+    assert global_fidelity(reg, X) == pytest.approx(np.mean((f - g) ** 2))
+    assert fidelity_r2(reg, X) == pytest.approx(r2_score(f, g))
+    for explainer in ("lime_batched", "surrogate"):
+        assert 0 <= neighborhood_fidelity(reg, X[:20], explainer=explainer, n_samples=200,
+                                          random_state=0) < 1
+    # classifier: fidelity on the probability of the additive logit surrogate
+    Xc, yc = make_classification(300, n_features=5, random_state=1)
+    clf = FidelityMTLClassifier(surrogate="additive", **FAST).fit(Xc, yc)
+    logits = clf.surrogate_basis_.transform(Xc) @ clf.coef_[0] + clf.intercept_[0]
+    expected = np.mean((clf.predict_proba(Xc)[:, 1] - expit(logits)) ** 2)
+    assert global_fidelity(clf, Xc) == pytest.approx(expected)
+    frame = fidelity_tradeoff(FidelityMTLRegressor(surrogate="additive", **FAST), X[:300],
+                              y[:300], X[300:], y[300:], fidelity_weights=(0.9, 0.1))
+    joint = frame[frame["model"] == "joint"]
+    assert joint["gf"].iloc[0] < joint["gf"].iloc[1]
+    assert FidelityTradeoffDisplay.from_frame(frame).pareto_.any()
+    search = GridSearchCV(
+        FidelityMTLRegressor(surrogate="additive", **FAST), {"fidelity_weight": [0.9, 0.1]},
+        scoring={"r2": "r2", "gf": global_fidelity_scorer},
+        refit=best_within_fidelity("r2", "gf", epsilon=0.05), cv=2,
+    ).fit(X, y)
+    assert -search.cv_results_["mean_test_gf"][search.best_index_] <= 0.05

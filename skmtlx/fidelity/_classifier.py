@@ -128,6 +128,9 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     (1, 30)
     >>> clf.predict_proba(scale(X)[:2]).shape
     (2, 2)
+    >>> additive = FidelityMTLClassifier(surrogate="additive", max_epochs=20, random_state=0)
+    >>> additive.fit(scale(X), y).shape_functions(scale(X)).columns.tolist()
+    ['feature', 'value', 'output', 'contribution']
     """
 
     _parameter_constraints = {

@@ -129,6 +129,12 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     (10,)
     >>> reg.predict(X[:2]).shape
     (2,)
+
+    An additive surrogate: one spline shape function per feature.
+
+    >>> add = FidelityMTLRegressor(surrogate="additive", max_epochs=20, random_state=0)
+    >>> add.fit(X, y).explain(X[:2]).values.shape  # rows, features, outputs
+    (2, 10, 1)
     """
 
     _parameter_constraints = {
