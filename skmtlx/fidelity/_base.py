@@ -224,7 +224,7 @@ def _feature_grid(column, grid_resolution):
 
 
 def _least_squares(X, Y, ridge=1e-6):
-    """Ridge least-squares weights ``(W, b)`` of ``Y`` on ``X`` (penalty ``ridge * n``), float32."""
+    """Ridge least-squares weights ``(W, b)`` of ``Y`` on ``X`` (penalty ``ridge * n``)."""
     X_mean, Y_mean = X.mean(axis=0), Y.mean(axis=0)
     Xc = X - X_mean
     gram = Xc.T @ Xc + ridge * len(X) * np.eye(X.shape[1])
