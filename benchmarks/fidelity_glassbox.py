@@ -222,11 +222,13 @@ def main():
     print("command: python " + " ".join(sys.argv), flush=True)
     os.makedirs(args.out, exist_ok=True)
     start = time.perf_counter()
-    frames = [run_dataset(name, args) for name in args.datasets]
-    frame = pd.concat(frames, ignore_index=True)
-    summaries = [summarise(f) for f in frames]
-    print_summary(summaries)
-    frame.to_csv(os.path.join(args.out, "fidelity_glassbox.csv"), index=False)
+    frames, summaries = [], []
+    for name in args.datasets:  # results so far are printed and written after each dataset
+        frames.append(run_dataset(name, args))
+        summaries.append(summarise(frames[-1]))
+        print_summary(summaries)
+        frame = pd.concat(frames, ignore_index=True)
+        frame.to_csv(os.path.join(args.out, "fidelity_glassbox.csv"), index=False)
     plot(frame, summaries, os.path.join(args.out, "fidelity_glassbox.png"))
     print(f"\nwrote {args.out}/fidelity_glassbox.csv and .png; "
           f"wall time {time.perf_counter() - start:.0f} s")
