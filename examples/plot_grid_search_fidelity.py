@@ -1,7 +1,7 @@
 """
-====================================================================
+======================================================================
 Choosing the fidelity weight with GridSearchCV under a fidelity budget
-====================================================================
+======================================================================
 
 Fidelity scorers plug into :class:`~sklearn.model_selection.GridSearchCV`:
 here we cross-validate accuracy and global fidelity over ``fidelity_weight``, then refit
