@@ -24,7 +24,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skmtlx import FidelityMTLClassifier
 from skmtlx.datasets import load_fidelity_dataset
 
-FIDELITY_WEIGHT = "alpha"
+FIDELITY_WEIGHT = "fidelity_weight"
 """Name of the fidelity estimators' fidelity-weight parameter (to become "fidelity_weight")."""
 
 GRID = (0.1, 0.25, 0.4, 0.6, 0.75, 0.9)

@@ -188,7 +188,7 @@ def generative(seeds):
     out = []
     network = dict(hidden_layer_sizes=(64,), max_epochs=200, batch_size=64, lr=1e-3,
                    weight_decay=1e-4, early_stopping=True, validation_fraction=0.15,
-                   n_iter_no_change=10, alpha=0.0)
+                   n_iter_no_change=10, prior_weight=0.0)
 
     def score(model, X, Y):
         return mean_task_accuracy(Y, model.predict(X))

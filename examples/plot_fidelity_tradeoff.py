@@ -1,12 +1,12 @@
 """
-=====================================================
-Accuracy versus fidelity: choosing alpha
-=====================================================
+===============================================================
+Accuracy versus fidelity: choosing the fidelity weight
+===============================================================
 
 :class:`~skmtlx.FidelityMTLRegressor` trains a black-box MLP ``f`` together
-with a linear surrogate ``g``. The weight ``alpha`` of the prediction loss
-trades accuracy of ``f`` for *global fidelity* (how closely ``g`` follows
-``f``). We sweep ``alpha`` on the diabetes data and compare with the post-hoc
+with a linear surrogate ``g``. The weight ``fidelity_weight`` of the fidelity
+term trades accuracy of ``f`` for *global fidelity* (how closely ``g`` follows
+``f``). We sweep ``fidelity_weight`` on the diabetes data and compare with the post-hoc
 baseline: an MLP trained alone and explained afterwards by a linear fit.
 """
 
@@ -29,31 +29,31 @@ scaler = StandardScaler().set_output(transform="pandas").fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
 # %%
-# Sweep alpha
-# -----------
+# Sweep the fidelity weight
+# --------------------------
 params = dict(hidden_layer_sizes=(64, 32), lr=3e-3, max_epochs=100, random_state=0)
 rows = []
-for alpha in (0.1, 0.3, 0.5, 0.7, 0.9):
-    reg = FidelityMTLRegressor(alpha=alpha, **params).fit(X_train, y_train)
+for weight in (0.9, 0.7, 0.5, 0.3, 0.1):
+    reg = FidelityMTLRegressor(fidelity_weight=weight, **params).fit(X_train, y_train)
     f, g = reg.predict(X_test), reg.predict_surrogate(X_test)
-    rows.append((alpha, mean_squared_error(y_test, f), np.mean((g - f) ** 2)))
+    rows.append((weight, mean_squared_error(y_test, f), np.mean((g - f) ** 2)))
 post_hoc = FidelityMTLRegressor(surrogate_fit="post_hoc", **params).fit(X_train, y_train)
 f, g = post_hoc.predict(X_test), post_hoc.predict_surrogate(X_test)
 baseline = (mean_squared_error(y_test, f), np.mean((g - f) ** 2))
 
-for alpha, mse, gf in rows:
-    print(f"alpha={alpha:.1f}  test MSE={mse:.3f}  global fidelity={gf:.4f}")
-print(f"post-hoc   test MSE={baseline[0]:.3f}  global fidelity={baseline[1]:.4f}")
+for weight, mse, gf in rows:
+    print(f"fidelity_weight={weight:.1f}  test MSE={mse:.3f}  global fidelity={gf:.4f}")
+print(f"post-hoc             test MSE={baseline[0]:.3f}  global fidelity={baseline[1]:.4f}")
 
 # %%
 # The trade-off
 # -------------
-# Small alphas give a surrogate that mimics the network almost exactly, at
+# Large fidelity weights give a surrogate that mimics the network almost exactly, at
 # some cost in test error.
 fig, ax = plt.subplots()
 ax.plot([r[2] for r in rows], [r[1] for r in rows], "o-", label="joint (fidelity MTL)")
-for alpha, mse, gf in rows:
-    ax.annotate(f"{alpha:.1f}", (gf, mse), textcoords="offset points", xytext=(4, 4))
+for weight, mse, gf in rows:
+    ax.annotate(f"{weight:.1f}", (gf, mse), textcoords="offset points", xytext=(4, 4))
 ax.plot(baseline[1], baseline[0], "s", color="tab:red", label="post-hoc surrogate")
 ax.set_xscale("log")
 ax.set_xlabel("global fidelity (mean squared g - f)")
@@ -63,7 +63,8 @@ ax.legend()
 # %%
 # What the surrogate says
 # -----------------------
-# The surrogate's attributions for one patient, from the model with alpha=0.1.
-faithful = FidelityMTLRegressor(alpha=0.1, **params).fit(X_train, y_train)
+# The surrogate's attributions for one patient, from the model with
+# fidelity_weight=0.9.
+faithful = FidelityMTLRegressor(fidelity_weight=0.9, **params).fit(X_train, y_train)
 faithful.explain(X_test).plot("waterfall", index=0)
 plt.show()

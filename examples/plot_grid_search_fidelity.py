@@ -1,10 +1,10 @@
 """
-=========================================================
-Choosing alpha with GridSearchCV under a fidelity budget
-=========================================================
+======================================================================
+Choosing the fidelity weight with GridSearchCV under a fidelity budget
+======================================================================
 
 Fidelity scorers plug into :class:`~sklearn.model_selection.GridSearchCV`:
-here we cross-validate accuracy and global fidelity over ``alpha``, then refit
+here we cross-validate accuracy and global fidelity over ``fidelity_weight``, then refit
 the most accurate model whose surrogate is faithful enough
 (:func:`~skmtlx.metrics.best_within_fidelity`).
 """
@@ -29,19 +29,19 @@ pipe = make_pipeline(StandardScaler(), FidelityMTLClassifier(hidden_layer_sizes=
                                                              random_state=0))
 search = GridSearchCV(
     pipe,
-    {"fidelitymtlclassifier__alpha": [0.1, 0.3, 0.5, 0.7, 0.9]},
+    {"fidelitymtlclassifier__fidelity_weight": [0.9, 0.7, 0.5, 0.3, 0.1]},
     scoring={"accuracy": "accuracy", "gf": global_fidelity_scorer},
     refit=best_within_fidelity("accuracy", "gf", epsilon=0.005),
     cv=3,
 ).fit(X, y)
 
 results = pd.DataFrame({
-    "alpha": search.cv_results_["param_fidelitymtlclassifier__alpha"],
+    "fidelity_weight": search.cv_results_["param_fidelitymtlclassifier__fidelity_weight"],
     "accuracy": search.cv_results_["mean_test_accuracy"],
     "global fidelity": -search.cv_results_["mean_test_gf"],
 })
 print(results)
-print("chosen alpha:", search.best_params_["fidelitymtlclassifier__alpha"])
+print("chosen fidelity_weight:", search.best_params_["fidelitymtlclassifier__fidelity_weight"])
 
 # %%
 fig, ax = plt.subplots()

@@ -24,7 +24,7 @@ X, y = load_diabetes(return_X_y=True)
 X, y = scale(X), scale(y)
 params = dict(hidden_layer_sizes=(64, 32), lr=3e-3, max_epochs=60, random_state=0)
 models = {
-    "joint (alpha=0.1)": FidelityMTLRegressor(alpha=0.1, **params).fit(X, y),
+    "joint (fidelity_weight=0.9)": FidelityMTLRegressor(fidelity_weight=0.9, **params).fit(X, y),
     "post-hoc (STL)": FidelityMTLRegressor(surrogate_fit="post_hoc", **params).fit(X, y),
 }
 

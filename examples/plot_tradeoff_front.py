@@ -4,8 +4,8 @@ The accuracy-fidelity front on a real dataset
 =======================================================
 
 :class:`~skmtlx.plotting.FidelityTradeoffDisplay` fits the fidelity MTL over
-a grid of alphas plus the post-hoc baseline and draws the front, circling the
-Pareto-optimal alphas (the paper's Figure 3). We use the Auto MPG data with the
+a grid of fidelity weights plus the post-hoc baseline and draws the front,
+circling the Pareto-optimal weights (the paper's Figure 3). We use the Auto MPG data with the
 paper's preprocessing when it is available (``SKMTLX_DATA_HOME`` or OpenML),
 and the diabetes data bundled with scikit-learn otherwise.
 """
@@ -31,8 +31,8 @@ except (DataNotFoundError, OSError):
 
 display = FidelityTradeoffDisplay.from_estimator(
     FidelityMTLRegressor(hidden_layer_sizes=(64, 32), lr=3e-3, max_epochs=80, random_state=0),
-    X_train, y_train, X_test, y_test, alphas=(0.1, 0.3, 0.5, 0.7, 0.9),
+    X_train, y_train, X_test, y_test, fidelity_weights=(0.9, 0.7, 0.5, 0.3, 0.1),
 )
 display.ax_.set_title(f"{name}: test MSE vs global fidelity")
-print(display.frame[["model", "alpha", "score", "gf", "r2_fg"]].round(4))
+print(display.frame[["model", "fidelity_weight", "score", "gf", "r2_fg"]].round(4))
 plt.show()

@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from .fidelity import FidelityMTLClassifier, FidelityMTLRegressor
 from .metrics import fidelity_r2, global_fidelity
 
-DEMO_ALPHAS = (0.1, 0.3, 0.5, 0.7, 0.9)
+DEMO_FIDELITY_WEIGHTS = (0.9, 0.7, 0.5, 0.3, 0.1)
 
 
 def _load(task):
@@ -30,7 +30,7 @@ def _load(task):
 
 
 def run_demo(task, *, max_epochs, random_state):
-    """Train the fidelity MTL over several alphas plus the post-hoc baseline.
+    """Train the fidelity MTL over several fidelity weights plus the post-hoc baseline.
 
     Returns the rows of the printed table as dicts.
     """
@@ -40,11 +40,11 @@ def run_demo(task, *, max_epochs, random_state):
     else:
         estimator, metric, name = FidelityMTLClassifier, accuracy_score, "test acc"
     settings = [("post-hoc", dict(surrogate_fit="post_hoc"))] + [
-        (f"{alpha:.1f}", dict(alpha=alpha)) for alpha in DEMO_ALPHAS
+        (f"{weight:.1f}", dict(fidelity_weight=weight)) for weight in DEMO_FIDELITY_WEIGHTS
     ]
     print(f"\n== {task}: {'diabetes' if task == 'regression' else 'breast cancer'} "
           f"({len(X_train)} train / {len(X_test)} test rows) ==")
-    print(f"{'alpha':>8} {name:>9} {'GF':>9} {'R2(f,g)':>8} {'epochs':>6}", flush=True)
+    print(f"{'f_weight':>8} {name:>9} {'GF':>9} {'R2(f,g)':>8} {'epochs':>6}", flush=True)
     rows = []
     for label, params in settings:
         est = estimator(
@@ -53,13 +53,16 @@ def run_demo(task, *, max_epochs, random_state):
         ).fit(X_train, y_train)
         gf, r2 = global_fidelity(est, X_test), fidelity_r2(est, X_test)
         score = metric(y_test, est.predict(X_test))
-        rows.append({"alpha": label, "score": score, "gf": gf, "r2_fg": r2, "estimator": est})
+        rows.append(
+            {"fidelity_weight": label, "score": score, "gf": gf, "r2_fg": r2, "estimator": est}
+        )
         print(f"{label:>8} {score:9.4f} {gf:9.5f} {r2:8.3f} {est.n_iter_:6d}", flush=True)
     best = rows[1]["estimator"]
     top = best.explain(X_test).global_importances(
         None if task == "regression" else best.classes_[1]
     ).head(5)
-    print(f"top attributions (alpha={rows[1]['alpha']}, mean |coef * (x - mean)|):")
+    print(f"top attributions (fidelity_weight={rows[1]['fidelity_weight']}, "
+          "mean |coef * (x - mean)|):")
     for feature, value in top.items():
         print(f"  {feature:<24} {value:.4f}")
     return rows
@@ -77,9 +80,12 @@ def _plot(results, path):
     fig, axes = plt.subplots(1, len(results), figsize=(6.5 * len(results), 5.2))
     for ax, (task, rows) in zip(np.atleast_1d(axes), results.items()):
         frame = pd.DataFrame({
-            "model": ["post_hoc" if row["alpha"] == "post-hoc" else "joint" for row in rows],
-            "alpha": [None if row["alpha"] == "post-hoc" else float(row["alpha"])
+            "model": ["post_hoc" if row["fidelity_weight"] == "post-hoc" else "joint"
                       for row in rows],
+            "fidelity_weight": [
+                None if row["fidelity_weight"] == "post-hoc" else float(row["fidelity_weight"])
+                for row in rows
+            ],
             "metric": "mse" if task == "regression" else "accuracy",
             "score": [row["score"] for row in rows],
             "gf": [row["gf"] for row in rows],
@@ -105,7 +111,9 @@ def main(argv=None):
     """Entry point of the ``skmtlx`` console script."""
     parser = argparse.ArgumentParser(prog="skmtlx", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="fidelity MTL over several alphas on bundled data")
+    demo = commands.add_parser(
+        "demo", help="fidelity MTL over several fidelity weights on bundled data"
+    )
     demo.add_argument("--task", choices=["regression", "classification", "both"], default="both")
     demo.add_argument("--max-epochs", type=int, default=100)
     demo.add_argument("--random-state", type=int, default=0)

@@ -14,6 +14,6 @@ def test_demo_prints_the_table_and_saves_the_figure(tmp_path, capsys):
     for text in ("regression: diabetes", "classification: breast cancer", "post-hoc",
                  "R2(f,g)", "top attributions"):
         assert text in out
-    # one table row per alpha plus the post-hoc baseline, for both tasks
+    # one table row per fidelity weight plus the post-hoc baseline, for both tasks
     assert sum(line.strip().startswith(("0.", "post-hoc")) for line in out.splitlines()) == 12
     assert figure.stat().st_size > 10_000

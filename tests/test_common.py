@@ -37,7 +37,7 @@ from skmtlx import (
 from skmtlx.auxiliary import AuxiliaryErrorExplanation
 from skmtlx.exceptions import InconsistentVersionWarning
 from skmtlx.metrics import fidelity_r2, global_fidelity
-from skmtlx.plotting import FidelityTradeoffDisplay
+from skmtlx.plotting import FidelityTradeoffDisplay, ShapeFunctionDisplay
 from skmtlx.task_graph import TaskGraphDisplay
 from skmtlx.utils._test_common import FAST_ESTIMATORS, NETWORK, toy_data
 
@@ -94,8 +94,6 @@ def test_memory_parameter_documents_the_pickle_trust_warning(estimator):
 # the branch is merged.
 
 PENDING = {
-    ("FidelityMTLRegressor", "fidelity weight"): "additive (alpha -> fidelity_weight)",
-    ("FidelityMTLClassifier", "fidelity weight"): "additive (alpha -> fidelity_weight)",
 }
 """(class name, rule) -> the branch of issue 32 that makes the rule hold."""
 
@@ -274,13 +272,17 @@ def _display_of(cls):
     if cls is TaskGraphDisplay:
         return cls(np.array([[0, 1, 0], [1, 0, 0.5], [0, 0.5, 0]])).plot()
     if cls is FidelityTradeoffDisplay:
-        frame = pd.DataFrame({"model": ["joint"] * 2, "alpha": [0.1, 0.9],
+        frame = pd.DataFrame({"model": ["joint"] * 2, "fidelity_weight": [0.1, 0.9],
                               "metric": "r2", "score": [0.8, 0.7], "gf": [0.01, 0.001]})
         return cls(frame).plot()
     if cls in (Explanation, ExplanationDisplay):
         explanation = Explanation(np.arange(6.0).reshape(2, 3, 1), np.zeros(1), np.ones((2, 3)),
                                   list("abc"), ["y"])
         return explanation.plot() if cls is Explanation else cls(explanation, "bar").plot()
+    if cls is ShapeFunctionDisplay:
+        X, y = toy_data(FidelityMTLRegressor())
+        reg = FidelityMTLRegressor(surrogate="additive", n_knots=4, **NETWORK).fit(X, y)
+        return cls.from_estimator(reg, X)
     raise AssertionError(f"no case for {cls.__name__}.plot: add one here")
 
 

@@ -47,17 +47,18 @@ def global_fidelity(est, X):
 
 def test_joint_training_is_more_faithful_than_post_hoc(diabetes):
     X, y = diabetes
-    joint = FidelityMTLRegressor(alpha=0.1, **FAST).fit(X, y)
+    joint = FidelityMTLRegressor(fidelity_weight=0.9, **FAST).fit(X, y)
     post_hoc = FidelityMTLRegressor(surrogate_fit="post_hoc", **FAST).fit(X, y)
     assert global_fidelity(joint, X) < 0.5 * global_fidelity(post_hoc, X)
     # The joint black box still predicts: R^2 well above zero.
     assert joint.score(X, y) > 0.3
 
 
-def test_fidelity_decreases_with_smaller_alpha(diabetes):
+def test_fidelity_improves_with_larger_fidelity_weight(diabetes):
     X, y = diabetes
     gf = [
-        global_fidelity(FidelityMTLRegressor(alpha=a, **FAST).fit(X, y), X) for a in (0.1, 0.9)
+        global_fidelity(FidelityMTLRegressor(fidelity_weight=w, **FAST).fit(X, y), X)
+        for w in (0.9, 0.1)
     ]
     assert gf[0] < gf[1]
 
@@ -77,14 +78,14 @@ def test_surrogate_carries_the_coefficients(diabetes):
 
 def test_history_records_prediction_loss_and_fidelity(diabetes):
     X, y = diabetes
-    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    reg = FidelityMTLRegressor(fidelity_weight=0.8, **FAST).fit(X, y)
     assert reg.n_iter_ == len(reg.history_)
     row = reg.history_[-1]
     for key in ("train_loss", "train_prediction_loss", "train_fidelity", "valid_loss",
                 "valid_fidelity"):
         assert np.isfinite(row[key])
-    # alpha * prediction + (1 - alpha) * fidelity (epoch means of batch means).
-    expected = 0.5 * row["train_prediction_loss"] + 0.5 * row["train_fidelity"]
+    # (1 - fidelity_weight) * prediction + fidelity_weight * fidelity (epoch means of batch means).
+    expected = 0.2 * row["train_prediction_loss"] + 0.8 * row["train_fidelity"]
     assert row["train_loss"] == pytest.approx(expected, rel=1e-5)
 
 
@@ -124,7 +125,7 @@ def test_fidelity_loss_closed_form_at_asymmetric_alpha(prediction_loss, link):
 
 def test_history_weights_the_terms_by_alpha(diabetes):
     X, y = diabetes
-    reg = FidelityMTLRegressor(alpha=0.3, hidden_layer_sizes=(8,), max_epochs=3,
+    reg = FidelityMTLRegressor(fidelity_weight=0.7, hidden_layer_sizes=(8,), max_epochs=3,
                                random_state=0).fit(X, y)
     for row in reg.history_:
         expected = 0.3 * row["train_prediction_loss"] + 0.7 * row["train_fidelity"]
@@ -134,9 +135,9 @@ def test_history_weights_the_terms_by_alpha(diabetes):
 def test_post_hoc_regressor_trains_f_alone_and_fits_g_to_f(diabetes):
     X, y = diabetes
     kwargs = dict(FAST, max_epochs=5, surrogate_fit="post_hoc")
-    low = FidelityMTLRegressor(alpha=0.2, **kwargs).fit(X, y)
-    high = FidelityMTLRegressor(alpha=0.8, **kwargs).fit(X, y)
-    # alpha weighs the fidelity term only: without it, f does not depend on alpha
+    low = FidelityMTLRegressor(fidelity_weight=0.8, **kwargs).fit(X, y)
+    high = FidelityMTLRegressor(fidelity_weight=0.2, **kwargs).fit(X, y)
+    # the weight weighs the fidelity term only: without it, f does not depend on it
     np.testing.assert_array_equal(low.predict(X), high.predict(X))
     assert "train_fidelity" not in low.history_[-1]
     assert low.history_[-1]["train_loss"] == low.history_[-1]["train_prediction_loss"]
@@ -170,7 +171,7 @@ def skewed_fit():
     rng = np.random.RandomState(0)
     X = np.exp(rng.randn(200, 4))  # log-normal: mean and median differ
     Y = np.column_stack([X @ [1.0, -2.0, 0.5, 0.0], X[:, 0] - X[:, 3]]) + 0.1 * rng.randn(200, 2)
-    reg = FidelityMTLRegressor(alpha=0.3, hidden_layer_sizes=(8,), max_epochs=5,
+    reg = FidelityMTLRegressor(fidelity_weight=0.7, hidden_layer_sizes=(8,), max_epochs=5,
                                random_state=0).fit(X, Y)
     return X, reg
 
@@ -258,13 +259,13 @@ def test_explanation_uses_dataframe_feature_names():
 def test_binary_classifier_string_labels_and_surrogate():
     X, y = make_classification(n_samples=300, n_features=6, random_state=0)
     labels = np.where(y == 1, "yes", "no")
-    clf = FidelityMTLClassifier(alpha=0.2, **FAST).fit(X, labels)
+    clf = FidelityMTLClassifier(fidelity_weight=0.8, **FAST).fit(X, labels)
     assert set(clf.predict(X)) <= {"yes", "no"}
     assert clf.score(X, labels) > 0.8
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert clf.coef_.shape == (1, 6)
-    # Fidelity on probabilities is small at low alpha.
+    # Fidelity on probabilities is small at a large fidelity weight.
     g_proba = clf.surrogate_.predict_proba(X)[:, 1]
     assert np.mean((g_proba - proba[:, 1]) ** 2) < 0.01
     explanation = clf.explain(X[:4])
@@ -276,7 +277,8 @@ def test_binary_classifier_string_labels_and_surrogate():
 @pytest.mark.parametrize("fidelity_space", ["logit", "proba"])
 def test_classifier_fidelity_space_of_the_trained_objective(fidelity_space):
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = FidelityMTLClassifier(alpha=0.3, fidelity_space=fidelity_space, hidden_layer_sizes=(8,),
+    clf = FidelityMTLClassifier(fidelity_weight=0.7, fidelity_space=fidelity_space,
+                                hidden_layer_sizes=(8,),
                                 max_epochs=3, random_state=0).fit(X, y)
     f, g = clf._forward(X)
     terms = clf.net_.criterion_(
@@ -334,7 +336,9 @@ def test_pipeline_with_column_transformer_and_grid_search():
     pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
                              ("cat", OneHotEncoder(), ["c"])])
     pipe = make_pipeline(pre, FidelityMTLRegressor(**FAST))
-    search = GridSearchCV(pipe, {"fidelitymtlregressor__alpha": [0.2, 0.8]}, cv=2, n_jobs=2)
+    search = GridSearchCV(
+        pipe, {"fidelitymtlregressor__fidelity_weight": [0.8, 0.2]}, cv=2, n_jobs=2
+    )
     search.fit(frame, y)
     assert search.best_score_ > 0.5
     assert search.predict(frame).shape == (200,)
@@ -352,11 +356,11 @@ def test_clone_pickle_and_determinism(diabetes):
     assert not np.array_equal(other_seed.predict(X), reg.predict(X))
 
 
-@pytest.mark.parametrize("alpha", [0.0, 1.0, -0.5, 2])
-def test_alpha_outside_open_interval_is_rejected(diabetes, alpha):
+@pytest.mark.parametrize("fidelity_weight", [0.0, 1.0, -0.5, 2])
+def test_fidelity_weight_outside_open_interval_is_rejected(diabetes, fidelity_weight):
     X, y = diabetes
-    with pytest.raises(ValueError, match="'alpha' parameter"):
-        FidelityMTLRegressor(alpha=alpha).fit(X, y)
+    with pytest.raises(ValueError, match="'fidelity_weight' parameter"):
+        FidelityMTLRegressor(fidelity_weight=fidelity_weight).fit(X, y)
 
 
 def test_bad_inputs_get_clear_errors(diabetes):
@@ -385,3 +389,112 @@ def test_diverging_training_stops_with_a_clear_error(diabetes):
     with pytest.raises(FloatingPointError, match="Training diverged"):
         FidelityMTLRegressor(lr=1e30, max_epochs=5, early_stopping=False,
                              random_state=0).fit(X * 1e6, y)
+
+
+# ----------------------------------------------------------------------------- additive surrogate
+
+@pytest.fixture(scope="module")
+def additive_data():
+    """A known additive function of two numerical features and a binary one."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.uniform(-2, 2, 600), rng.uniform(-2, 2, 600),
+                         rng.randint(0, 2, 600).astype(float)])
+    truth = np.sin(2 * X[:, 0]) + X[:, 1] ** 2 + 0.7 * X[:, 2]
+    return X, truth + 0.05 * rng.randn(600), truth
+
+
+@pytest.fixture(scope="module")
+def additive_regressor(additive_data):
+    X, y, _ = additive_data
+    return FidelityMTLRegressor(surrogate="additive", fidelity_weight=0.7, n_knots=6,
+                                hidden_layer_sizes=(64,), max_epochs=150, lr=0.01,
+                                random_state=0).fit(X, y)
+
+
+def test_additive_surrogate_recovers_an_additive_function(additive_data, additive_regressor):
+    X, y, truth = additive_data
+    linear = FidelityMTLRegressor(fidelity_weight=0.7, hidden_layer_sizes=(64,),
+                                  max_epochs=150, lr=0.01, random_state=0).fit(X, y)
+    error = {name: np.mean((est.predict_surrogate(X) - truth) ** 2)
+             for name, est in (("additive", additive_regressor), ("linear", linear))}
+    # The linear surrogate cannot bend (its error is about var(sin) + var(x^2) ~ 1.2).
+    assert error["linear"] > 0.5
+    assert error["additive"] < 0.1 * error["linear"]
+    # The shape function of x1 is x1^2 up to a constant.
+    shapes = additive_regressor.shape_functions(X, grid_resolution=30)
+    x1 = shapes[shapes["feature"] == "x1"]
+    assert np.corrcoef(x1["contribution"], x1["value"] ** 2)[0, 1] > 0.98
+
+
+def test_additive_attributions_match_spline_transformer(additive_data, additive_regressor):
+    from sklearn.preprocessing import SplineTransformer
+
+    X, _, _ = additive_data
+    reg = additive_regressor
+    explanation = reg.explain(X[:20])
+    total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(total, reg.predict_surrogate(X[:20]), rtol=1e-10)
+    index = reg.surrogate_basis_.feature_index_
+    for j in (0, 1):  # numerical: cubic B-splines at 6 training quantiles, constant beyond
+        splines = SplineTransformer(n_knots=6, knots="quantile", extrapolation="constant")
+        splines.fit(X[:, [j]])
+        weights = reg.coef_[index == j]
+        expected = (splines.transform(X[:20, [j]]) - splines.transform(X[:, [j]]).mean(axis=0))
+        np.testing.assert_allclose(explanation.values[:, j, 0], expected @ weights,
+                                   atol=1e-10)
+    # binary: one weight per level, centred on the training frequency of the levels
+    level_weights = reg.coef_[index == 2]
+    frequency = np.array([np.mean(X[:, 2] == 0), np.mean(X[:, 2] == 1)])
+    expected = level_weights[X[:20, 2].astype(int)] - frequency @ level_weights
+    np.testing.assert_allclose(explanation.values[:, 2, 0], expected, atol=1e-10)
+
+
+def test_linear_shape_function_is_the_centred_line(diabetes):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(**FAST).fit(X, y)
+    shapes = reg.shape_functions(X, grid_resolution=7)
+    bmi = shapes[shapes["feature"] == "x2"]
+    expected = reg.coef_[2] * (bmi["value"] - X[:, 2].mean())
+    np.testing.assert_allclose(bmi["contribution"], expected, atol=1e-10)
+
+
+def test_shape_display_overlays_the_partial_dependence_of_f(additive_data, additive_regressor):
+    from sklearn.inspection import partial_dependence
+    from skmtlx.plotting import ShapeFunctionDisplay
+
+    X, _, _ = additive_data
+    display = ShapeFunctionDisplay.from_estimator(additive_regressor, X, n_pd_rows=len(X),
+                                                  grid_resolution=15)
+    assert len(display.axes_) == 3 and len(display.ax_.lines) == 2
+    ours = display.partial_dependence[display.partial_dependence["feature"] == "x0"]
+    reference = partial_dependence(additive_regressor, X, [0], grid_resolution=15,
+                                   percentiles=(0, 1), kind="average", method="brute")
+    np.testing.assert_allclose(ours["value"], reference["grid_values"][0])
+    difference = ours["partial_dependence"].to_numpy() - reference["average"][0]
+    np.testing.assert_allclose(difference, difference[0], atol=1e-8)  # the same up to a shift
+    with pytest.raises(ValueError, match="Unknown features"):
+        ShapeFunctionDisplay.from_estimator(additive_regressor, X, features=["nope"])
+
+
+@pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])
+def test_additive_classifier_explains_its_logits(surrogate_fit):
+    X, y = make_classification(300, n_features=4, random_state=0)
+    clf = FidelityMTLClassifier(surrogate="additive", surrogate_fit=surrogate_fit,
+                                **FAST).fit(X, y)
+    explanation = clf.explain(X[:10])
+    logits = clf.surrogate_.decision_function(clf.surrogate_basis_.transform(X[:10]))
+    total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(total, logits, rtol=1e-8)
+    assert clf.coef_.shape == (1, len(clf.surrogate_basis_.feature_index_))
+    assert np.mean(clf.predict_surrogate(X) == clf.predict(X)) > 0.8
+
+
+def test_grid_search_over_fidelity_weight_and_surrogate(diabetes):
+    X, y = diabetes
+    search = GridSearchCV(
+        FidelityMTLRegressor(**FAST),
+        {"fidelity_weight": [0.3, 0.9], "surrogate": ["linear", "additive"]}, cv=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.surrogate in ("linear", "additive")
+    assert pickle.loads(pickle.dumps(search.best_estimator_)).predict(X[:3]).shape == (3,)

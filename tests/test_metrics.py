@@ -53,7 +53,7 @@ def diabetes():
 @pytest.fixture(scope="module")
 def joint_and_post_hoc(diabetes):
     X, y = diabetes
-    return (FidelityMTLRegressor(alpha=0.1, **FAST).fit(X, y),
+    return (FidelityMTLRegressor(fidelity_weight=0.9, **FAST).fit(X, y),
             FidelityMTLRegressor(surrogate_fit="post_hoc", **FAST).fit(X, y))
 
 
@@ -90,7 +90,7 @@ def test_post_hoc_fidelity_is_fitted_on_X_train(diabetes):
 
 def test_classifier_fidelity_is_on_probabilities():
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = FidelityMTLClassifier(alpha=0.2, **FAST).fit(X, y)
+    clf = FidelityMTLClassifier(fidelity_weight=0.8, **FAST).fit(X, y)
     f = clf.predict_proba(X)[:, 1]
     g = clf.surrogate_.predict_proba(X)[:, 1]
     assert global_fidelity(clf, X) == pytest.approx(np.mean((g - f) ** 2))
@@ -243,7 +243,7 @@ def test_grid_search_with_fidelity_scorers_and_constrained_refit(diabetes):
     X, y = diabetes
     search = GridSearchCV(
         FidelityMTLRegressor(**FAST),
-        {"alpha": [0.1, 0.9]},
+        {"fidelity_weight": [0.9, 0.1]},
         scoring={"r2": "r2", "gf": global_fidelity_scorer,
                  "gnf": neighborhood_fidelity_scorer(n_samples=200, random_state=0)},
         refit=best_within_fidelity("r2", "gf", epsilon=0.05),
@@ -308,12 +308,12 @@ def test_tradeoff_rows_are_the_metrics_of_each_setting(diabetes):
     X_train, y_train, X_test, y_test = X[:300], y[:300], X[300:], y[300:]
     est = FidelityMTLRegressor(hidden_layer_sizes=(8,), max_epochs=5, lr=0.01, random_state=0)
     neighborhood = dict(n_samples=100, random_state=0)
-    frame = fidelity_tradeoff(est, X_train, y_train, X_test, y_test, alphas=(0.3,),
+    frame = fidelity_tradeoff(est, X_train, y_train, X_test, y_test, fidelity_weights=(0.3,),
                               post_hoc=False, neighborhood=neighborhood, neighborhood_points=20)
-    model = clone(est).set_params(alpha=0.3).fit(X_train, y_train)
+    model = clone(est).set_params(fidelity_weight=0.3).fit(X_train, y_train)
     rows = np.random.RandomState(0).choice(len(X_test), 20, replace=False)
     row = frame.iloc[0]
-    assert row["model"] == "joint" and row["alpha"] == 0.3 and row["metric"] == "mse"
+    assert row["model"] == "joint" and row["fidelity_weight"] == 0.3 and row["metric"] == "mse"
     assert row["score"] == pytest.approx(mean_squared_error(y_test, model.predict(X_test)))
     assert row["gf"] == pytest.approx(global_fidelity(model, X_test))
     assert row["r2_fg"] == pytest.approx(fidelity_r2(model, X_test))
@@ -328,13 +328,13 @@ def test_tradeoff_rows_are_the_metrics_of_each_setting(diabetes):
 def test_tradeoff_frame_and_display(diabetes):
     X, y = diabetes
     frame = fidelity_tradeoff(FidelityMTLRegressor(**FAST), X[:300], y[:300], X[300:], y[300:],
-                              alphas=(0.1, 0.9), neighborhood=dict(n_samples=200,
-                                                                   random_state=0),
+                              fidelity_weights=(0.9, 0.1),
+                              neighborhood=dict(n_samples=200, random_state=0),
                               neighborhood_points=40)
-    assert list(frame.columns) == ["model", "alpha", "metric", "score", "gf", "r2_fg",
+    assert list(frame.columns) == ["model", "fidelity_weight", "metric", "score", "gf", "r2_fg",
                                    "fit_time", "gnf"]
     joint = frame[frame["model"] == "joint"]
-    assert joint["gf"].iloc[0] < joint["gf"].iloc[1]  # fidelity rises with alpha
+    assert joint["gf"].iloc[0] < joint["gf"].iloc[1]  # GF grows as fidelity_weight falls
     display = FidelityTradeoffDisplay.from_frame(frame)
     assert display.pareto_.any()
     assert len(display.ax_.lines) >= 2
@@ -343,9 +343,9 @@ def test_tradeoff_frame_and_display(diabetes):
 def test_tradeoff_in_parallel_matches_sequential(diabetes):
     X, y = diabetes
     args = (FidelityMTLRegressor(**FAST), X[:200], y[:200], X[200:300], y[200:300])
-    sequential = fidelity_tradeoff(*args, alphas=(0.1, 0.9))
-    parallel = fidelity_tradeoff(*args, alphas=(0.1, 0.9), n_jobs=2)
-    columns = ["model", "alpha", "score", "gf", "r2_fg"]
+    sequential = fidelity_tradeoff(*args, fidelity_weights=(0.9, 0.1))
+    parallel = fidelity_tradeoff(*args, fidelity_weights=(0.9, 0.1), n_jobs=2)
+    columns = ["model", "fidelity_weight", "score", "gf", "r2_fg"]
     pd.testing.assert_frame_equal(sequential[columns], parallel[columns])
 
 
@@ -355,7 +355,8 @@ def test_fidelity_sees_through_a_pipeline(diabetes):
 
     X, y = diabetes
     X = 10 * X + 3  # the scaler is not the identity
-    pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(alpha=0.1, **FAST)).fit(X, y)
+    pipe = make_pipeline(StandardScaler(),
+                         FidelityMTLRegressor(fidelity_weight=0.9, **FAST)).fit(X, y)
     Z = pipe[0].transform(X)
     assert not np.allclose(Z, X)
     f, g = pipe.predict(X), pipe[-1].predict_surrogate(Z)
@@ -440,7 +441,7 @@ def test_neighborhood_fidelity_of_a_pipeline_with_categorical_columns():
                           "c": rng.choice(["x", "y", "z"], 80)})
     y = frame["a"] - 2 * frame["b"] + (frame["c"] == "x") + 0.1 * rng.randn(80)
     encode = make_column_transformer((OneHotEncoder(), ["c"]), remainder="passthrough")
-    pipe = make_pipeline(encode, FidelityMTLRegressor(alpha=0.5, **FAST)).fit(frame, y)
+    pipe = make_pipeline(encode, FidelityMTLRegressor(fidelity_weight=0.5, **FAST)).fit(frame, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gnf = neighborhood_fidelity(pipe, frame, n_samples=200, random_state=0)
@@ -493,3 +494,34 @@ def test_neighbourhood_fidelity_and_scorer_use_predict_surrogate():
     gf = np.mean((clf.predict_surrogate_proba(X) - clf.predict_proba(X)) ** 2, axis=0)
     np.testing.assert_allclose(global_fidelity(clf, X, multioutput="raw_values"), gf)
     assert global_fidelity_scorer(clf, X, y) == pytest.approx(-gf.mean())
+
+
+def test_metrics_and_selection_work_on_the_additive_surrogate(diabetes):
+    from scipy.special import expit
+    from sklearn.metrics import r2_score
+
+    X, y = diabetes
+    reg = FidelityMTLRegressor(surrogate="additive", fidelity_weight=0.8, **FAST).fit(X, y)
+    f, g = reg.predict(X), reg.predict_surrogate(X)
+    assert global_fidelity(reg, X) == pytest.approx(np.mean((f - g) ** 2))
+    assert fidelity_r2(reg, X) == pytest.approx(r2_score(f, g))
+    for explainer in ("lime_batched", "surrogate"):
+        assert 0 <= neighborhood_fidelity(reg, X[:20], explainer=explainer, n_samples=200,
+                                          random_state=0) < 1
+    # classifier: fidelity on the probability of the additive logit surrogate
+    Xc, yc = make_classification(300, n_features=5, random_state=1)
+    clf = FidelityMTLClassifier(surrogate="additive", **FAST).fit(Xc, yc)
+    logits = clf.surrogate_basis_.transform(Xc) @ clf.coef_[0] + clf.intercept_[0]
+    expected = np.mean((clf.predict_proba(Xc)[:, 1] - expit(logits)) ** 2)
+    assert global_fidelity(clf, Xc) == pytest.approx(expected)
+    frame = fidelity_tradeoff(FidelityMTLRegressor(surrogate="additive", **FAST), X[:300],
+                              y[:300], X[300:], y[300:], fidelity_weights=(0.9, 0.1))
+    joint = frame[frame["model"] == "joint"]
+    assert joint["gf"].iloc[0] < joint["gf"].iloc[1]
+    assert FidelityTradeoffDisplay.from_frame(frame).pareto_.any()
+    search = GridSearchCV(
+        FidelityMTLRegressor(surrogate="additive", **FAST), {"fidelity_weight": [0.9, 0.1]},
+        scoring={"r2": "r2", "gf": global_fidelity_scorer},
+        refit=best_within_fidelity("r2", "gf", epsilon=0.05), cv=2,
+    ).fit(X, y)
+    assert -search.cv_results_["mean_test_gf"][search.best_index_] <= 0.05

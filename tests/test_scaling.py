@@ -48,7 +48,8 @@ def test_grid_search_on_dask_matches_sequential(dask_client, diabetes):
     X, y = diabetes
 
     def search():
-        grid = GridSearchCV(FidelityMTLRegressor(**FAST), {"alpha": [0.2, 0.5, 0.8]}, cv=2)
+        grid = GridSearchCV(FidelityMTLRegressor(**FAST), {"fidelity_weight": [0.2, 0.5, 0.8]},
+                            cv=2)
         return grid.fit(X[:200], y[:200]).cv_results_
 
     sequential, on_dask = search(), _on_dask(search)
@@ -63,9 +64,9 @@ def test_fidelity_tradeoff_on_dask_matches_sequential(dask_client, diabetes):
 
     def sweep():
         return fidelity_tradeoff(FidelityMTLRegressor(**FAST), X[:200], y[:200], X[200:300],
-                                 y[200:300], alphas=(0.1, 0.9))
+                                 y[200:300], fidelity_weights=(0.1, 0.9))
 
-    columns = ["model", "alpha", "score", "gf", "r2_fg"]
+    columns = ["model", "fidelity_weight", "score", "gf", "r2_fg"]
     pd.testing.assert_frame_equal(_on_dask(sweep)[columns], sweep()[columns])
 
 

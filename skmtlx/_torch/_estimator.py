@@ -58,9 +58,10 @@ class NeuralNetMixin:
         loss_terms : sequence of str, default=()
             Extra terms returned by the criterion, recorded in ``history_``.
         """
+        config = TrainingConfig.from_estimator(
+            self, batch_size=effective_batch_size(self.batch_size, len(X)))
         net = train_module(
-            TrainingConfig.from_estimator(self), build_module, criterion, X, y,
-            stratify=stratify, loss_terms=loss_terms,
+            config, build_module, criterion, X, y, stratify=stratify, loss_terms=loss_terms,
         )
         self.net_ = net
         self.history_ = history_records(net)
@@ -70,3 +71,20 @@ class NeuralNetMixin:
     def _forward(self, X):
         """Float64 numpy outputs of the trained module on ``X``."""
         return predict_module(self.net_.module_, X, device=self.device)
+
+
+def effective_batch_size(batch_size, n_samples):
+    """``batch_size``, or for ``"auto"`` ``n_samples // 64`` clipped to [32, 256].
+
+    Small tables then still get many optimiser steps per epoch, large ones
+    train fast.
+
+    Examples
+    --------
+    >>> from skmtlx._torch._estimator import effective_batch_size
+    >>> effective_batch_size("auto", 1000), effective_batch_size("auto", 30000)
+    (32, 256)
+    """
+    if batch_size == "auto":
+        return int(min(256, max(32, n_samples // 64)))
+    return batch_size

@@ -1,4 +1,4 @@
-"""FidelityMTLClassifier: an MLP classifier trained jointly with its linear surrogate."""
+"""FidelityMTLClassifier: an MLP classifier trained jointly with its surrogate."""
 
 import numpy as np
 from scipy.special import expit, softmax
@@ -14,20 +14,32 @@ from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
 
 class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
-    """MLP classifier trained together with a logistic surrogate that explains it.
+    """MLP classifier trained together with a linear or additive surrogate that explains it.
 
-    A black-box MLP ``f`` and a linear model ``g`` are trained on
-    ``alpha * log_loss(f(x), y) + (1 - alpha) * mean((g(x) - f(x))^2)``
+    A black-box MLP ``f`` and a surrogate ``g`` are trained on
+    ``(1 - fidelity_weight) * log_loss(f(x), y)
+    + fidelity_weight * mean((g(x) - f(x))^2)``
     (Charalampakos & Koutsopoulos, 2023), both heads ending in a sigmoid
     (binary) or softmax (multiclass) so that fidelity is measured on
-    probabilities. ``coef_`` holds the surrogate's logit coefficients.
+    probabilities. ``g``'s logits are linear in the features (the paper) or
+    additive, ``b + sum_j s_j(x_j)`` with spline shape functions
+    (:ref:`additive_surrogates`).
 
     Parameters
     ----------
-    alpha : float, default=0.5
-        Weight of the prediction loss, in (0, 1); ``1 - alpha`` weighs the
-        fidelity between ``f`` and ``g``.
-    hidden_layer_sizes : tuple of int, default=(100,)
+    fidelity_weight : float, default=0.5
+        Weight of the fidelity term, in (0, 1); ``1 - fidelity_weight``
+        weighs the prediction loss. Large values favour fidelity. It is
+        ``1 - alpha`` of the paper.
+    surrogate : {"linear", "additive"}, default="linear"
+        Family of ``g``'s logits: linear in the features (the paper), or a
+        sum of one shape function per feature, each a combination of cubic
+        B-splines with knots at training quantiles (one value per level for
+        features with at most 32 distinct values, e.g. binary and one-hot
+        columns).
+    n_knots : int, default=8
+        Spline knots per numerical feature of the additive surrogate.
+    hidden_layer_sizes : tuple of int, default=(128, 64)
         Hidden layers of the black box.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
         Hidden-layer non-linearity of the black box.
@@ -37,22 +49,25 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     surrogate_fit : {"joint", "post_hoc"}, default="joint"
         ``"joint"`` is the method; ``"post_hoc"`` is the paper's baseline:
         ``f`` trained alone, then a ``LogisticRegression`` fitted on the
-        labels ``f`` predicts for the training data.
+        labels ``f`` predicts for the training data (on the basis columns
+        for the additive surrogate).
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=64
-        Mini-batch size.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``n_samples // 64`` clipped to
+        [32, 256], so that small tables get enough optimiser steps.
     lr : float, default=1e-3
         Adam learning rate.
-    weight_decay : float, default=0.0
+    weight_decay : float, default=1e-4
         Adam's L2 penalty.
     early_stopping : bool, default=True
         Hold out a stratified ``validation_fraction`` and stop when the
         validation loss stops improving, restoring the best epoch.
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before stopping.
+    n_iter_no_change : int, default=30
+        Epochs without improvement before stopping (the validation loss of
+        a small table is noisy).
     tol : float, default=1e-4
         Relative improvement of the validation loss that counts.
     random_state : int, RandomState instance or None, default=None
@@ -66,14 +81,25 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Logit coefficients of the surrogate (one row for binary problems).
+    coef_ : ndarray of shape (1, n_basis) or (n_classes, n_basis)
+        Logit weights of the surrogate on its basis columns (one row for
+        binary problems). Linear surrogate: one coefficient per feature
+        (``n_basis = n_features``). Additive surrogate: one weight per basis
+        function, whose feature is ``surrogate_basis_.feature_index_``; the
+        shape functions they make are given by :meth:`shape_functions`.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts of the surrogate.
     surrogate_ : LogisticRegression
-        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``.
+        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``,
+        on the basis columns ``surrogate_basis_.transform(X)``.
+    surrogate_basis_ : object
+        The fitted basis ``z(x)`` of ``g``: the identity for the linear
+        surrogate, per-feature splines and levels for the additive one.
+    basis_mean_ : ndarray of shape (n_basis,)
+        Mean basis values over the training inputs, the reference of
+        :meth:`explain`.
     training_mean_ : ndarray of shape (n_features,)
-        Mean of the training inputs, the reference of :meth:`explain`.
+        Mean of the training inputs.
     net_ : skorch.NeuralNet
         The trained skorch net.
     history_ : list of dict
@@ -95,11 +121,14 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     >>> from sklearn.preprocessing import scale
     >>> from skmtlx import FidelityMTLClassifier
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> clf = FidelityMTLClassifier(alpha=0.3, max_epochs=20, random_state=0)
+    >>> clf = FidelityMTLClassifier(fidelity_weight=0.7, max_epochs=20, random_state=0)
     >>> clf.fit(scale(X), y).coef_.shape
     (1, 30)
     >>> clf.predict_proba(scale(X)[:2]).shape
     (2, 2)
+    >>> additive = FidelityMTLClassifier(surrogate="additive", max_epochs=20, random_state=0)
+    >>> additive.fit(scale(X), y).shape_functions(scale(X)).columns.tolist()
+    ['feature', 'value', 'output', 'contribution']
     """
 
     _parameter_constraints = {
@@ -109,25 +138,29 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
     def __init__(
         self,
-        alpha=0.5,
+        fidelity_weight=0.5,
         *,
-        hidden_layer_sizes=(100,),
+        surrogate="linear",
+        n_knots=8,
+        hidden_layer_sizes=(128, 64),
         activation="relu",
         fidelity_space="proba",
         surrogate_fit="joint",
         max_epochs=200,
-        batch_size=64,
+        batch_size="auto",
         lr=1e-3,
-        weight_decay=0.0,
+        weight_decay=1e-4,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=30,
         tol=1e-4,
         random_state=None,
         device="cpu",
         verbose=0,
     ):
-        self.alpha = alpha
+        self.fidelity_weight = fidelity_weight
+        self.surrogate = surrogate
+        self.n_knots = n_knots
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.fidelity_space = fidelity_space
@@ -180,6 +213,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             link = "identity"
         else:
             link = "sigmoid" if binary else "softmax"
+        Z = self._fit_basis(X)
         self._fit_networks(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes
         )
@@ -187,11 +221,11 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             weights, bias = self._trained_surrogate_weights()
         else:
             predicted = np.argmax(self._predict_proba_validated(X), axis=1)
-            weights, bias = fit_logistic_on_labels(X, predicted, len(self.classes_))
+            weights, bias = fit_logistic_on_labels(Z, predicted, len(self.classes_))
         surrogate = LogisticRegression()
         surrogate.classes_ = self.classes_
         surrogate.coef_, surrogate.intercept_ = weights, bias
-        surrogate.n_features_in_ = X.shape[1]
+        surrogate.n_features_in_ = Z.shape[1]
         surrogate.n_iter_ = np.array([0])
         self.surrogate_ = surrogate
         self.coef_, self.intercept_ = weights, bias
@@ -234,7 +268,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_surrogate(self, X):
-        """Class labels predicted by the linear surrogate ``g``.
+        """Class labels predicted by the surrogate ``g``.
 
         Parameters
         ----------
@@ -245,10 +279,10 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         -------
         y_surrogate : ndarray of shape (n_samples,)
         """
-        return self.surrogate_.predict(self._validate_X(X))
+        return self.surrogate_.predict(self.surrogate_basis_.transform(self._validate_X(X)))
 
     def predict_surrogate_proba(self, X):
-        """Class probabilities of the linear surrogate ``g``.
+        """Class probabilities of the surrogate ``g``.
 
         Parameters
         ----------
@@ -259,7 +293,13 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.surrogate_.predict_proba(self._validate_X(X))
+        return self.surrogate_.predict_proba(
+            self.surrogate_basis_.transform(self._validate_X(X)))
+
+    def _black_box_output(self, X):
+        """Logits of ``f`` of shape (n_samples, n_outputs), the space ``g`` explains."""
+        logits, _ = self._forward(X)
+        return logits
 
     def _output_names(self):
         return self.classes_[1:] if len(self.classes_) == 2 else self.classes_

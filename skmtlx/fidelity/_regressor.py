@@ -1,4 +1,4 @@
-"""FidelityMTLRegressor: an MLP regressor trained jointly with its linear surrogate."""
+"""FidelityMTLRegressor: an MLP regressor trained jointly with its surrogate."""
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
@@ -11,20 +11,31 @@ from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
 
 class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
-    """MLP regressor trained together with a linear surrogate that explains it.
+    """MLP regressor trained together with a linear or additive surrogate that explains it.
 
-    A black-box MLP ``f`` and a linear model ``g`` are trained on
-    ``alpha * L(f(x), y) + (1 - alpha) * (g(x) - f(x))^2`` (Charalampakos &
-    Koutsopoulos, "Exploring Multi-Task Learning for Explainability", 2023):
+    A black-box MLP ``f`` and a surrogate ``g`` are trained on
+    ``(1 - fidelity_weight) * L(f(x), y) + fidelity_weight * (g(x) - f(x))^2``
+    (Charalampakos & Koutsopoulos, "Exploring Multi-Task Learning for
+    Explainability", 2023):
     the fidelity term pulls ``f`` toward what ``g`` can express, so the
-    surrogate's coefficients ``coef_`` are faithful global attributions.
+    surrogate is a faithful explanation of ``f``. The surrogate is linear in
+    the features (the paper) or additive, ``g(x) = b + sum_j s_j(x_j)`` with
+    spline shape functions (:ref:`additive_surrogates`).
 
     Parameters
     ----------
-    alpha : float, default=0.5
-        Weight of the prediction loss, in (0, 1); ``1 - alpha`` weighs the
-        fidelity between ``f`` and ``g``. Small alpha favours fidelity.
-    hidden_layer_sizes : tuple of int, default=(100,)
+    fidelity_weight : float, default=0.5
+        Weight of the fidelity term, in (0, 1); ``1 - fidelity_weight``
+        weighs the prediction loss. Large values favour fidelity. It is
+        ``1 - alpha`` of the paper.
+    surrogate : {"linear", "additive"}, default="linear"
+        Family of ``g``: linear in the features (the paper), or a sum of one
+        shape function per feature, each a combination of cubic B-splines
+        with knots at training quantiles (one value per level for features
+        with at most 32 distinct values, e.g. binary and one-hot columns).
+    n_knots : int, default=8
+        Spline knots per numerical feature of the additive surrogate.
+    hidden_layer_sizes : tuple of int, default=(128, 64)
         Hidden layers of the black box (the paper used (512, 256, 128)).
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
         Hidden-layer non-linearity of the black box.
@@ -33,26 +44,29 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     surrogate_fit : {"joint", "post_hoc"}, default="joint"
         ``"joint"`` is the method; ``"post_hoc"`` is the paper's single-task
         baseline: ``f`` trained alone, then a ``LinearRegression`` fitted on
-        its training predictions.
+        its training predictions (on the basis columns for the additive
+        surrogate).
     standardize_target : bool, default=True
-        Train on standardized targets (so ``alpha`` and ``lr`` do not depend
+        Train on standardized targets (so ``fidelity_weight`` and ``lr`` do not depend
         on the target's scale); predictions and ``coef_`` are in the original
         units.
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=64
-        Mini-batch size.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``n_samples // 64`` clipped to
+        [32, 256], so that small tables get enough optimiser steps.
     lr : float, default=1e-3
         Adam learning rate.
-    weight_decay : float, default=0.0
+    weight_decay : float, default=1e-4
         Adam's L2 penalty.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training data and stop when
         the validation loss stops improving, restoring the best epoch.
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before stopping.
+    n_iter_no_change : int, default=30
+        Epochs without improvement before stopping (the validation loss of
+        a small table is noisy).
     tol : float, default=1e-4
         Relative improvement of the validation loss that counts.
     random_state : int, RandomState instance or None, default=None
@@ -66,19 +80,30 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     -----
     The surrogate starts from the least-squares fit of the (standardized)
     targets rather than at random, so that training does not stall when a
-    small ``alpha`` lets the fidelity term dominate; the objective is the
+    large ``fidelity_weight`` lets the fidelity term dominate; the objective is the
     paper's.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Coefficients of the linear surrogate: the global attributions.
+    coef_ : ndarray of shape (n_basis,) or (n_targets, n_basis)
+        Weights of the surrogate on its basis columns. Linear surrogate: one
+        coefficient per feature (``n_basis = n_features``), the global
+        attributions. Additive surrogate: one weight per basis function,
+        whose feature is ``surrogate_basis_.feature_index_``; the shape
+        functions they make are given by :meth:`shape_functions`.
     intercept_ : float or ndarray of shape (n_targets,)
-        Intercept of the linear surrogate.
+        Intercept of the surrogate.
     surrogate_ : LinearRegression
-        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``.
+        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``,
+        on the basis columns ``surrogate_basis_.transform(X)``.
+    surrogate_basis_ : object
+        The fitted basis ``z(x)`` of ``g``: the identity for the linear
+        surrogate, per-feature splines and levels for the additive one.
+    basis_mean_ : ndarray of shape (n_basis,)
+        Mean basis values over the training inputs, the reference of
+        :meth:`explain`.
     training_mean_ : ndarray of shape (n_features,)
-        Mean of the training inputs, the reference of :meth:`explain`.
+        Mean of the training inputs.
     net_ : skorch.NeuralNet
         The trained skorch net (``net_.module_.black_box`` is ``f``).
     history_ : list of dict
@@ -100,11 +125,17 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     >>> from sklearn.datasets import load_diabetes
     >>> from skmtlx import FidelityMTLRegressor
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> reg = FidelityMTLRegressor(alpha=0.3, max_epochs=20, random_state=0).fit(X, y)
+    >>> reg = FidelityMTLRegressor(fidelity_weight=0.7, max_epochs=20, random_state=0).fit(X, y)
     >>> reg.coef_.shape
     (10,)
     >>> reg.predict(X[:2]).shape
     (2,)
+
+    An additive surrogate: one spline shape function per feature.
+
+    >>> add = FidelityMTLRegressor(surrogate="additive", max_epochs=20, random_state=0)
+    >>> add.fit(X, y).explain(X[:2]).values.shape  # rows, features, outputs
+    (2, 10, 1)
     """
 
     _parameter_constraints = {
@@ -115,26 +146,30 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
 
     def __init__(
         self,
-        alpha=0.5,
+        fidelity_weight=0.5,
         *,
-        hidden_layer_sizes=(100,),
+        surrogate="linear",
+        n_knots=8,
+        hidden_layer_sizes=(128, 64),
         activation="relu",
         loss="log_cosh",
         surrogate_fit="joint",
         standardize_target=True,
         max_epochs=200,
-        batch_size=64,
+        batch_size="auto",
         lr=1e-3,
-        weight_decay=0.0,
+        weight_decay=1e-4,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=30,
         tol=1e-4,
         random_state=None,
         device="cpu",
         verbose=0,
     ):
-        self.alpha = alpha
+        self.fidelity_weight = fidelity_weight
+        self.surrogate = surrogate
+        self.n_knots = n_knots
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.loss = loss
@@ -178,24 +213,25 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         else:
             self.y_mean_, self.y_scale_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         Y_train = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
+        Z = self._fit_basis(X)
         self._fit_networks(
             X,
             Y_train,
             n_outputs=Y.shape[1],
             prediction_loss=self.loss,
             link="identity",
-            surrogate_init=_least_squares(X, Y_train),
+            init_surrogate=True,
         )
         if self.surrogate_fit == "joint":
             weights, bias = self._trained_surrogate_weights()
             surrogate = LinearRegression()
             surrogate.coef_ = weights * self.y_scale_[:, None]
             surrogate.intercept_ = bias * self.y_scale_ + self.y_mean_
-            surrogate.n_features_in_ = X.shape[1]
+            surrogate.n_features_in_ = Z.shape[1]
             if self._y_1d:
                 surrogate.coef_, surrogate.intercept_ = surrogate.coef_[0], surrogate.intercept_[0]
         else:
-            surrogate = LinearRegression().fit(X, self._predict_validated(X))
+            surrogate = LinearRegression().fit(Z, self._predict_validated(X))
         self.surrogate_ = surrogate
         self.coef_, self.intercept_ = surrogate.coef_, surrogate.intercept_
         return self
@@ -220,7 +256,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         return self._predict_validated(self._validate_X(X))
 
     def predict_surrogate(self, X):
-        """Predict with the linear surrogate ``g``.
+        """Predict with the surrogate ``g``.
 
         Parameters
         ----------
@@ -231,7 +267,12 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         -------
         y_surrogate : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        return self.surrogate_.predict(self._validate_X(X))
+        return self.surrogate_.predict(self.surrogate_basis_.transform(self._validate_X(X)))
+
+    def _black_box_output(self, X):
+        """``f(X)`` of shape (n_samples, n_targets), in the units ``g`` explains."""
+        outputs, _ = self._forward(X)
+        return outputs * self.y_scale_ + self.y_mean_
 
     def _output_names(self):
         if self._y_1d:
@@ -242,13 +283,3 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-def _least_squares(X, Y):
-    """Ridge-stabilised least-squares weights ``(W, b)`` of ``Y`` on ``X``, float32."""
-    X_mean, Y_mean = X.mean(axis=0), Y.mean(axis=0)
-    Xc = X - X_mean
-    gram = Xc.T @ Xc + 1e-6 * len(X) * np.eye(X.shape[1])
-    weights = np.linalg.solve(gram, Xc.T @ (Y - Y_mean)).T
-    bias = Y_mean - weights @ X_mean
-    return weights.astype(np.float32), bias.astype(np.float32)

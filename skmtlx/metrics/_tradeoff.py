@@ -1,4 +1,4 @@
-"""Accuracy-versus-fidelity sweeps over alpha."""
+"""Accuracy-versus-fidelity sweeps over the fidelity weight."""
 
 import time
 
@@ -21,25 +21,25 @@ def fidelity_tradeoff(
     X_test,
     y_test,
     *,
-    alphas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    fidelity_weights=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
     post_hoc=True,
     neighborhood=None,
     neighborhood_points=None,
     n_jobs=None,
     verbose=0,
 ):
-    """Fit a fidelity estimator over a grid of alphas and tabulate the trade-off.
+    """Fit a fidelity estimator over a grid of fidelity weights and tabulate the trade-off.
 
     Parameters
     ----------
     estimator : FidelityMTLRegressor or FidelityMTLClassifier
-        Unfitted template; cloned for every alpha.
+        Unfitted template; cloned for every fidelity weight.
     X_train, y_train : array-like
         Training data.
     X_test, y_test : array-like
         Evaluation data.
-    alphas : sequence of float, default=(0.1, ..., 0.9)
-        Values of ``alpha`` to fit.
+    fidelity_weights : sequence of float, default=(0.1, ..., 0.9)
+        Values of ``fidelity_weight`` to fit (``1 - alpha`` of the paper).
     post_hoc : bool, default=True
         Also fit the post-hoc baseline (``surrogate_fit="post_hoc"``).
     neighborhood : dict or None, default=None
@@ -57,7 +57,7 @@ def fidelity_tradeoff(
     Returns
     -------
     frame : pandas.DataFrame
-        One row per fit: ``model`` ("post_hoc" or "joint"), ``alpha``, the
+        One row per fit: ``model`` ("post_hoc" or "joint"), ``fidelity_weight``, the
         prediction ``metric`` ("mse" for regressors, "accuracy" for
         classifiers) and its ``score``, ``gf``, ``gnf`` (when computed),
         ``r2_fg`` and ``fit_time``.
@@ -71,7 +71,8 @@ def fidelity_tradeoff(
     >>> X, y = load_diabetes(return_X_y=True)
     >>> X, y = scale(X), scale(y)
     >>> est = FidelityMTLRegressor(max_epochs=5, random_state=0)
-    >>> frame = fidelity_tradeoff(est, X[:300], y[:300], X[300:], y[300:], alphas=(0.1, 0.9))
+    >>> frame = fidelity_tradeoff(est, X[:300], y[:300], X[300:], y[300:],
+    ...                           fidelity_weights=(0.9, 0.1))
     >>> list(frame["model"])
     ['post_hoc', 'joint', 'joint']
     """
@@ -79,7 +80,9 @@ def fidelity_tradeoff(
     metric_name, metric = (("accuracy", accuracy_score) if classifier
                            else ("mse", mean_squared_error))
     settings = [("post_hoc", None, {"surrogate_fit": "post_hoc"})] if post_hoc else []
-    settings += [("joint", a, {"surrogate_fit": "joint", "alpha": a}) for a in alphas]
+    settings += [
+        ("joint", w, {"surrogate_fit": "joint", "fidelity_weight": w}) for w in fidelity_weights
+    ]
     X_neighborhood = X_test
     if neighborhood_points is not None and neighborhood_points < len(X_test):
         rows_drawn = np.random.RandomState(0).choice(len(X_test), neighborhood_points,
@@ -91,9 +94,9 @@ def fidelity_tradeoff(
           X_neighborhood, metric, neighborhood) for _, _, params in settings],
         n_jobs=n_jobs, verbose=verbose, desc="fidelity_tradeoff fits",
     )
-    for (model, alpha, _), row in zip(settings, rows):
-        row.update(model=model, alpha=alpha, metric=metric_name)
-    columns = ["model", "alpha", "metric", "score", "gf", "r2_fg", "fit_time"]
+    for (model, fidelity_weight, _), row in zip(settings, rows):
+        row.update(model=model, fidelity_weight=fidelity_weight, metric=metric_name)
+    columns = ["model", "fidelity_weight", "metric", "score", "gf", "r2_fg", "fit_time"]
     return pd.DataFrame(rows, columns=columns + (["gnf"] if neighborhood is not None else []))
 
 

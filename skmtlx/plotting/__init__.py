@@ -1,5 +1,6 @@
 """Matplotlib displays in scikit-learn's ``Display`` style."""
 
 from ._fidelity_tradeoff import FidelityTradeoffDisplay
+from ._shape_functions import ShapeFunctionDisplay
 
-__all__ = ["FidelityTradeoffDisplay"]
+__all__ = ["FidelityTradeoffDisplay", "ShapeFunctionDisplay"]

@@ -1,4 +1,4 @@
-"""The accuracy-versus-fidelity front with its Pareto-optimal alphas (paper Figure 3)."""
+"""The accuracy-versus-fidelity front with its Pareto-optimal fidelity weights (paper Figure 3)."""
 
 from ..metrics._tradeoff import fidelity_tradeoff, pareto_front
 
@@ -6,7 +6,7 @@ __all__ = ["FidelityTradeoffDisplay"]
 
 
 class FidelityTradeoffDisplay:
-    """Prediction score against global fidelity over alpha, Pareto front circled.
+    """Prediction score against global fidelity over the fidelity weight, Pareto front circled.
 
     Build it with :meth:`from_estimator` (fits the sweep) or
     :meth:`from_frame` (a frame from :func:`~skmtlx.metrics.fidelity_tradeoff`).
@@ -27,7 +27,7 @@ class FidelityTradeoffDisplay:
     --------
     >>> import pandas as pd
     >>> from skmtlx.plotting import FidelityTradeoffDisplay
-    >>> frame = pd.DataFrame({"model": ["joint"] * 3, "alpha": [0.1, 0.5, 0.9],
+    >>> frame = pd.DataFrame({"model": ["joint"] * 3, "fidelity_weight": [0.9, 0.5, 0.1],
     ...                       "metric": "accuracy", "score": [0.8, 0.85, 0.84],
     ...                       "gf": [0.001, 0.01, 0.02]})
     >>> display = FidelityTradeoffDisplay.from_frame(frame)
@@ -39,9 +39,9 @@ class FidelityTradeoffDisplay:
         self.frame = frame
 
     @classmethod
-    def from_estimator(cls, estimator, X_train, y_train, X_test, y_test, *, alphas=None,
-                       ax=None, **kwargs):
-        """Fit the alpha sweep with :func:`~skmtlx.metrics.fidelity_tradeoff` and plot it.
+    def from_estimator(cls, estimator, X_train, y_train, X_test, y_test, *,
+                       fidelity_weights=None, ax=None, **kwargs):
+        """Fit the sweep with :func:`~skmtlx.metrics.fidelity_tradeoff` and plot it.
 
         Parameters
         ----------
@@ -49,8 +49,8 @@ class FidelityTradeoffDisplay:
             Unfitted template.
         X_train, y_train, X_test, y_test : array-like
             Training and evaluation data.
-        alphas : sequence of float, default=None
-            Alphas to fit; the function's default grid when None.
+        fidelity_weights : sequence of float, default=None
+            Fidelity weights to fit; the function's default grid when None.
         ax : matplotlib Axes, default=None
             Axes to draw on.
         **kwargs : dict
@@ -60,8 +60,8 @@ class FidelityTradeoffDisplay:
         -------
         display : FidelityTradeoffDisplay
         """
-        if alphas is not None:
-            kwargs["alphas"] = alphas
+        if fidelity_weights is not None:
+            kwargs["fidelity_weights"] = fidelity_weights
         frame = fidelity_tradeoff(estimator, X_train, y_train, X_test, y_test, **kwargs)
         return cls(frame).plot(ax=ax)
 
@@ -107,7 +107,7 @@ class FidelityTradeoffDisplay:
                 label="fidelity MTL")
         for k, (_, row) in enumerate(frame[joint].iterrows()):
             # above and below in turn, so that neighbouring points' labels do not overlap
-            ax.annotate(f"{row['alpha']:g}", (row["gf"], row["score"]),
+            ax.annotate(f"{row['fidelity_weight']:g}", (row["gf"], row["score"]),
                         textcoords="offset points", xytext=(4, 5 if k % 2 == 0 else -13))
         if (~joint).any():
             ax.plot(frame["gf"][~joint], frame["score"][~joint], "s", color="tab:red",

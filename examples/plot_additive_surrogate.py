@@ -1,0 +1,73 @@
+"""
+=============================================================
+An additive surrogate: shape functions that explain the MLP
+=============================================================
+
+A linear surrogate can only follow a black box that is nearly linear, so a
+faithful linear explanation costs accuracy. With ``surrogate="additive"``
+the surrogate is ``g(x) = b + sum_j s_j(x_j)``, one spline shape function per
+feature, trained jointly with the MLP ``f``: the explanation stays readable
+one feature at a time, and ``f`` may bend. We compare the two families on the
+diabetes data (real patients, bundled with scikit-learn) at the same fidelity
+weight, then read the shape functions beside the black box's partial
+dependence.
+"""
+
+# %%
+# Data and the two surrogate families
+# -----------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import load_diabetes
+from sklearn.metrics import mean_squared_error
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from skmtlx import FidelityMTLRegressor
+from skmtlx.metrics import global_fidelity
+from skmtlx.plotting import ShapeFunctionDisplay
+
+X, y = load_diabetes(return_X_y=True, as_frame=True)
+y = (y - y.mean()) / y.std()
+X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+scaler = StandardScaler().set_output(transform="pandas").fit(X_train)
+X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+
+models = {
+    surrogate: FidelityMTLRegressor(surrogate=surrogate, fidelity_weight=0.8, max_epochs=100,
+                                    random_state=0).fit(X_train, y_train)
+    for surrogate in ("linear", "additive")
+}
+for surrogate, model in models.items():
+    print(f"{surrogate:>8}: test MSE of f {mean_squared_error(y_test, model.predict(X_test)):.3f}"
+          f", of g {mean_squared_error(y_test, model.predict_surrogate(X_test)):.3f}"
+          f", global fidelity {global_fidelity(model, X_test):.4f}")
+
+# %%
+# Reading the shape functions
+# ---------------------------
+# Each panel is one feature's contribution to the prediction (standardized
+# disease progression), centred on the training patients: the explanation of a
+# patient is the sum of the curves at their feature values. The dashed line is
+# the black box's partial dependence on that feature: where the two part, ``f``
+# uses something (typically an interaction) that ``g`` does not show. Ticks at
+# the bottom mark the deciles of the feature, where the curves are supported
+# by data.
+additive = models["additive"]
+display = ShapeFunctionDisplay.from_estimator(
+    additive, X_train, features=["bmi", "bp", "s5", "s1", "age", "sex"]
+)
+
+# %%
+# The same numbers as data, and per-patient attributions
+# -------------------------------------------------------
+# ``shape_functions`` gives the curves as a table; ``explain`` gives each
+# row's contributions (exact Shapley values of the additive surrogate), which
+# add up to ``g(x)``.
+shapes = additive.shape_functions(X_train)
+print(shapes[shapes["feature"] == "bmi"].iloc[::10].round(3))
+explanation = additive.explain(X_test.iloc[:1])
+print("g(x) =", np.round(explanation.base_values[0] + explanation.values.sum(), 3),
+      "=", np.round(additive.predict_surrogate(X_test.iloc[:1])[0], 3))
+explanation.plot("waterfall", index=0)
+plt.show()
