@@ -2,7 +2,7 @@
 
 from ._estimator import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin
 from ._iterator import BatchSliceLoader
-from ._modules import ACTIVATIONS, MultiHeadMLP, SurrogateMLP, log_cosh, make_mlp
+from ._modules import ACTIVATIONS, MultiHeadMLP, log_cosh, make_mlp
 from ._net import DivergenceGuard, MultiTermNet, make_net, predict_module
 from ._threads import threads_for, training_threads
 from ._training import (
@@ -21,7 +21,6 @@ __all__ = [
     "MultiTermNet",
     "NEURAL_NET_PARAMETER_CONSTRAINTS",
     "NeuralNetMixin",
-    "SurrogateMLP",
     "TrainingConfig",
     "cached_training",
     "check_device",

@@ -4,7 +4,7 @@ import math
 
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "make_mlp", "SurrogateMLP", "MultiHeadMLP", "log_cosh"]
+__all__ = ["ACTIVATIONS", "make_mlp", "MultiHeadMLP", "log_cosh"]
 
 _LOG_2 = math.log(2.0)
 
@@ -54,41 +54,6 @@ def make_mlp(n_inputs, hidden_layer_sizes, n_outputs=None, activation="relu"):
     if n_outputs is not None:
         layers.append(nn.Linear(width, n_outputs))
     return nn.Sequential(*layers)
-
-
-class SurrogateMLP(nn.Module):
-    """A black-box MLP ``f`` and a linear surrogate ``g`` on the same inputs.
-
-    ``forward`` returns the tuple ``(f(X), g(X))`` of raw outputs (logits for
-    classifiers), so a loss can tie the two heads together.
-
-    Parameters
-    ----------
-    n_features : int
-        Number of input features.
-    n_outputs : int
-        Number of outputs of both heads.
-    hidden_layer_sizes : tuple of int
-        Hidden layers of the black box.
-    activation : str, default="relu"
-        Hidden-layer non-linearity of the black box.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skmtlx._torch import SurrogateMLP
-    >>> f, g = SurrogateMLP(3, 1, (8,))(torch.zeros(5, 3))
-    >>> f.shape, g.shape
-    (torch.Size([5, 1]), torch.Size([5, 1]))
-    """
-
-    def __init__(self, n_features, n_outputs, hidden_layer_sizes, activation="relu"):
-        super().__init__()
-        self.black_box = make_mlp(n_features, hidden_layer_sizes, n_outputs, activation)
-        self.surrogate = nn.Linear(n_features, n_outputs)
-
-    def forward(self, X):
-        return self.black_box(X), self.surrogate(X)
 
 
 class MultiHeadMLP(nn.Module):
