@@ -10,7 +10,6 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import scale
@@ -18,7 +17,7 @@ from sklearn.preprocessing import scale
 from skmtlx import FidelityMTLRegressor, SparseTaskGraphMTL, TaskGrouper
 from skmtlx.datasets import make_grouped_tasks, make_task_graph_regression
 from skmtlx.metrics import fidelity_tradeoff
-from skmtlx.utils._test_common import FAST_ESTIMATORS, toy_data
+from skmtlx.utils._test_common import FAST_ESTIMATORS, fit_predict, toy_data
 
 distributed = pytest.importorskip("distributed")
 
@@ -92,19 +91,15 @@ def test_task_graph_path_reruns_on_dask_match_sequential(dask_client):
     np.testing.assert_array_equal(on_dask.coef_, sequential.coef_)
 
 
-def _fit_predict(estimator, X, y):
-    return clone(estimator).fit(X, y).predict(X)
-
-
 @pytest.mark.parametrize("backend", ["loky", "threading", "dask"])
 def test_four_fits_in_any_backend_equal_the_sequential_fit(backend, dask_client):
     """Every registered estimator, one seed: 4 fits run by joblib's ``backend``
     predict bitwise what a sequential fit predicts (each fit owns its generator)."""
     for estimator in FAST_ESTIMATORS:
         X, y = toy_data(estimator)
-        expected = _fit_predict(estimator, X, y)
+        expected = fit_predict(estimator, X, y)
         with joblib.parallel_backend(backend, n_jobs=2):
             fits = joblib.Parallel()(
-                joblib.delayed(_fit_predict)(estimator, X, y) for _ in range(4))
+                joblib.delayed(fit_predict)(estimator, X, y) for _ in range(4))
         for predictions in fits:
             np.testing.assert_array_equal(predictions, expected, err_msg=repr(estimator))

@@ -162,7 +162,8 @@ def _fit_weights(seed):
     return np.concatenate([p.detach().numpy().ravel() for p in net.module_.parameters()])
 
 
-@pytest.mark.parametrize("backend", ["threading", pytest.param("loky", marks=pytest.mark.slow)])
+# process backends: tests/test_scaling.py, with a module-level function they can unpickle
+@pytest.mark.parametrize("backend", ["threading"])
 def test_parallel_fits_equal_sequential_fits(backend):
     seeds = (0, 0, 1, 2)
     sequential = [_fit_weights(seed) for seed in seeds]

@@ -6,7 +6,7 @@ the bad-input matrix (``tests/test_bad_input.py``).
 """
 
 import numpy as np
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.tree import DecisionTreeClassifier
 
 from ..auxiliary import AuxiliaryTargetMTLClassifier, AuxiliaryTargetMTLRegressor
@@ -62,3 +62,12 @@ def toy_data(estimator):
     if is_classifier(estimator):
         return X, (signal > 0).astype(int)
     return X, signal
+
+
+def fit_predict(estimator, X, y):
+    """Predictions on ``X`` of a clone of ``estimator`` fitted on ``(X, y)``.
+
+    Module-level (not in a test module), so that joblib's process backends
+    can unpickle it in their workers.
+    """
+    return clone(estimator).fit(X, y).predict(X)
