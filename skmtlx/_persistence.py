@@ -4,6 +4,7 @@ import warnings
 
 import torch
 
+from ._torch import check_device
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 
@@ -34,13 +35,11 @@ def device_available(device):
     >>> device_available("cpu")
     True
     """
-    device = torch.device(device)
-    if device.type == "cuda":
-        index = 0 if device.index is None else device.index
-        return torch.cuda.is_available() and index < torch.cuda.device_count()
-    if device.type == "mps":
-        return torch.backends.mps.is_available()
-    return device.type == "cpu"
+    try:
+        check_device(device)  # the training path's check, so both agree on every device
+    except ValueError:
+        return False
+    return True
 
 
 class PersistenceMixin:
