@@ -89,13 +89,7 @@ def test_memory_parameter_documents_the_pickle_trust_warning(estimator):
 
 # --------------------------------------------------------------- vocabulary
 # The names of the vocabulary table in doc/glossary.rst, asserted over every
-# public estimator. A rule another branch of issue 32 brings is marked
-# xfail(strict=False) with that branch's name: drop the entry of PENDING when
-# the branch is merged.
-
-PENDING = {
-}
-"""(class name, rule) -> the branch of issue 32 that makes the rule hold."""
+# public estimator.
 
 NETWORK_TRAINING_PARAMETERS = {
     "lr": None, "max_epochs": None, "weight_decay": None, "batch_size": None,
@@ -134,23 +128,12 @@ NETWORK_ESTIMATORS = [
 ]
 
 
-def _cases(items, rule, name=lambda item: item.__name__):
-    return list(_marked(items, rule, name))
-
-
-def _marked(items, rule, name):
-    for item in items:
-        branch = PENDING.get((name(item), rule))
-        marks = [pytest.mark.xfail(strict=False, reason=f"renamed in branch {branch}")]
-        yield pytest.param(item, id=name(item), marks=marks if branch else [])
-
-
 def test_registries_cover_every_public_estimator():
     assert {type(e) for e in FAST_ESTIMATORS} == set(PUBLIC_ESTIMATORS)
     assert len(NETWORK_ESTIMATORS) >= 7
 
 
-@pytest.mark.parametrize("cls", _cases(NETWORK_ESTIMATORS, "network parameters"))
+@pytest.mark.parametrize("cls", NETWORK_ESTIMATORS, ids=lambda c: c.__name__)
 def test_network_estimators_share_the_training_parameters(cls):
     defaults = {name: p.default for name, p in inspect.signature(cls).parameters.items()}
     assert set(NETWORK_TRAINING_PARAMETERS) <= set(defaults)
@@ -159,13 +142,13 @@ def test_network_estimators_share_the_training_parameters(cls):
             assert defaults[name] == default, name
 
 
-@pytest.mark.parametrize("cls", _cases(PUBLIC_ESTIMATORS, "retired names"))
+@pytest.mark.parametrize("cls", PUBLIC_ESTIMATORS, ids=lambda c: c.__name__)
 def test_no_estimator_uses_a_retired_name(cls):
     assert not RETIRED_NAMES & set(cls._get_param_names())
     assert not RETIRED_NAMES & set(dir(cls))
 
 
-@pytest.mark.parametrize("cls", _cases(PUBLIC_ESTIMATORS, "fidelity weight"))
+@pytest.mark.parametrize("cls", PUBLIC_ESTIMATORS, ids=lambda c: c.__name__)
 def test_alpha_is_only_a_ridge_penalty(cls):
     params = set(cls._get_param_names())
     assert ("alpha" in params) == (cls.__name__ in RIDGE_ALPHA)
@@ -287,7 +270,7 @@ def _display_of(cls):
 
 
 @pytest.mark.parametrize(
-    "cls", _cases([c for c in _public_classes() if hasattr(c, "plot")], "plot")
+    "cls", [c for c in _public_classes() if hasattr(c, "plot")], ids=lambda c: c.__name__
 )
 def test_every_plot_returns_a_display_with_its_axes(cls):
     pytest.importorskip("matplotlib")
