@@ -8,7 +8,7 @@ linear surrogate). It is either trained jointly with the network ``f`` on
 (the fidelity term measured after a link: on probabilities for classification
 outputs), or fitted post hoc on ``f``'s outputs. This module holds, once:
 
-- the fidelity term and the fidelity estimators' loss (:class:`FidelityLoss`);
+- the fidelity term and the prediction losses (:class:`PredictionLoss`);
 - :class:`SurrogateHead`, a module that adds a surrogate head to any network;
 - :class:`FidelityCriterion`, which adds the fidelity term to any criterion;
 - :func:`fit_post_hoc_surrogate` and :func:`fit_logistic_on_labels`;
@@ -36,7 +36,7 @@ __all__ = [
     "LINKS",
     "FIDELITY_WEIGHT_CONSTRAINT",
     "fidelity_term",
-    "FidelityLoss",
+    "PredictionLoss",
     "FidelityCriterion",
     "SurrogateHead",
     "FittedSurrogate",
@@ -190,50 +190,29 @@ class FidelityCriterion(nn.Module):
         return terms
 
 
-class _PredictionLoss(nn.Module):
+class PredictionLoss(nn.Module):
+    """The prediction loss :data:`PREDICTION_LOSSES` ``[name]`` as a criterion.
+
+    Returns ``{"loss": L, "prediction_loss": L}``, so that the history
+    records the prediction loss under one name with or without a surrogate
+    head (:class:`FidelityCriterion`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skmtlx._surrogate import PredictionLoss
+    >>> terms = PredictionLoss("squared_error")(torch.ones(2, 1), torch.zeros(2, 1))
+    >>> float(terms["loss"]), float(terms["prediction_loss"])
+    (1.0, 1.0)
+    """
+
     def __init__(self, name):
         super().__init__()
         self.name = name
 
     def forward(self, output, target):
-        return PREDICTION_LOSSES[self.name](output, target)
-
-
-class FidelityLoss(FidelityCriterion):
-    """``(1 - w) * L_pred(f(x), y) + w * mean((g(x) - f(x))^2)``, ``w = fidelity_weight``.
-
-    The fidelity estimators' objective (their ``alpha`` is ``1 - w``). The
-    fidelity term is measured after ``link`` (e.g. on probabilities for
-    classifiers) and its gradient reaches both the black box ``f`` and the
-    surrogate ``g``. With ``joint=False`` only ``L_pred`` is optimised (the
-    post-hoc baseline trains ``f`` alone) and ``g`` is left untouched.
-
-    Parameters
-    ----------
-    fidelity_weight : float
-        Weight of the fidelity term, in (0, 1).
-    prediction_loss : str
-        Key of :data:`PREDICTION_LOSSES`.
-    link : {"identity", "sigmoid", "softmax"}
-        Map from raw outputs to the fidelity space.
-    joint : bool, default=True
-        Optimise the joint objective rather than the prediction loss alone.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skmtlx._surrogate import FidelityLoss
-    >>> loss = FidelityLoss(0.5, "squared_error", "identity")
-    >>> f, g, y = torch.ones(4, 1), torch.zeros(4, 1), torch.ones(4, 1)
-    >>> float(loss((f, g), y)["loss"])
-    0.5
-    """
-
-    def __init__(self, fidelity_weight, prediction_loss, link, joint=True):
-        super().__init__(
-            _PredictionLoss(prediction_loss), fidelity_weight if joint else 0.0, [link],
-            multi_head=False,
-        )
+        loss = PREDICTION_LOSSES[self.name](output, target)
+        return {"loss": loss, "prediction_loss": loss}
 
 
 class PackedLinear(nn.Module):
@@ -559,11 +538,13 @@ def fit_logistic_on_labels(X, labels, n_classes):
 
 
 def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_features,
-                   *, multi_head=True, validate_fidelity=True):
+                   *, multi_head=True, validate_fidelity=True, n_basis=None):
     """Wrap a module builder and its criterion so the network carries a surrogate head.
 
     With ``fidelity_weight == 0`` both are returned unchanged (the surrogate
-    is then fitted post hoc).
+    is then fitted post hoc). ``n_basis`` is that of :class:`SurrogateHead`:
+    None for a head on the inputs, else the number of basis columns placed
+    after the ``n_features`` inputs.
 
     Returns
     -------
@@ -574,7 +555,7 @@ def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_fe
 
     def build():
         model = build_module()  # built first: the network's initialisation is unchanged
-        return SurrogateHead(model, int(sum(widths)), n_features)
+        return SurrogateHead(model, int(sum(widths)), n_features, n_basis)
 
     return build, FidelityCriterion(criterion, fidelity_weight, links, multi_head=multi_head,
                                     validate_fidelity=validate_fidelity)

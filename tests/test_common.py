@@ -364,12 +364,10 @@ def test_a_cuda_trained_model_loads_on_a_cpu_only_machine(monkeypatch):
 
 
 def _surrogate_outputs(estimator, X):
-    """Raw outputs of the fitted surrogate (logits for classification outputs)."""
+    """Raw outputs ``b + W z(x)`` of the fitted surrogate (logits for classification outputs)."""
     g = estimator.surrogate_
-    if hasattr(estimator, "surrogate_basis_"):  # the fidelity estimators' g is linear in z(x)
-        X = estimator.surrogate_basis_.transform(X)
-    out = g.decision_function(X) if hasattr(g, "decision_function") else g.predict(X)
-    return np.asarray(out, dtype=float).reshape(len(X), -1)
+    Z = X if g.basis is None else g.basis.transform(X)
+    return Z @ g.coef_.T + g.intercept_
 
 
 @pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)

@@ -27,7 +27,7 @@ from scipy.special import expit, log_softmax, softmax
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from skmtlx import Explanation, FidelityMTLClassifier, FidelityMTLRegressor
-from skmtlx._surrogate import FidelityLoss, fit_logistic_on_labels
+from skmtlx._surrogate import FidelityCriterion, PredictionLoss, fit_logistic_on_labels
 
 
 matplotlib.use("Agg")
@@ -67,10 +67,11 @@ def test_surrogate_carries_the_coefficients(diabetes):
     X, y = diabetes
     reg = FidelityMTLRegressor(**FAST).fit(X, y)
     assert reg.coef_.shape == (X.shape[1],)
-    np.testing.assert_allclose(reg.surrogate_.coef_, reg.coef_)
     np.testing.assert_allclose(reg.predict_surrogate(X), X @ reg.coef_ + reg.intercept_)
     # g is the trained linear head, mapped back to target units.
-    _, g_raw = reg._forward(X)
+    with torch.no_grad():
+        _, g_raw = reg.net_.module_(torch.as_tensor(X, dtype=torch.float32))
+    g_raw = g_raw.numpy()
     np.testing.assert_allclose(
         reg.predict_surrogate(X), g_raw[:, 0] * reg.y_scale_[0] + reg.y_mean_[0], rtol=1e-5
     )
@@ -112,13 +113,13 @@ def test_fidelity_loss_closed_form_at_asymmetric_alpha(prediction_loss, link):
     mapped = {"identity": lambda a: a, "sigmoid": expit,
               "softmax": lambda a: softmax(a, axis=1)}[link]
     expected_fid = np.mean((mapped(g) - mapped(f)) ** 2)
-    out = FidelityLoss(0.7, prediction_loss, link)((torch.as_tensor(f), torch.as_tensor(g)), y_t)
+    criterion = FidelityCriterion(PredictionLoss(prediction_loss), 0.7, [link], multi_head=False)
+    out = criterion((torch.as_tensor(f), torch.as_tensor(g)), y_t)
     assert float(out["prediction_loss"]) == pytest.approx(expected_pred, rel=1e-9)
     assert float(out["fidelity"]) == pytest.approx(expected_fid, rel=1e-9)
     assert float(out["loss"]) == pytest.approx(0.3 * expected_pred + 0.7 * expected_fid, rel=1e-9)
     # post hoc: the prediction loss alone
-    alone = FidelityLoss(0.7, prediction_loss, link, joint=False)(
-        (torch.as_tensor(f), torch.as_tensor(g)), y_t)
+    alone = PredictionLoss(prediction_loss)(torch.as_tensor(f), y_t)
     assert float(alone["loss"]) == pytest.approx(expected_pred, rel=1e-9)
     assert "fidelity" not in alone
 
@@ -266,12 +267,13 @@ def test_binary_classifier_string_labels_and_surrogate():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert clf.coef_.shape == (1, 6)
     # Fidelity on probabilities is small at a large fidelity weight.
-    g_proba = clf.surrogate_.predict_proba(X)[:, 1]
+    g_proba = expit(X @ clf.coef_[0] + clf.intercept_[0])
+    np.testing.assert_allclose(clf.predict_surrogate_proba(X)[:, 1], g_proba)
     assert np.mean((g_proba - proba[:, 1]) ** 2) < 0.01
     explanation = clf.explain(X[:4])
     assert list(explanation.output_names) == ["yes"]
     logits = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
-    np.testing.assert_allclose(logits, clf.surrogate_.decision_function(X[:4]))
+    np.testing.assert_allclose(logits, X[:4] @ clf.coef_[0] + clf.intercept_[0])
 
 
 @pytest.mark.parametrize("fidelity_space", ["logit", "proba"])
@@ -280,7 +282,8 @@ def test_classifier_fidelity_space_of_the_trained_objective(fidelity_space):
     clf = FidelityMTLClassifier(fidelity_weight=0.7, fidelity_space=fidelity_space,
                                 hidden_layer_sizes=(8,),
                                 max_epochs=3, random_state=0).fit(X, y)
-    f, g = clf._forward(X)
+    f = np.log(clf.predict_proba(X)[:, 1:] / clf.predict_proba(X)[:, :1])
+    g = X @ clf.coef_.T + clf.intercept_
     terms = clf.net_.criterion_(
         (torch.as_tensor(f, dtype=torch.float32), torch.as_tensor(g, dtype=torch.float32)),
         torch.as_tensor(y[:, None], dtype=torch.float32),
@@ -482,7 +485,7 @@ def test_additive_classifier_explains_its_logits(surrogate_fit):
     clf = FidelityMTLClassifier(surrogate="additive", surrogate_fit=surrogate_fit,
                                 **FAST).fit(X, y)
     explanation = clf.explain(X[:10])
-    logits = clf.surrogate_.decision_function(clf.surrogate_basis_.transform(X[:10]))
+    logits = clf.surrogate_basis_.transform(X[:10]) @ clf.coef_[0] + clf.intercept_[0]
     total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(total, logits, rtol=1e-8)
     assert clf.coef_.shape == (1, len(clf.surrogate_basis_.feature_index_))

@@ -9,24 +9,23 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._additive import make_basis
-from .._explanation import Explanation
+from .._additive import LinearBasis, make_basis
 from .._persistence import PersistenceMixin
-from .._surrogate import FidelityLoss, additive_attributions
-from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin
+from .._surrogate import PredictionLoss, SurrogateMixin, with_surrogate
+from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, make_mlp
 from ..utils._validation import check_hidden_layer_sizes
-from ._network import FidelityNetwork
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
-class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
+class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEstimator):
     """Black box ``f`` and surrogate ``g`` trained on one objective.
 
     Subclasses encode the targets and choose the prediction loss and the
     space where fidelity is measured; this class builds the surrogate's basis
-    (:mod:`skmtlx._additive`), trains the two-headed module and explains
-    ``g``.
+    (:mod:`skmtlx._additive`) and trains the black box with the library's
+    surrogate head (:class:`skmtlx._surrogate.SurrogateHead`); ``explain``
+    comes from :class:`skmtlx._surrogate.SurrogateMixin`.
     """
 
     _parameter_constraints = {
@@ -38,82 +37,81 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
 
-    def _fit_networks(
-        self, X, y, *, n_outputs, prediction_loss, link, stratify=None, init_surrogate=False
-    ):
+    def _fit_network(self, X, targets, *, n_outputs, prediction_loss, link, stratify=None,
+                     init_surrogate=False):
+        """Train ``f`` (and ``g`` when joint) and return the fitted inputs map.
+
+        ``init_surrogate`` starts ``g`` from a ridge fit of ``targets``.
+        """
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         joint = self.surrogate_fit == "joint"
-        criterion = FidelityLoss(self.fidelity_weight, prediction_loss, link, joint=joint)
+        basis = make_basis(self.surrogate, self.n_knots)
+        inputs = SurrogateInputs(basis, head_reads_basis=joint).fit(X)
         n_features = X.shape[1]
-        inputs = self._network_inputs(X)
-        black_box_columns = slice(0, n_features)
-        surrogate_columns = (black_box_columns if self.surrogate == "linear"
-                             else slice(n_features, inputs.shape[1]))
-        # The additive head starts from a ridge fit (its whitened columns have unit
-        # variance): an unpenalised fit of many spline columns overfits with large,
-        # cancelling shape functions on collinear features.
-        ridge = 1e-6 if self.surrogate == "linear" else 0.1
-        surrogate_init = (
-            _least_squares(inputs[:, surrogate_columns], y, ridge) if init_surrogate else None
-        )
 
-        def build_module():
-            module = FidelityNetwork(black_box_columns, surrogate_columns, n_outputs,
-                                     hidden_layer_sizes, self.activation)
-            if surrogate_init is not None:
+        def build_black_box():
+            return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
+
+        build_module, criterion = with_surrogate(
+            build_black_box, PredictionLoss(prediction_loss),
+            self.fidelity_weight if joint else 0.0, [link], [n_outputs], n_features,
+            multi_head=False, n_basis=inputs.n_basis_,
+        )
+        network_inputs = inputs.transform(X)
+        if joint and init_surrogate:
+            # The surrogate starts from a ridge fit of the targets (its whitened
+            # additive columns have unit variance): an unpenalised fit of many
+            # spline columns overfits with large, cancelling shape functions on
+            # collinear features.
+            ridge = 1e-6 if self.surrogate == "linear" else 0.1
+            start = _least_squares(inputs.surrogate_columns(network_inputs), targets, ridge)
+            build_head = build_module
+
+            def build_module():
+                module = build_head()
                 with torch.no_grad():
-                    module.surrogate.weight.copy_(torch.as_tensor(surrogate_init[0]))
-                    module.surrogate.bias.copy_(torch.as_tensor(surrogate_init[1]))
-            return module
+                    module.surrogate.weight.copy_(torch.as_tensor(start[0]))
+                    module.surrogate.bias.copy_(torch.as_tensor(start[1]))
+                return module
 
         self._train_module(
-            build_module,
-            criterion,
-            inputs,
-            y,
-            stratify=stratify,
+            build_module, criterion, network_inputs, targets, stratify=stratify,
             loss_terms=("prediction_loss", "fidelity") if joint else ("prediction_loss",),
         )
-        self.training_mean_ = X.mean(axis=0)
+        return inputs
 
-    def _fit_basis(self, X):
-        """Fit ``surrogate_basis_`` on the training inputs and return their basis values.
+    def _trained_head(self, inputs):
+        """``(coef, intercept)`` of the jointly trained head on ``z(x)``, network units."""
+        layer = self.net_.module_.surrogate
+        return inputs.basis_weights(layer.weight.detach().cpu().double().numpy(),
+                                    layer.bias.detach().cpu().double().numpy())
 
-        The additive surrogate's head reads its basis values whitened feature
-        by feature (centred, decorrelated within each feature's block on the
-        training rows): spline columns are small and strongly correlated, and
-        whitening lets Adam move ``g`` as fast as ``f``. Features are not
-        decorrelated from each other, so that collinear features do not get
-        large cancelling shape functions. The trained weights are mapped back
-        to the basis columns.
-        """
-        self.surrogate_basis_ = make_basis(self.surrogate, self.n_knots).fit(X)
-        Z = self.surrogate_basis_.transform(X)
-        self.basis_mean_ = Z.mean(axis=0)
-        if self.surrogate != "linear":
-            self._whitening = _blockwise_whitening(Z - self.basis_mean_,
-                                                   self.surrogate_basis_.feature_index_)
-        return Z
-
-    def _network_inputs(self, X):
-        """The module's input matrix: the features, then the surrogate's whitened basis."""
-        if self.surrogate == "linear":
-            return X
-        Z = self.surrogate_basis_.transform(X)
-        return np.hstack([X, (Z - self.basis_mean_) @ self._whitening])
+    def _raw_outputs(self, inputs, X):
+        """Raw outputs of the black box ``f`` on validated features."""
+        outputs = super()._forward(inputs.transform(X))
+        return outputs[0] if isinstance(outputs, tuple) else outputs
 
     def _forward(self, X):
-        return super()._forward(self._network_inputs(X))
+        return self._raw_outputs(self._surrogate_inputs, X)
 
-    def _trained_surrogate_weights(self):
-        """Weights ``(W, b)`` of the trained surrogate head, as float64 arrays."""
-        layer = self.net_.module_.surrogate
-        weights = layer.weight.detach().cpu().double().numpy()
-        bias = layer.bias.detach().cpu().double().numpy()
-        if self.surrogate == "linear":
-            return weights, bias
-        weights = weights @ self._whitening.T
-        return weights, bias - weights @ self.basis_mean_
+    def _set_surrogate(self, X, inputs, surrogate, *, single_output=False):
+        """Assign the fitted surrogate's attributes, in one block (``net_`` is already set).
+
+        ``single_output`` gives ``coef_`` and ``intercept_`` the shapes of a 1-D ``y``.
+        """
+        self._surrogate_inputs = inputs
+        self.surrogate_basis_ = inputs.basis
+        self.surrogate_ = surrogate
+        self.training_mean_ = X.mean(axis=0)
+        self.coef_, self.intercept_ = surrogate.coef_, surrogate.intercept_
+        if single_output:
+            self.coef_, self.intercept_ = self.coef_[0], self.intercept_[0]
+
+    def _validate_surrogate_X(self, X):
+        return self._validate_X(X)
+
+    def _surrogate_names(self):
+        return self._output_names(), None
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -121,10 +119,6 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
 
     def _output_names(self):
         raise NotImplementedError
-
-    def _surrogate_output(self, Z):
-        """Raw surrogate outputs ``b + W z`` of shape (n_samples, n_outputs)."""
-        return Z @ np.atleast_2d(self.coef_).T + np.atleast_1d(self.intercept_)
 
     def shape_functions(self, X, *, grid_resolution=50):
         """The surrogate's shape function of every feature, as data.
@@ -161,7 +155,7 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
         [20, 2, 20]
         """
         X = self._validate_X(X)
-        weights = np.atleast_2d(self.coef_)
+        weights, basis_mean = self.surrogate_.coef_, self.surrogate_.basis_mean_
         feature_names = getattr(
             self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
         )
@@ -172,7 +166,7 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
             rows = np.tile(self.training_mean_, (len(grid), 1))
             rows[:, j] = grid
             own = self.surrogate_basis_.feature_index_ == j
-            centred = self.surrogate_basis_.transform(rows)[:, own] - self.basis_mean_[own]
+            centred = self.surrogate_basis_.transform(rows)[:, own] - basis_mean[own]
             contribution = centred @ weights[:, own].T
             frames.append(pd.DataFrame({
                 "feature": name,
@@ -181,39 +175,6 @@ class BaseFidelityMTL(PersistenceMixin, NeuralNetMixin, BaseEstimator):
                 "contribution": contribution.ravel(),
             }))
         return pd.concat(frames, ignore_index=True)
-
-    def explain(self, X):
-        """Attribute the surrogate's output on each row of ``X`` to the features.
-
-        The attribution of feature ``j`` is its shape function centred on the
-        training rows, ``s_j(x_j) - mean s_j``: for the linear surrogate
-        ``coef_ * (x - training_mean_)``, for the additive one the sum over
-        the feature's basis functions of ``coef_ * (z(x) - basis_mean_)``.
-        These are the exact interventional Shapley values of the additive
-        surrogate ``g`` (for classifiers: of its logits), so that
-        ``base_values`` plus the row sum of the attributions is ``g(x)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to explain.
-
-        Returns
-        -------
-        explanation : Explanation
-            Values of shape (n_samples, n_features, n_outputs), base values,
-            feature and output names; ``to_frame()`` and ``plot()`` helpers.
-        """
-        X = self._validate_X(X)
-        values, base_values = additive_attributions(
-            self.surrogate_basis_.transform(X), np.atleast_2d(self.coef_),
-            np.atleast_1d(self.intercept_), self.basis_mean_,
-            self.surrogate_basis_.feature_index_, self.n_features_in_,
-        )
-        feature_names = getattr(
-            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
-        )
-        return Explanation(values, base_values, X, feature_names, self._output_names())
 
 
 def _feature_grid(column, grid_resolution):
@@ -232,6 +193,75 @@ def _least_squares(X, Y, ridge=1e-6):
     weights = np.linalg.solve(gram, Xc.T @ (Y - Y_mean)).T
     bias = Y_mean - weights @ X_mean
     return weights.astype(np.float32), bias.astype(np.float32)
+
+
+class SurrogateInputs:
+    """The module's input matrix: the features, then the surrogate's whitened basis.
+
+    The additive surrogate's head reads its basis values whitened feature by
+    feature (centred, decorrelated within each feature's block on the
+    training rows): spline columns are small and strongly correlated, and
+    whitening lets Adam move ``g`` as fast as ``f``. Features are not
+    decorrelated from each other, so that collinear features do not get large
+    cancelling shape functions. The linear surrogate reads the features
+    themselves.
+
+    Parameters
+    ----------
+    basis : basis object
+        The unfitted basis ``z(x)`` of the surrogate (:mod:`skmtlx._additive`).
+    head_reads_basis : bool, default=True
+        Whether the module carries a surrogate head; without one (the
+        post-hoc surrogate) the module reads the features alone.
+
+    Attributes
+    ----------
+    n_basis_ : int or None
+        Columns the surrogate head reads after the features; None when it
+        reads the features themselves (the linear surrogate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._additive import make_basis
+    >>> from skmtlx.fidelity._base import SurrogateInputs
+    >>> X = np.random.RandomState(0).randn(50, 2)
+    >>> inputs = SurrogateInputs(make_basis("additive", 4)).fit(X)
+    >>> inputs.transform(X).shape[1] == 2 + inputs.n_basis_
+    True
+    """
+
+    def __init__(self, basis, head_reads_basis=True):
+        self.basis = basis
+        self.head_reads_basis = head_reads_basis
+
+    def fit(self, X):
+        Z = self.basis.fit(X).transform(X)
+        self.identity_ = isinstance(self.basis, LinearBasis) or not self.head_reads_basis
+        if self.identity_:
+            self.n_basis_ = None
+            return self
+        self.mean_ = Z.mean(axis=0)
+        self.whitening_ = _blockwise_whitening(Z - self.mean_, self.basis.feature_index_)
+        self.n_basis_ = self.whitening_.shape[1]
+        return self
+
+    def transform(self, X):
+        if self.identity_:
+            return X
+        whitened = (self.basis.transform(X) - self.mean_) @ self.whitening_
+        return np.hstack([X, whitened])
+
+    def surrogate_columns(self, inputs):
+        """The columns of ``transform``'s output that the surrogate head reads."""
+        return inputs if self.identity_ else inputs[:, -self.n_basis_:]
+
+    def basis_weights(self, coef, intercept):
+        """Map head weights on the whitened columns to ``(coef, intercept)`` on ``z(x)``."""
+        if self.identity_:
+            return coef, intercept
+        coef = coef @ self.whitening_.T
+        return coef, intercept - coef @ self.mean_
 
 
 def _blockwise_whitening(centred, feature_index, floor=1e-2):

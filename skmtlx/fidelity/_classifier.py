@@ -3,13 +3,12 @@
 import numpy as np
 from scipy.special import expit, softmax
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .._surrogate import fit_logistic_on_labels
+from .._surrogate import FittedSurrogate, fit_logistic_on_labels
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
 
@@ -89,15 +88,13 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         shape functions they make are given by :meth:`shape_functions`.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts of the surrogate.
-    surrogate_ : LogisticRegression
-        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``,
-        on the basis columns ``surrogate_basis_.transform(X)``.
+    surrogate_ : object
+        The fitted surrogate ``g`` (its outputs are logits);
+        :meth:`predict_surrogate_proba` predicts and :meth:`explain` explains
+        with it.
     surrogate_basis_ : object
         The fitted basis ``z(x)`` of ``g``: the identity for the linear
         surrogate, per-feature splines and levels for the additive one.
-    basis_mean_ : ndarray of shape (n_basis,)
-        Mean basis values over the training inputs, the reference of
-        :meth:`explain`.
     training_mean_ : ndarray of shape (n_features,)
         Mean of the training inputs.
     net_ : skorch.NeuralNet
@@ -195,48 +192,36 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES, ensure_min_samples=2)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
+        classes = encoder.classes_
+        if len(classes) < 2:
             raise ValueError(
                 "Classifier can't train when only one class is present: "
-                f"y contains only {self.classes_[0]!r}."
+                f"y contains only {classes[0]!r}."
             )
         codes = encoder.transform(y)
-        binary = len(self.classes_) == 2
+        binary = len(classes) == 2
         if binary:
             targets, n_outputs, loss = codes.astype(np.float32)[:, None], 1, "binary_log_loss"
         else:
-            targets, n_outputs, loss = codes.astype(np.int64), len(self.classes_), (
+            targets, n_outputs, loss = codes.astype(np.int64), len(classes), (
                 "multiclass_log_loss"
             )
         if self.fidelity_space == "logit":
             link = "identity"
         else:
             link = "sigmoid" if binary else "softmax"
-        Z = self._fit_basis(X)
-        self._fit_networks(
+        inputs = self._fit_network(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes
         )
         if self.surrogate_fit == "joint":
-            weights, bias = self._trained_surrogate_weights()
+            coef, intercept = self._trained_head(inputs)
         else:
-            predicted = np.argmax(self._predict_proba_validated(X), axis=1)
-            weights, bias = fit_logistic_on_labels(Z, predicted, len(self.classes_))
-        surrogate = LogisticRegression()
-        surrogate.classes_ = self.classes_
-        surrogate.coef_, surrogate.intercept_ = weights, bias
-        surrogate.n_features_in_ = Z.shape[1]
-        surrogate.n_iter_ = np.array([0])
-        self.surrogate_ = surrogate
-        self.coef_, self.intercept_ = weights, bias
+            predicted = np.argmax(_probabilities(self._raw_outputs(inputs, X)), axis=1)
+            coef, intercept = fit_logistic_on_labels(
+                inputs.basis.transform(X), predicted, len(classes))
+        self.classes_ = classes
+        self._set_surrogate(X, inputs, FittedSurrogate(coef, intercept, X, inputs.basis))
         return self
-
-    def _predict_proba_validated(self, X):
-        logits, _ = self._forward(X)
-        if logits.shape[1] == 1:
-            positive = expit(logits[:, 0])
-            return np.column_stack([1.0 - positive, positive])
-        return softmax(logits, axis=1)
 
     def predict_proba(self, X):
         """Class probabilities of the black box ``f``.
@@ -250,7 +235,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._predict_proba_validated(self._validate_X(X))
+        return _probabilities(self._forward(self._validate_X(X)))
 
     def predict(self, X):
         """Class labels predicted by the black box ``f``.
@@ -279,7 +264,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         -------
         y_surrogate : ndarray of shape (n_samples,)
         """
-        return self.surrogate_.predict(self.surrogate_basis_.transform(self._validate_X(X)))
+        return self.classes_[np.argmax(self.predict_surrogate_proba(X), axis=1)]
 
     def predict_surrogate_proba(self, X):
         """Class probabilities of the surrogate ``g``.
@@ -293,13 +278,19 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.surrogate_.predict_proba(
-            self.surrogate_basis_.transform(self._validate_X(X)))
+        return _probabilities(self.surrogate_.predict(self._validate_X(X)))
 
     def _black_box_output(self, X):
         """Logits of ``f`` of shape (n_samples, n_outputs), the space ``g`` explains."""
-        logits, _ = self._forward(X)
-        return logits
+        return self._forward(X)
 
     def _output_names(self):
         return self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+
+
+def _probabilities(logits):
+    """Class probabilities of logits: one column (binary) or one per class."""
+    if logits.shape[1] == 1:
+        positive = expit(logits[:, 0])
+        return np.column_stack([1.0 - positive, positive])
+    return softmax(logits, axis=1)

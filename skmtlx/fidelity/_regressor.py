@@ -2,10 +2,10 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.linear_model import LinearRegression
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
+from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
 from ..utils._validation import mean_and_scale
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
@@ -93,15 +93,12 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         functions they make are given by :meth:`shape_functions`.
     intercept_ : float or ndarray of shape (n_targets,)
         Intercept of the surrogate.
-    surrogate_ : LinearRegression
-        A fitted scikit-learn model carrying ``coef_`` and ``intercept_``,
-        on the basis columns ``surrogate_basis_.transform(X)``.
+    surrogate_ : object
+        The fitted surrogate ``g``; :meth:`predict_surrogate` predicts and
+        :meth:`explain` explains with it.
     surrogate_basis_ : object
         The fitted basis ``z(x)`` of ``g``: the identity for the linear
         surrogate, per-feature splines and levels for the additive one.
-    basis_mean_ : ndarray of shape (n_basis,)
-        Mean basis values over the training inputs, the reference of
-        :meth:`explain`.
     training_mean_ : ndarray of shape (n_features,)
         Mean of the training inputs.
     net_ : skorch.NeuralNet
@@ -206,38 +203,28 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES,
             ensure_min_samples=2,
         )
-        self._y_1d = y.ndim == 1
         Y = y.reshape(len(y), -1).astype(np.float64)
         if self.standardize_target:
-            self.y_mean_, self.y_scale_ = mean_and_scale(Y)
+            y_mean, y_scale = mean_and_scale(Y)
         else:
-            self.y_mean_, self.y_scale_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-        Y_train = ((Y - self.y_mean_) / self.y_scale_).astype(np.float32)
-        Z = self._fit_basis(X)
-        self._fit_networks(
-            X,
-            Y_train,
-            n_outputs=Y.shape[1],
-            prediction_loss=self.loss,
-            link="identity",
-            init_surrogate=True,
+            y_mean, y_scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        inputs = self._fit_network(
+            X, ((Y - y_mean) / y_scale).astype(np.float32), n_outputs=Y.shape[1],
+            prediction_loss=self.loss, link="identity", init_surrogate=True,
         )
-        if self.surrogate_fit == "joint":
-            weights, bias = self._trained_surrogate_weights()
-            surrogate = LinearRegression()
-            surrogate.coef_ = weights * self.y_scale_[:, None]
-            surrogate.intercept_ = bias * self.y_scale_ + self.y_mean_
-            surrogate.n_features_in_ = Z.shape[1]
-            if self._y_1d:
-                surrogate.coef_, surrogate.intercept_ = surrogate.coef_[0], surrogate.intercept_[0]
+        if self.surrogate_fit == "post_hoc":
+            predictions = self._raw_outputs(inputs, X) * y_scale + y_mean
+            surrogate = fit_post_hoc_surrogate(X, predictions, inputs.basis)
         else:
-            surrogate = LinearRegression().fit(Z, self._predict_validated(X))
-        self.surrogate_ = surrogate
-        self.coef_, self.intercept_ = surrogate.coef_, surrogate.intercept_
+            coef, intercept = self._trained_head(inputs)
+            surrogate = FittedSurrogate(coef * y_scale[:, None], intercept * y_scale + y_mean,
+                                        X, inputs.basis)
+        self._y_1d, self.y_mean_, self.y_scale_ = y.ndim == 1, y_mean, y_scale
+        self._set_surrogate(X, inputs, surrogate, single_output=self._y_1d)
         return self
 
-    def _predict_validated(self, X):
-        outputs, _ = self._forward(X)
+    def _predictions(self, outputs):
+        """Predictions in the targets' units and shape from the raw outputs of ``f``."""
         predictions = outputs * self.y_scale_ + self.y_mean_
         return predictions[:, 0] if self._y_1d else predictions
 
@@ -253,7 +240,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        return self._predict_validated(self._validate_X(X))
+        return self._predictions(self._forward(self._validate_X(X)))
 
     def predict_surrogate(self, X):
         """Predict with the surrogate ``g``.
@@ -267,12 +254,12 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         -------
         y_surrogate : ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        return self.surrogate_.predict(self.surrogate_basis_.transform(self._validate_X(X)))
+        outputs = self.surrogate_.predict(self._validate_X(X))
+        return outputs[:, 0] if self._y_1d else outputs
 
     def _black_box_output(self, X):
         """``f(X)`` of shape (n_samples, n_targets), in the units ``g`` explains."""
-        outputs, _ = self._forward(X)
-        return outputs * self.y_scale_ + self.y_mean_
+        return self._forward(X) * self.y_scale_ + self.y_mean_
 
     def _output_names(self):
         if self._y_1d:
