@@ -100,18 +100,18 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         X, y = validate_data(self, X, y, ensure_min_samples=2, **self._validate_kwargs())
         n_samples = X.shape[0]
-        y_main, main_width, stratify = self._encode_main(y)
+        y_main, main_width, stratify, main_state = self._encode_main(y)
         if aux is None:
             if self.missing_aux == "raise":
                 raise ValueError(_MISSING_AUX_MESSAGE.format(name=type(self).__name__))
-            self.aux_targets_ = None
+            aux_targets = None
             aux_encoded = np.empty((n_samples, 0), dtype=np.float32)
             weights, aux_kinds, aux_sizes = np.empty(0), [], []
         else:
-            self.aux_targets_ = AuxiliaryTargets(self.aux_types).fit(aux, n_samples)
-            aux_encoded = self.aux_targets_.transform(aux, n_samples)
-            aux_kinds = self.aux_targets_.kinds_
-            aux_sizes = self.aux_targets_.head_sizes_
+            aux_targets = AuxiliaryTargets(self.aux_types).fit(aux, n_samples)
+            aux_encoded = aux_targets.transform(aux, n_samples)
+            aux_kinds = aux_targets.kinds_
+            aux_sizes = aux_targets.head_sizes_
             weights = check_aux_weight(self.aux_weight, len(aux_kinds))
         targets = np.hstack([y_main.astype(np.float32), aux_encoded]).astype(np.float32)
         criterion = AuxiliaryTargetLoss(
@@ -120,7 +120,6 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
         )
         n_features = X.shape[1]
         widths = [main_width, *aux_sizes]
-        self._n_heads = len(widths)
         kinds = [self._main_kind, *aux_kinds]
         links = ["softmax" if kind == "classification" else "identity" for kind in kinds]
         build_module, joint_criterion = with_surrogate(
@@ -138,35 +137,33 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
             stratify=stratify,
             loss_terms=loss_terms,
         )
-        self.task_weights_ = getattr(
+        task_weights = getattr(
             self.net_.criterion_, "criterion", self.net_.criterion_).task_weights()
-        self._fit_surrogate(X, links, widths)
+        surrogate, surrogate_fit = self._fitted_surrogate(
+            X, links, widths, _output_units(main_state, aux_targets, widths[0]))
+        for name, value in main_state.items():
+            setattr(self, name, value)
+        self.aux_targets_, self.task_weights_ = aux_targets, task_weights
+        self._n_heads = len(widths)
+        self.surrogate_, self.surrogate_fit_ = surrogate, surrogate_fit
         return self
 
-    def _fit_surrogate(self, X, links, widths):
-        """The surrogate of every head in output units (logits for classification)."""
-        scale, offset = [], []
-        main_scale = getattr(self, "y_scale_", np.ones(widths[0]))
-        scale += list(main_scale if self._main_kind == "regression" else np.ones(widths[0]))
-        offset += list(self.y_mean_ if self._main_kind == "regression" else np.zeros(widths[0]))
-        if self.aux_targets_ is not None:
-            for kind, enc in zip(self.aux_targets_.kinds_, self.aux_targets_.encoders_):
-                if kind == "classification":
-                    scale += [1.0] * len(enc.classes_)
-                    offset += [0.0] * len(enc.classes_)
-                else:
-                    offset.append(enc[0])
-                    scale.append(enc[1])
-        scale, offset = np.array(scale), np.array(offset)
+    def _fitted_surrogate(self, X, links, widths, units):
+        """The surrogate of every head in output units (logits for classification).
+
+        ``units`` is ``(scale, offset)`` per output, mapping the network's
+        outputs to the targets' units.
+        """
+        scale, offset = units
         head = (FittedSurrogate.from_head(self.net_.module_.surrogate, X)
                 if self.fidelity_weight > 0 else None)
-        raw = np.hstack(self._forward(X)[:self._n_heads])
-        surrogate, self.surrogate_fit_ = best_linear_surrogate(X, raw, links, widths, head)
+        raw = np.hstack(self._forward(X)[:len(widths)])
+        surrogate, kind = best_linear_surrogate(X, raw, links, widths, head)
         coef, intercept = centre_softmax_heads(surrogate.coef_, surrogate.intercept_, links,
                                                widths)
         surrogate.coef_ = coef * scale[:, None]
         surrogate.intercept_ = intercept * scale + offset
-        self.surrogate_ = surrogate
+        return surrogate, kind
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
@@ -466,10 +463,10 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
         return {"multi_output": True, "y_numeric": True, "dtype": np.float64}
 
     def _encode_main(self, y):
-        self._y_1d = y.ndim == 1
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
-        self.y_mean_, self.y_scale_ = mean_and_scale(y2)
-        return (y2 - self.y_mean_) / self.y_scale_, y2.shape[1], None
+        y_mean, y_scale = mean_and_scale(y2)
+        state = {"_y_1d": y.ndim == 1, "y_mean_": y_mean, "y_scale_": y_scale}
+        return (y2 - y_mean) / y_scale, y2.shape[1], None, state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, aux=None):
@@ -656,15 +653,15 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
 
     def _encode_main(self, y):
         check_classification_targets(y)
-        self._label_encoder = LabelEncoder().fit(y)
-        self.classes_ = self._label_encoder.classes_
-        if len(self.classes_) < 2:
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
             raise ValueError(
                 f"The main target needs samples of at least 2 classes; got one class "
-                f"{self.classes_[0]!r}."
+                f"{encoder.classes_[0]!r}."
             )
-        encoded = self._label_encoder.transform(y)
-        return encoded.reshape(-1, 1), len(self.classes_), encoded
+        encoded = encoder.transform(y)
+        state = {"_label_encoder": encoder, "classes_": encoder.classes_}
+        return encoded.reshape(-1, 1), len(encoder.classes_), encoded, state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, aux=None):
@@ -755,3 +752,23 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
         error = -np.log(np.clip(proba[np.arange(len(y)), encoded], 1e-12, None))
         pred = self.classes_[np.argmax(proba, axis=1)]
         return error, pred != y, pred
+
+
+def _output_units(main_state, aux_targets, main_width):
+    """``(scale, offset)`` of every network output: the targets' units of its head.
+
+    Regression targets were standardised (the main one by ``y_mean_`` /
+    ``y_scale_`` in ``main_state``, auxiliary ones by their encoders);
+    classification heads are logits (scale 1, offset 0).
+    """
+    scale = list(main_state.get("y_scale_", np.ones(main_width)))
+    offset = list(main_state.get("y_mean_", np.zeros(main_width)))
+    if aux_targets is not None:
+        for kind, encoder in zip(aux_targets.kinds_, aux_targets.encoders_):
+            if kind == "classification":
+                scale += [1.0] * len(encoder.classes_)
+                offset += [0.0] * len(encoder.classes_)
+            else:
+                offset.append(encoder[0])
+                scale.append(encoder[1])
+    return np.array(scale), np.array(offset)
