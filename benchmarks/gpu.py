@@ -40,7 +40,6 @@ from skmtlx import (
     GenerativeMTLClassifier,
     TaskGrouper,
 )
-from skmtlx._persistence import device_available
 from skmtlx.datasets import load_fidelity_dataset, load_multilabel, load_sarcos
 from skmtlx.metrics import neighborhood_fidelity
 
@@ -154,7 +153,9 @@ def main():
     parser.add_argument("--skip-lime", action="store_true")
     args = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
-    if not device_available(args.device):
+    try:
+        torch.empty(1, device=args.device)
+    except (RuntimeError, AssertionError):
         print(f"No {args.device!r} device on this machine (torch {torch.__version__}, "
               f"CUDA available: {torch.cuda.is_available()}): nothing measured. Run this "
               "script on a machine with a GPU.")

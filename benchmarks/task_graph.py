@@ -18,10 +18,6 @@ learned graph; fit times; and fit time against the number of tasks.
 (``cv`` given as one split, ``refit=False``: the models keep their 20 training
 rows) and scored on 80 more, next to the true graph's weights learned on the
 same rows: whether the graph that predicts best is the true one.
-``--coupling-scan`` prints, on each real split, the test RMSE of every point of
-the learned path with its weights multiplied by 1, 2, 4 and 8 (refitted on the
-training rows): whether any graph on the path with <= 30% of the edges beats the
-full graph at some coupling strength, even chosen on the test rows.
 ``--shared-coupling auto`` (or a float) gives the learned graph a shared model
 (``shared_coupling``) and adds a "shared only" column: that shared model with
 no edge, to show what the graph adds to it.
@@ -31,7 +27,6 @@ synthetic structure; on real sets RMSE no worse than the best baseline with
 """
 
 import argparse
-import copy
 
 import numpy as np
 import scipy.sparse as sp
@@ -109,26 +104,6 @@ def evaluate(name, X, y, tasks, train, true_edges=None, shared_coupling=0.0, **p
         line += (f" | sparse vs best baseline {100 * (res['sparse graph'] / best - 1):+.1f}%")
     print(line, flush=True)
     return res, sparse
-
-
-def coupling_scan(name, sparse, X, y, tasks, train, scales=(1, 2, 4, 8)):
-    """Test RMSE of each path point of ``sparse`` with its weights scaled (an oracle)."""
-    Xtr, ytr, ttr = X[train], y[train], tasks[train]
-    model = copy.deepcopy(sparse)
-    _, _, _, G, b, edges, problem = model._setup(Xtr, ytr, ttr)
-    rmse = np.empty((len(sparse.path_.weights), len(scales)))
-    for p, w in enumerate(sparse.path_.weights):
-        for k, scale in enumerate(scales):
-            model._set_models(G, b, edges, scale * w, problem)
-            rmse[p, k] = per_task_rmse(y[~train], model.predict(X[~train], tasks=tasks[~train]),
-                                       tasks[~train])
-    share = np.mean(sparse.path_.weights > 0, axis=1)
-    for p in range(len(share)):
-        print(f"  {name} path #{p} {100 * share[p]:3.0f}% of the edges, test RMSE with the "
-              "weights x " + ", ".join(f"{s}: {r:.4f}" for s, r in zip(scales, rmse[p])))
-    sparse_enough = share <= 0.3
-    print(f"  {name} best with <= 30% of the edges {rmse[sparse_enough].min():.4f}, "
-          f"full graph {rmse[0, 0]:.4f}", flush=True)
 
 
 def large_validation(structure, seed, n_val, **params):
@@ -241,9 +216,6 @@ def main():
                              "(the 'shared only' column then gives its shared model alone)")
     parser.add_argument("--cv", default="auto",
                         help="cv of every model: 'auto' or a number of folds")
-    parser.add_argument("--coupling-scan", action="store_true",
-                        help="on the real sets, also score every path point with its weights "
-                             "scaled by 1, 2, 4 and 8 on the test rows")
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="n_jobs of every model (the path reruns in worker processes; "
                              "their CPU time is not in the printed cpu figures)")
@@ -269,8 +241,6 @@ def main():
                 train = split_per_task(tasks, 0.8, seed=seed)
                 runs.append(evaluate(split, X, y, tasks, train, shared_coupling=shared,
                                      **params))
-                if args.coupling_scan:
-                    coupling_scan(split, runs[-1][1], X, y, tasks, train)
             if args.seeds > 1:
                 summarize(name, runs)
     finish_run(clock)
