@@ -57,7 +57,7 @@ def _log_cosh_loss(output, target):
 
 
 def _squared_error_loss(output, target):
-    return ((output - target) ** 2).mean()
+    return nn.functional.mse_loss(output, target)
 
 
 def _binary_log_loss(output, target):
@@ -111,13 +111,13 @@ def fidelity_term(f_heads, g_out, links):
         # one elementwise link for every column: a single pass over all heads
         f_out = f_heads[0] if len(f_heads) == 1 else torch.cat(f_heads, dim=1)
         link = LINKS[links[0]]
-        return ((link(g_out) - link(f_out)) ** 2).mean()
+        return nn.functional.mse_loss(link(g_out), link(f_out))
     widths = {head.shape[1] for head in f_heads}
     if set(links) == {"softmax"} and len(widths) == 1 and len(f_heads) > 1:
         # heads of equal width: one softmax over a (n, n_heads, width) view
         f_out = torch.stack(f_heads, dim=1)
         g_out = g_out.reshape(f_out.shape)
-        return ((torch.softmax(g_out, dim=2) - torch.softmax(f_out, dim=2)) ** 2).mean()
+        return nn.functional.mse_loss(torch.softmax(g_out, dim=2), torch.softmax(f_out, dim=2))
     squared, start = [], 0
     for head, link in zip(f_heads, links):
         width = head.shape[1]
@@ -185,8 +185,8 @@ class FidelityCriterion(nn.Module):
             terms["fidelity"] = fidelity
             if not (self.training or self.validate_fidelity):
                 return terms
-            terms["loss"] = ((1.0 - self.fidelity_weight) * terms["loss"]
-                             + self.fidelity_weight * fidelity)
+            # (1 - w) * loss + w * fidelity in one operation (fewer autograd nodes per batch)
+            terms["loss"] = torch.lerp(terms["loss"], fidelity, self.fidelity_weight)
         return terms
 
 
