@@ -215,29 +215,6 @@ class PredictionLoss(nn.Module):
         return {"loss": loss, "prediction_loss": loss}
 
 
-class PackedLinear(nn.Module):
-    """``nn.Linear`` with weight and bias in one parameter (one optimiser step fewer).
-
-    ``weight`` and ``bias`` are views of ``packed``; initialised as ``nn.Linear``.
-    """
-
-    def __init__(self, in_features, out_features):
-        super().__init__()
-        layer = nn.Linear(in_features, out_features)
-        self.packed = nn.Parameter(torch.cat([layer.weight.data, layer.bias.data[:, None]], 1))
-
-    @property
-    def weight(self):
-        return self.packed[:, :-1]
-
-    @property
-    def bias(self):
-        return self.packed[:, -1]
-
-    def forward(self, X):
-        return torch.addmm(self.packed[:, -1], X, self.packed[:, :-1].T)
-
-
 class SurrogateHead(nn.Module):
     """A network ``f`` and a jointly trained surrogate head ``g(x) = b + W z(x)``.
 
@@ -272,7 +249,7 @@ class SurrogateHead(nn.Module):
         self.model = model
         self.n_features = int(n_features)
         self.identity_basis = n_basis is None
-        self.surrogate = PackedLinear(self.n_features if n_basis is None else n_basis, n_outputs)
+        self.surrogate = nn.Linear(self.n_features if n_basis is None else n_basis, n_outputs)
 
     def forward(self, X):
         if self.identity_basis:
@@ -286,13 +263,6 @@ class SurrogateHead(nn.Module):
 
 def _basis_matrix(basis, X):
     return np.asarray(X, dtype=np.float64) if basis is None else basis.transform(X)
-
-
-def surrogate_inputs(basis, X):
-    """Network inputs for a :class:`SurrogateHead` on ``basis``: ``X`` or ``[X, z(X)]``."""
-    if basis is None:
-        return X
-    return np.hstack([X, basis.transform(X)]).astype(X.dtype)
 
 
 def additive_attributions(Z, coef, intercept, basis_mean, feature_index, n_features):

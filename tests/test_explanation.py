@@ -23,7 +23,6 @@ from skmtlx._surrogate import (
     FidelityCriterion,
     SurrogateHead,
     additive_attributions,
-    surrogate_inputs,
 )
 from skmtlx.metrics import global_fidelity
 
@@ -167,11 +166,11 @@ def test_fidelity_criterion_matches_the_formula():
             return np.column_stack([X, X[:, 0] ** 2])
 
     X = np.arange(8.0, dtype=np.float32).reshape(4, 2)
-    inputs = surrogate_inputs(Squares(), X)
-    np.testing.assert_array_equal(inputs[:, 4], X[:, 0] ** 2)
+    inputs = np.hstack([X, Squares().transform(X)])
     module = SurrogateHead(torch.nn.Linear(2, 1), n_outputs=1, n_features=2, n_basis=3)
     with torch.no_grad():
-        module.surrogate.packed.copy_(torch.tensor([[0.0, 0.0, 1.0, 0.5]]))
+        module.surrogate.weight.copy_(torch.tensor([[0.0, 0.0, 1.0]]))
+        module.surrogate.bias.fill_(0.5)
     f, g = module(torch.as_tensor(inputs))
     np.testing.assert_allclose(g[:, 0].detach().numpy(), X[:, 0] ** 2 + 0.5)
 
