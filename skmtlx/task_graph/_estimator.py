@@ -245,9 +245,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         design, else off ``coef_``.
         A pair is
         an edge when its models are (significantly) closer than half what two
-        unrelated tasks of the population show and no third task lies between
-        them (or the pair lies in a group of alike tasks, or its two models are
-        statistically equal); see the User Guide. Off ``coef_``, a task alike
+        unrelated tasks of the population show and no third task clearly lies
+        between them (or the pair lies in a group of alike tasks); see the User
+        Guide. Off ``coef_``, a task alike
         to no other keeps its edges of the predictive graph: its rows do not
         determine its model, so "unrelated" is not shown. ``edges`` (pairs of
         task ids), ``strength`` (similarity in ``[0, 1]``: one minus the pair's
