@@ -76,8 +76,9 @@ def main():
                     p, r, _ = graph_recovery_score(edges, found)
                     scores[kind].append((p, r, len(found)))
                     line += f" | {kind} P {p:.2f} R {r:.2f} edges {len(found):3d}"
-                line += (f" (true {len(edges)}) | {model.relatedness_.method} | "
-                         f"fit {seconds:5.1f}s")
+                kept = int(np.sum(model.relatedness_.source == "predictive"))
+                line += (f" (true {len(edges)}; {kept} kept from the predictive graph) | "
+                         f"{model.relatedness_.method} | fit {seconds:5.1f}s")
                 print(line, flush=True)
             summary = f"{structure:13s} mean of {args.draws}"
             for kind, rows in scores.items():

@@ -797,6 +797,66 @@ def test_relatedness_edges_on_a_chain_and_far_tasks():
     assert adjacency[0, 2]
 
 
+def test_relatedness_drops_two_step_links_of_uneven_chains():
+    from skmtlx.task_graph._relatedness import relatedness_edges
+
+    rng = np.random.RandomState(0)
+    d = 12
+    far = 5 * rng.randn(4, d)
+    # chain 0 - 1 - 2 with uneven orthogonal steps, squared sizes 1 and 4: task 1
+    # is closer to both ends (1 and 4) than they are to each other (5), but not
+    # closer than 0.75 times that (3.75), which kept 0 - 2 before
+    steps = np.vstack([np.zeros(d), np.eye(d)[0], np.eye(d)[0] + 2 * np.eye(d)[1]])
+    models = np.vstack([far[0] + steps, far[1:]])
+    D = ((models[:3, None] - models[None, :3]) ** 2).sum(axis=2)
+    np.testing.assert_allclose([D[0, 1], D[1, 2], D[0, 2]], [1.0, 4.0, 5.0])
+    # well determined models: the margin is a few standard errors, far below 1
+    precise = np.repeat(1e-6 * np.eye(d)[None], 6, axis=0)
+    adjacency, similarity = relatedness_edges(models, precise)
+    assert similarity[0, 2] > 0.5  # close, yet explained by task 1
+    i, j = np.nonzero(np.triu(adjacency, 1))
+    assert list(zip(i.tolist(), j.tolist())) == [(0, 1), (1, 2)]
+    # with estimation noise of the size of the steps, task 1 is not clearly
+    # between: the link stays
+    noisy = precise.copy()
+    noisy[:3] = 0.5 * np.eye(d) / d
+    assert relatedness_edges(models, noisy)[0][0, 2]
+    # models without covariances (the fitted models): a quarter of D_02 is the margin
+    assert relatedness_edges(models)[0][0, 2]
+
+
+def test_with_predictive_edges_adds_only_edges_of_lone_tasks():
+    from skmtlx.task_graph._relatedness import with_predictive_edges
+
+    def adjacency(pairs):
+        A = np.zeros((6, 6), dtype=bool)
+        for a, b in pairs:
+            A[a, b] = A[b, a] = True
+        return A
+
+    alike = adjacency([(0, 1), (1, 2)])
+    # 0 - 2 joins two tasks that have alike edges: not added; 2 - 3 and 3 - 4
+    # touch a lone task; task 5 is in neither graph
+    predictive = adjacency([(0, 2), (2, 3), (3, 4)])
+    combined = with_predictive_edges(alike, predictive)
+    np.testing.assert_array_equal(combined, adjacency([(0, 1), (1, 2), (2, 3), (3, 4)]))
+
+
+def test_distance_variance_matches_the_gaussian_formula_pair_by_pair():
+    from skmtlx.task_graph._relatedness import _distance_variance
+
+    rng = np.random.RandomState(0)
+    T, p = 4, 3
+    models = rng.randn(T, p)
+    factors = rng.randn(T, p, p)
+    cov = 0.1 * np.einsum("tij,tkj->tik", factors, factors)  # unequal, correlated
+    variance = _distance_variance(models, cov)
+    for i in range(T):
+        for j in range(T):
+            d, S = models[i] - models[j], cov[i] + cov[j]
+            np.testing.assert_allclose(variance[i, j], 4 * d @ S @ d + 2 * np.trace(S @ S))
+
+
 def test_relatedness_keeps_whole_groups_and_direct_links_of_chains():
     from skmtlx.task_graph._relatedness import relatedness_edges
 
@@ -811,13 +871,11 @@ def test_relatedness_keeps_whole_groups_and_direct_links_of_chains():
     i, j = np.nonzero(np.triu(adjacency, 1))
     found = set(zip(i.tolist(), j.tolist()))
     # without the group rule, chance "between" tasks would split the group
-    import skmtlx.task_graph._relatedness as relatedness
-
     explained = 0
     D = ((group[:, None] - group[None]) ** 2).sum(axis=2)
     for a in range(6):
         for b in range(a + 1, 6):
-            explained += any(max(D[a, k], D[b, k]) < relatedness.EXPLAINED * D[a, b]
+            explained += any(max(D[a, k], D[b, k]) < D[a, b]
                              for k in range(6) if k not in (a, b))
     assert explained > 0
     assert found == {(k, k + 1) for k in range(5)} | {
@@ -873,6 +931,28 @@ def test_relatedness_of_under_determined_tasks_reads_the_fitted_models():
     X[:, 1] = 2 * X[:, 0]
     m = SparseTaskGraphMTL(random_state=0, n_resamples=0).fit(X, y, tasks=t)
     assert m.relatedness_.method == "least squares"
+
+
+def test_relatedness_of_under_determined_tasks_keeps_predictive_edges_of_lone_tasks():
+    # 6 rows for 8 coefficients: the relatedness test finds few alike pairs of a star
+    X, y, t, _ = make_task_graph_regression("star", n_tasks=6, n_features=8, n_samples=6,
+                                            random_state=0)
+    m = SparseTaskGraphMTL(random_state=0, n_resamples=3).fit(X, y, tasks=t)
+    rel = m.relatedness_
+    assert rel.method == "fitted models"
+    pairs = [tuple(pair) for pair in rel.edges.tolist()]
+    alike = {pair for pair, src in zip(pairs, rel.source) if src == "alike"}
+    kept = {pair for pair, src in zip(pairs, rel.source) if src == "predictive"}
+    with_edge = {task for pair in alike for task in pair}
+    # independently: the predictive graph's edges touching a task without an alike edge
+    expected = {tuple(sorted(pair)) for pair in m.edges_.tolist()
+                if not set(pair) <= with_edge} - alike
+    assert kept == expected and len(kept) > 0
+    assert np.all((rel.confidence >= 0) & (rel.confidence <= 1))
+    np.testing.assert_array_equal(m.get_graph().source, rel.source)
+    graph = m.to_networkx()
+    assert {graph.edges[pair]["source"] for pair in kept} == {"predictive"}
+    assert set(m.get_graph("predictive").source) == {"predictive"}
 
 
 def test_relatedness_leaves_out_features_of_the_task_itself():

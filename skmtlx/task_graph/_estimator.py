@@ -21,7 +21,12 @@ from ..utils._validation import check_hidden_layer_sizes, check_random_seed
 from ._bilevel import TaskGraphProblem, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
-from ._relatedness import relatedness_edges, task_least_squares, whitener
+from ._relatedness import (
+    relatedness_edges,
+    task_least_squares,
+    whitener,
+    with_predictive_edges,
+)
 
 __all__ = ["SparseTaskGraphMTL"]
 
@@ -240,13 +245,17 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         design, else off ``coef_``.
         A pair is
         an edge when its models are (significantly) closer than half what two
-        unrelated tasks of the population show and no third task lies between
-        them (or the pair lies in a group of alike tasks, or its two models are
-        statistically equal); see the User Guide. ``edges`` (pairs of task ids),
-        ``strength`` (similarity in ``[0, 1]``: one minus the pair's squared
-        prediction difference over the sum of each task's to the mean model),
-        ``confidence`` (fraction of the ``n_resamples`` bootstrap resamples
-        that find the edge), ``similarity`` and ``frequency`` (the full
+        unrelated tasks of the population show and no third task clearly lies
+        between them (or the pair lies in a group of alike tasks); see the User
+        Guide. Off ``coef_``, a task alike
+        to no other keeps its edges of the predictive graph: its rows do not
+        determine its model, so "unrelated" is not shown. ``edges`` (pairs of
+        task ids), ``strength`` (similarity in ``[0, 1]``: one minus the pair's
+        squared prediction difference over the sum of each task's to the mean
+        model), ``confidence`` (fraction of the ``n_resamples`` bootstrap
+        resamples that find the edge), ``source`` (``"alike"`` from the
+        relatedness test, ``"predictive"`` kept from the predictive graph),
+        ``similarity`` and ``frequency`` (the full
         ``(n_tasks, n_tasks)`` matrices), ``adjacency`` (sparse, weighted by
         strength) and ``method`` (``"least squares"`` or ``"fitted models"``).
     output_tasks_ : ndarray of shape (n_outputs,)
@@ -780,13 +789,18 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 coef, cov = task_least_squares(
                     np.einsum("ki,tkl,lj->tij", basis, G[:, own][:, :, own], basis),
                     b[:, own] @ basis, yy, counts, self.alpha)
-                return relatedness_edges(coef, noise * cov)
+                adjacency, similarity = relatedness_edges(coef, noise * cov)
+                return adjacency, similarity, adjacency
             inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
                                      solver=self._solver_for(T, p),
                                      shared=self.shared_coupling_)
-            return relatedness_edges(inner.solve(e) @ C.T)
+            adjacency, similarity = relatedness_edges(inner.solve(e) @ C.T)
+            return with_predictive_edges(adjacency, predictive), similarity, adjacency
 
-        adjacency, similarity = read(G, b, yy)
+        predictive = np.zeros((T, T), dtype=bool)
+        kept = edges[e > 0] if len(edges) else np.zeros((0, 2), dtype=int)
+        predictive[kept[:, 0], kept[:, 1]] = predictive[kept[:, 1], kept[:, 0]] = True
+        adjacency, similarity, alike = read(G, b, yy)
         frequency = np.full((T, T), np.nan)
         if self.n_resamples and T > 1:
             rng = check_random_state(self.random_state)
@@ -800,11 +814,14 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                               noise=2.0)[0]
             frequency = found / self.n_resamples
         i, j = np.nonzero(np.triu(adjacency, 1))
+        # an edge kept from the predictive graph may have similarity 0: it stays drawn
+        drawn = np.maximum(similarity[i, j], np.finfo(float).tiny)
         self.relatedness_ = Bunch(
             edges=self.tasks_[np.column_stack([i, j])].reshape(-1, 2),
             strength=similarity[i, j], confidence=frequency[i, j],
+            source=np.where(alike[i, j], "alike", "predictive"),
             similarity=similarity, frequency=frequency,
-            adjacency=_adjacency(np.column_stack([i, j]), similarity[i, j], T),
+            adjacency=_adjacency(np.column_stack([i, j]), drawn, T),
             method="least squares" if least_squares else "fitted models")
 
     def _fit_surrogate(self, X, tasks):
@@ -1164,23 +1181,26 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         graph : sklearn.utils.Bunch
             ``kind``, ``nodes`` (task ids), ``edges`` (pairs of task ids),
             ``weights``, ``confidence`` (NaN for the predictive graph),
+            ``source`` (``"alike"`` or ``"predictive"`` per edge, see
+            ``relatedness_``),
             ``adjacency`` (sparse, weighted) and ``components`` (connected-component
             label of each task, e.g. to colour groups).
         """
         check_is_fitted(self)
         if kind == "relatedness":
             rel = self.relatedness_
-            edges, weights, confidence, adjacency = (
-                rel.edges, rel.strength, rel.confidence, rel.adjacency)
+            edges, weights, confidence, source, adjacency = (
+                rel.edges, rel.strength, rel.confidence, rel.source, rel.adjacency)
         elif kind == "predictive":
             edges, weights, adjacency = self.edges_, self.edge_weights_, self.adjacency_
             confidence = np.full(len(weights), np.nan)
+            source = np.full(len(weights), "predictive")
         else:
             raise ValueError(f"kind must be 'relatedness' or 'predictive'; got {kind!r}.")
         _, labels = sp.csgraph.connected_components(adjacency, directed=False)
         return Bunch(kind=kind, nodes=self.tasks_.copy(), edges=edges.copy(),
                      weights=weights.copy(), confidence=confidence.copy(),
-                     adjacency=adjacency.copy(), components=labels)
+                     source=source.copy(), adjacency=adjacency.copy(), components=labels)
 
     def to_networkx(self, kind="relatedness"):
         """One of the two learned graphs as a :class:`networkx.Graph`.
@@ -1194,7 +1214,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         -------
         graph : networkx.Graph
             Nodes are the task ids (isolated tasks included); edge attributes
-            ``weight`` and ``confidence``; graph attribute ``kind``.
+            ``weight``, ``confidence`` and ``source``; graph attribute ``kind``.
         """
         graph_arrays = self.get_graph(kind)
         try:
@@ -1204,9 +1224,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                               "arrays.") from exc
         graph = nx.Graph(kind=kind)
         graph.add_nodes_from(self.tasks_.tolist())
-        for (a, b_), w, c in zip(graph_arrays.edges.tolist(), graph_arrays.weights.tolist(),
-                                 graph_arrays.confidence.tolist()):
-            graph.add_edge(a, b_, weight=w, confidence=c)
+        for (a, b_), w, c, source in zip(
+                graph_arrays.edges.tolist(), graph_arrays.weights.tolist(),
+                graph_arrays.confidence.tolist(), graph_arrays.source.tolist()):
+            graph.add_edge(a, b_, weight=w, confidence=c, source=source)
         return graph
 
     def _nonlinear(self):

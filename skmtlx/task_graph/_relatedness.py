@@ -14,43 +14,47 @@ is an edge when
    independent models in as many dimensions rarely come that close
    (Benjamini-Hochberg over all pairs at level ``LEVEL``), and
 2. it is *direct*: no third task ``k`` lies between them, i.e. closer to both
-   than ``EXPLAINED`` times their own distance (``max(D_ik, D_jk) <
-   EXPLAINED * D_ij``), as the middle task of a chain does; or the pair lies
-   in a *group* (a connected component of the close pairs in which each task's
-   nearest task is not much nearer than its typical one, see ``_groups``:
-   there, a task between two others is chance); or the two models are
-   statistically indistinguishable (Wald test of ``w_i = w_j`` not rejected
-   at level ``EQUAL_LEVEL`` with the models' estimation covariances).
+   than they are to each other (``max(D_ik, D_jk) < D_ij``, the relative
+   neighbourhood graph), as the middle task of a chain is, by more than
+   ``MARGIN`` standard errors of the distances (models with estimation
+   covariances) or ``RELATIVE_MARGIN * D_ij`` (models without); or the pair
+   lies in a *group* (a connected component of the close pairs in which each
+   task's nearest task is not much nearer than its typical one, see
+   ``_groups``: there, a task between two others is chance).
 
 When every task has a few more rows than coefficients the models are the
 per-task least-squares estimates with their covariances, and squared
 distances are corrected for the estimation noise (``E||w_i - w_j||^2`` is
 ``||beta_i - beta_j||^2 + tr V_i + tr V_j``). Otherwise they are the models
-of the fitted (coupled) estimator, without noise correction or test. The
-confidence of an edge is the fraction of bootstrap resamples of each task's
-rows in which it is found (a resample's models carry the estimation noise
-twice, which its test and noise correction account for).
+of the fitted (coupled) estimator, without noise correction or test; a
+task alike to none of them then keeps its edges of the predictive graph
+(``with_predictive_edges``): its rows do not determine its model, so they
+cannot show it unrelated. The confidence of an edge is the fraction of
+bootstrap resamples of each task's rows in which it is found (a resample's
+models carry the estimation noise twice, which its test and noise correction
+account for).
 """
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
-from scipy.stats import beta, chi2
+from scipy.stats import beta
 
-__all__ = ["task_least_squares", "relatedness_edges", "whitener"]
+__all__ = ["task_least_squares", "relatedness_edges", "whitener", "with_predictive_edges"]
 
 # a pair is close when its similarity exceeds this
 CLOSENESS = 0.5
-# a task k explains the pair (i, j) when max(D_ik, D_jk) < EXPLAINED * D_ij
-EXPLAINED = 0.75
 # a component whose median nearest / typical distance ratio exceeds this is a group
 GROUP = 0.55
 # smaller components are never groups: a chain of a few tasks looks like one
 GROUP_SIZE = 5
 # level of the Benjamini-Hochberg test of closeness
 LEVEL = 0.05
-# level of the Wald test of equal models: a third task may explain a link away
-# only when the pair's models clearly differ
-EQUAL_LEVEL = 0.01
+# a task k explains the pair (i, j) away only when D_ik and D_jk are below D_ij by
+# more than this many standard errors of the differences
+MARGIN = 1.0
+# models without estimation covariances (the fitted, coupled models): by more
+# than this fraction of D_ij
+RELATIVE_MARGIN = 0.25
 
 
 def whitener(G_total):
@@ -168,18 +172,43 @@ def relatedness_edges(models, cov=None):
     np.fill_diagonal(similarity, 1.0)
     close = (similarity > CLOSENESS) & _significant(similarity, models.shape[1])
     Dp = np.maximum(D, 0.0)
+    var = None if cov is None else _distance_variance(models, cov)
     explained = np.zeros((T, T), dtype=bool)
     for k in range(T):
-        between = np.maximum(Dp[:, [k]], Dp[[k], :]) < EXPLAINED * Dp
+        if var is None:
+            between = np.maximum(Dp[:, [k]], Dp[[k], :]) < (1 - RELATIVE_MARGIN) * Dp
+        else:
+            between = ((Dp - Dp[:, [k]] > MARGIN * np.sqrt(var + var[:, [k]]))
+                       & (Dp - Dp[[k], :] > MARGIN * np.sqrt(var + var[[k], :])))
         between[k, :] = between[:, k] = False
         explained |= between
-    adjacency = close & ~(explained & ~_groups(close, Dp))
-    if cov is not None:
-        i, j = np.nonzero(np.triu(close & explained, 1))
-        if len(i):
-            delta = models[i] - models[j]
-            stat = np.einsum("ei,ei->e", delta,
-                             np.linalg.solve(cov[i] + cov[j], delta[..., None])[..., 0])
-            equal = chi2.sf(stat, models.shape[1]) > EQUAL_LEVEL
-            adjacency[i[equal], j[equal]] = adjacency[j[equal], i[equal]] = True
-    return adjacency, similarity
+    return close & ~(explained & ~_groups(close, Dp)), similarity
+
+
+def _distance_variance(models, cov):
+    """Variance of each estimated squared distance ``||w_i - w_j||^2``.
+
+    For Gaussian estimates with covariances ``V_i``: ``4 d' S d + 2 tr(S^2)``
+    with ``d = w_i - w_j`` and ``S = V_i + V_j``.
+    """
+    Vw = np.einsum("tkl,sl->tsk", cov, models)  # V_t w_s
+    cross = np.einsum("tk,tsk->ts", models, Vw)  # w_t' V_t w_s
+    quadratic = np.einsum("sk,tsk->ts", models, Vw)  # w_s' V_t w_s
+    # d' V_t d for d = w_t - w_s
+    own = np.diag(cross)[:, None] - 2 * cross + quadratic
+    flat = cov.reshape(len(cov), -1)
+    squares = np.einsum("tkl,tlk->t", cov, cov)
+    trace_sq = squares[:, None] + squares[None] + 2 * flat @ flat.transpose()
+    return 4 * (own + own.T) + 2 * trace_sq
+
+
+def with_predictive_edges(alike, predictive):
+    """Add to ``alike`` the ``predictive`` edges of tasks alike to no other task.
+
+    Read off models that their rows do not determine, a task without an edge
+    is not shown as unrelated: the couplings that predict best for it are the
+    only evidence the data give. Both arguments are boolean symmetric
+    ``(n_tasks, n_tasks)`` adjacencies.
+    """
+    alone = ~alike.any(axis=1)
+    return alike | (predictive & (alone[:, None] | alone[None]))
