@@ -1015,7 +1015,7 @@ def test_auto_folds_grow_for_under_determined_tasks(rows, cv, expected):
                        # one large task does not change the choice: the median task decides
                        np.concatenate([np.repeat(np.arange(3), rows), np.full(500, 3)])):
         T = task_index.max() + 1
-        splits = est._splits(np.zeros((len(task_index), 21)), task_index, T)
+        splits = est._splits(np.zeros((len(task_index), 21)), task_index, np.arange(T))
         assert len(splits) == expected
         for train, val in splits:
             assert not (train & val).any()
@@ -1026,7 +1026,7 @@ def test_user_cv_splits():
     X, y, t, _ = _toy()
     task_index = np.unique(t, return_inverse=True)[1]
     est = SparseTaskGraphMTL(cv=3, random_state=0)
-    splits = est._splits(np.zeros((len(t), 5)), task_index, 6)
+    splits = est._splits(np.zeros((len(t), 5)), task_index, np.unique(t))
     indices = [(np.flatnonzero(train), np.flatnonzero(val)) for train, val in splits]
     folds = est.fit(X, y, tasks=t)
     given = SparseTaskGraphMTL(cv=indices, random_state=0).fit(X, y, tasks=t)

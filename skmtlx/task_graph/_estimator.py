@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 from numbers import Integral, Real
+from typing import NamedTuple, Optional
 
 import numpy as np
 import pandas.api.types as pd_api
@@ -45,6 +46,25 @@ def _adjacency(edges, weights, n_tasks):
     return sp.coo_matrix(
         (np.concatenate([weights[keep]] * 2), (np.concatenate([i, j]), np.concatenate([j, i]))),
         shape=(n_tasks, n_tasks)).tocsr()
+
+
+class _Design(NamedTuple):
+    """The validated, centred training data of one fit, in the stacked layout.
+
+    ``Z`` holds the centred features (and the intercept column when
+    ``fit_intercept``), ``y`` the centred targets, ``task_index`` each row's
+    task in ``task_names``; ``output_tasks`` are the columns of a 2-d ``Y``
+    (None for a 1-d ``y``).
+    """
+
+    Z: np.ndarray
+    y: np.ndarray
+    task_index: np.ndarray
+    task_names: np.ndarray
+    X_offset: np.ndarray
+    y_offset: float
+    y_1d: bool
+    output_tasks: Optional[np.ndarray]
 
 
 class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
@@ -514,58 +534,52 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             tasks = self._check_task_ids(tasks, len(features))
         return features, y, tasks
 
-    def _stack_outputs(self, X, Y):
+    @staticmethod
+    def _stack_outputs(X, Y, names):
         """The stacked layout of a 2-d ``Y``: one task per column, in column order."""
-        names = getattr(self, "_y_columns", None)
         names = np.arange(Y.shape[1]) if names is None else np.asarray(names)
         if len(np.unique(names)) != len(names):
             raise ValueError("The columns of Y must have distinct names (one task each).")
-        self.output_tasks_ = names
         n = len(X)
-        return np.tile(X, (Y.shape[1], 1)), Y.T.ravel(), np.repeat(names, n)
+        return np.tile(X, (Y.shape[1], 1)), Y.T.ravel(), np.repeat(names, n), names
 
     # ------------------------------------------------------------ preparation
-    def _prepare(self, X, y, tasks):
-        """Validate, encode tasks, centre, split in folds, build the problems."""
+    def _prepare(self, X, y, tasks, y_columns):
+        """Validate, encode the tasks and centre: the :class:`_Design` of a fit."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                              "y is None.")
         X, y, tasks = self._get_xy_tasks(X, y, tasks, reset=True)
-        self._y_1d = y.ndim == 1
-        if not self._y_1d:
-            X, y, tasks = self._stack_outputs(X, y)
+        y_1d, output_tasks = y.ndim == 1, None
+        if not y_1d:
+            X, y, tasks, output_tasks = self._stack_outputs(X, y, y_columns)
         if tasks is None:
-            self.tasks_ = np.array([0])
+            task_names = np.array([0])
             task_index = np.zeros(len(X), dtype=int)
             if len(X) < 2:
                 raise ValueError(f"Found 1 sample; each task needs at least 2 samples "
                                  f"(n_samples = {len(X)}).")
         else:
-            self.tasks_, task_index = np.unique(tasks, return_inverse=True)
-            if len(self.tasks_) < 2:
+            task_names, task_index = np.unique(tasks, return_inverse=True)
+            if len(task_names) < 2:
                 raise ValueError(
                     f"SparseTaskGraphMTL needs at least 2 tasks to learn a graph, got one task "
-                    f"({self.tasks_[0]!r}). Fit a plain regressor instead, or pass tasks=None."
+                    f"({task_names[0]!r}). Fit a plain regressor instead, or pass tasks=None."
                 )
-        counts = np.bincount(task_index, minlength=len(self.tasks_))
+        counts = np.bincount(task_index, minlength=len(task_names))
         if counts.min() < 2:
-            small = self.tasks_[counts < 2][:5].tolist()
+            small = task_names[counts < 2][:5].tolist()
             raise ValueError(
                 f"Each task needs at least 2 samples (one to train, one to validate); "
                 f"task(s) {small} have 1 sample."
             )
-        return self._design(X, y, task_index)
-
-    def _design(self, X, y, task_index):
         if self.fit_intercept:
-            self._X_offset = X.mean(axis=0)
-            self._y_offset = float(y.mean())
-            Z = np.hstack([X - self._X_offset, np.ones((len(X), 1))])
+            X_offset, y_offset = X.mean(axis=0), float(y.mean())
+            Z = np.hstack([X - X_offset, np.ones((len(X), 1))])
         else:
-            self._X_offset = np.zeros(X.shape[1])
-            self._y_offset = 0.0
+            X_offset, y_offset = np.zeros(X.shape[1]), 0.0
             Z = X
-        yc = y - self._y_offset
+        yc = y - y_offset
         # the per-task moments sum squares of these over the rows: they must not overflow
         largest = max(np.abs(Z).max(initial=0.0), np.abs(yc).max(initial=0.0))
         if largest > np.sqrt(np.finfo(np.float64).max / max(len(Z), 1)):
@@ -574,7 +588,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 "after centring): their squares overflow; scale the features and the target "
                 "(e.g. StandardScaler)."
             )
-        return Z, yc, task_index
+        return _Design(Z, yc, task_index, task_names, X_offset, y_offset, y_1d, output_tasks)
 
     def _n_folds(self, task_index, T, n_coef):
         if self.cv == "auto":
@@ -582,10 +596,11 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             return 10 if median_rows <= n_coef else 5
         return self.cv
 
-    def _splits(self, Z, task_index, T):
+    def _splits(self, Z, task_index, task_names):
         """``(train, validation)`` boolean row masks of the outer loss's inner problems."""
+        T = len(task_names)
         if self.cv is not None and not isinstance(self.cv, (str, Integral)):
-            return self._user_splits(Z, task_index, T)
+            return self._user_splits(Z, task_index, task_names)
         rng = check_random_state(self.random_state)
         if self.cv is None:
             val = np.zeros(len(task_index), dtype=bool)
@@ -602,9 +617,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             fold[rows[rng.permutation(len(rows))]] = np.arange(len(rows)) % n_folds
         return [(fold != k, fold == k) for k in range(n_folds)]
 
-    def _user_splits(self, Z, task_index, T):
+    def _user_splits(self, Z, task_index, task_names):
         """Masks of a splitter or an iterable of ``(train, validation)`` row indices."""
-        n = len(task_index)
+        n, T = len(task_index), len(task_names)
         splits = []
         for k, (train, val) in enumerate(check_cv(self.cv).split(Z, task_index)):
             masks = []
@@ -622,7 +637,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 if missing.any():
                     raise ValueError(
                         f"cv split {k} has no {name} rows for task(s) "
-                        f"{self.tasks_[missing][:5].tolist()}; every task needs training "
+                        f"{task_names[missing][:5].tolist()}; every task needs training "
                         "and validation rows in each split (StratifiedKFold splits on the "
                         "task ids).")
                 masks.append(mask)
@@ -636,8 +651,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             return self.solver
         return "direct" if T * d <= _DIRECT_MAX_SIZE else "cg"
 
-    def _candidates(self, G, b, T):
-        cg = self.candidate_graph
+    def _candidates(self, G, b, task_names):
+        T, cg = len(task_names), self.candidate_graph
         if isinstance(cg, str):
             if cg == "complete" or (cg == "auto" and T <= 50):
                 return complete_edges(T)
@@ -645,15 +660,15 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                                            solver=self._solver_for(T, G.shape[1])).solve(
                 np.zeros(0))
             return knn_edges(independent, self.n_neighbors)
-        return user_edges(cg, self.tasks_)
+        return user_edges(cg, task_names)
 
-    def _problems(self, Z, y, task_index, edges):
-        """The folded outer problem; resolves ``shared_coupling_`` on its folds."""
-        T, d = len(self.tasks_), Z.shape[1]
+    def _problem(self, Z, design, edges):
+        """The folded outer problem and the ``shared_coupling`` resolved on its folds."""
+        y, task_index, T, d = design.y, design.task_index, len(design.task_names), Z.shape[1]
         solver = self._solver_for(T, d)
         moments = [task_moments(Z[train], y[train], task_index[train], T)[:2]
                    + task_moments(Z[val], y[val], task_index[val], T)[:3]
-                   for train, val in self._splits(Z, task_index, T)]
+                   for train, val in self._splits(Z, task_index, design.task_names)]
         G, b, Gv, bv, yyv = (np.stack(m) for m in zip(*moments))  # fold axis first
 
         def folded(shared):
@@ -664,26 +679,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             # the pull that predicts the validation rows best without any edge
             empty = np.zeros(len(edges))
             losses = [np.sum(folded(shared).per_task_losses(empty)) for shared in _SHARED_GRID]
-            self.shared_coupling_ = float(_SHARED_GRID[np.argmin(losses)])
+            shared_coupling = float(_SHARED_GRID[np.argmin(losses)])
         else:
-            self.shared_coupling_ = float(self.shared_coupling)
-        return folded(self.shared_coupling_)
-
-    def _setup(self, X, y, tasks):
-        Z, yc, task_index = self._prepare(X, y, tasks)
-        if self._nonlinear():
-            from ._nonlinear import fit_trunk, trunk_features
-
-            self.trunk_ = fit_trunk(
-                self._network_config(), Z, yc, task_index, rho=self.rho,
-                hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
-                fit_intercept=self.fit_intercept)
-            Z = trunk_features(self.trunk_, Z)
-        T = len(self.tasks_)
-        G, b, _, _ = task_moments(Z, yc, task_index, T)
-        edges = self._candidates(G, b, T) if T > 1 else np.zeros((0, 2), int)
-        problem = self._problems(Z, yc, task_index, edges)
-        return Z, yc, task_index, G, b, edges, problem
+            shared_coupling = float(self.shared_coupling)
+        return folded(shared_coupling), shared_coupling
 
     # ------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -712,16 +711,25 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     def _fit(self, X, y, tasks, sparsities=None):
         """Fit; ``sparsities`` (a grid of L1 weights) forces a sparsity path."""
         # task names of a 2-d Y: its DataFrame columns
-        self._y_columns = list(y.columns) if getattr(y, "ndim", 1) == 2 and hasattr(
+        y_columns = list(y.columns) if getattr(y, "ndim", 1) == 2 and hasattr(
             y, "columns") else None
-        self.__dict__.pop("output_tasks_", None)  # from an earlier fit
-        for name in ("trunk_", "task_networks_"):  # from an earlier fit
-            self.__dict__.pop(name, None)
         with threadpool_limits(1, user_api="blas"), self._explain_linalg_errors():
-            Z, yc, task_index, G, b, edges, problem = self._setup(X, y, tasks)
-            T = len(self.tasks_)
-            self.candidate_edges_ = edges
-            self.__dict__.pop("path_", None)  # from an earlier fit
+            design = self._prepare(X, y, tasks, y_columns)
+            Z, trunk = design.Z, None
+            if self._nonlinear(len(design.task_names)):
+                from ._nonlinear import fit_trunk, trunk_features
+
+                trunk = fit_trunk(
+                    self._network_config(), Z, design.y, design.task_index, rho=self.rho,
+                    hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
+                    fit_intercept=self.fit_intercept)
+                Z = trunk_features(trunk, Z)
+            T = len(design.task_names)
+            G, b, _, _ = task_moments(Z, design.y, design.task_index, T)
+            edges = self._candidates(G, b, design.task_names) if T > 1 else np.zeros(
+                (0, 2), int)
+            problem, shared_coupling = self._problem(Z, design, edges)
+            path = None
             if len(edges):
                 # start from the full candidate graph, or from no edge at all when
                 # independent models validate better (the full graph can sit on a
@@ -738,31 +746,50 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                     # the sparsity path runs from the full candidate graph to the empty one
                     start_full = self.init != "empty"
                 e0 = np.ones(len(edges)) if start_full else np.zeros(len(edges))
-                self._scale = max(min(f_full, f_none) / T, np.finfo(float).tiny)
+                scale = max(min(f_full, f_none) / T, np.finfo(float).tiny)
                 if use_path:
                     grid = _SPARSITY_GRID if sparsities is None else sparsities
                     start_losses = full_losses if start_full else empty_losses
-                    e, history = self._select_sparsity(problem, e0, grid, start_losses,
-                                                       empty_losses)
+                    e, history, n_iter, path = self._select_sparsity(
+                        problem, e0, grid, start_losses, empty_losses, scale)
                 else:
-                    e, history, self.n_iter_ = optimize_edges(
+                    e, history, n_iter = optimize_edges(
                         problem, e0, sparsity=self._sparsity_weight(), entropy=self.entropy,
-                        scale=self._scale, max_iter=self.max_iter, tol=self.tol,
+                        scale=scale, max_iter=self.max_iter, tol=self.tol,
                         method=self.outer_solver, outer_lr=self.outer_lr,
                     )
                     e = np.where(e > self.threshold, e, 0.0)
             else:
-                e, history, self.n_iter_ = np.zeros(0), [np.zeros(0)], 1
-            self.graph_history_ = np.asarray(history).reshape(len(history), len(edges))
-            self._set_models(G, b, edges, e, problem)
-            self._set_relatedness(Z, yc, task_index, edges, e)
-            self._fit_task_networks(Z, yc, task_index)
-            self._fit_surrogate(X, tasks)
+                e, history, n_iter = np.zeros(0), [np.zeros(0)], 1
+            models = self._models(G, b, edges, e, problem, shared_coupling, design)
+            relatedness = self._relatedness(Z, design, edges, e, shared_coupling)
+            task_networks = self._fit_task_networks(Z, design, edges[e > 0], e[e > 0])
+        # the fitted state, in one block; what an earlier fit set and this one does
+        # not (a trunk, task networks, a path, a shared model, Y's columns) is removed
+        for name in ("trunk_", "task_networks_", "path_", "shared_coef_", "shared_intercept_",
+                     "output_tasks_"):
+            self.__dict__.pop(name, None)
+        self.tasks_, self._y_1d = design.task_names, design.y_1d
+        self._X_offset, self._y_offset = design.X_offset, design.y_offset
+        if design.output_tasks is not None:
+            self.output_tasks_ = design.output_tasks
+        if trunk is not None:
+            self.trunk_ = trunk
+        if task_networks is not None:
+            self.task_networks_ = task_networks
+        if path is not None:
+            self.path_ = path
+        self.shared_coupling_, self.candidate_edges_, self.n_iter_ = shared_coupling, edges, n_iter
+        self.graph_history_ = np.asarray(history).reshape(len(history), len(edges))
+        self.__dict__.update(models)
+        self.relatedness_ = relatedness
+        self.surrogate_ = self._fitted_surrogate(X, tasks)
         return self
 
-    def _set_relatedness(self, Z, y, task_index, edges, e):
+    def _relatedness(self, Z, design, edges, e, shared_coupling):
         """The relatedness graph and its bootstrap confidence (see ``_relatedness``)."""
-        T, p = len(self.tasks_), Z.shape[1]
+        y, task_index, task_names = design.y, design.task_index, design.task_names
+        T, p = len(task_names), Z.shape[1]
         G, b, yy, counts = task_moments(Z, y, task_index, T)
         C = whitener(np.einsum("t,tij->ij", counts, G))
         # the columns of each task's own least-squares model: a feature constant
@@ -792,8 +819,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 adjacency, similarity = relatedness_edges(coef, noise * cov)
                 return adjacency, similarity, adjacency
             inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
-                                     solver=self._solver_for(T, p),
-                                     shared=self.shared_coupling_)
+                                     solver=self._solver_for(T, p), shared=shared_coupling)
             adjacency, similarity = relatedness_edges(inner.solve(e) @ C.T)
             return with_predictive_edges(adjacency, predictive), similarity, adjacency
 
@@ -816,20 +842,19 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         i, j = np.nonzero(np.triu(adjacency, 1))
         # an edge kept from the predictive graph may have similarity 0: it stays drawn
         drawn = np.maximum(similarity[i, j], np.finfo(float).tiny)
-        self.relatedness_ = Bunch(
-            edges=self.tasks_[np.column_stack([i, j])].reshape(-1, 2),
+        return Bunch(
+            edges=task_names[np.column_stack([i, j])].reshape(-1, 2),
             strength=similarity[i, j], confidence=frequency[i, j],
             source=np.where(alike[i, j], "alike", "predictive"),
             similarity=similarity, frequency=frequency,
             adjacency=_adjacency(np.column_stack([i, j]), drawn, T),
             method="least squares" if least_squares else "fitted models")
 
-    def _fit_surrogate(self, X, tasks):
+    def _fitted_surrogate(self, X, tasks):
         """Per-task linear surrogates: the task models, or post hoc for the networks."""
         features, idx = self._surrogate_rows(X, tasks)
-        if not (self._nonlinear() or self._task_mlp()):
-            self.surrogate_ = FittedSurrogate(self.coef_, self.intercept_, features)
-            return
+        if not (hasattr(self, "trunk_") or hasattr(self, "task_networks_")):
+            return FittedSurrogate(self.coef_, self.intercept_, features)
         predictions = self._predict_rows(features, idx)
         coef = np.zeros((len(self.tasks_), features.shape[1]))
         intercept = np.zeros(len(self.tasks_))
@@ -837,7 +862,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             rows = idx == t
             task_surrogate = fit_post_hoc_surrogate(features[rows], predictions[rows])
             coef[t], intercept[t] = task_surrogate.coef_[0], task_surrogate.intercept_[0]
-        self.surrogate_ = FittedSurrogate(coef, intercept, features)
+        return FittedSurrogate(coef, intercept, features)
 
     def _surrogate_rows(self, X, tasks):
         """Validated features and the task index of each row, stacked over the
@@ -921,14 +946,15 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             del names[names.index(col) if isinstance(col, str) else col]
         return np.asarray(names, dtype=object)
 
-    def _fit_task_networks(self, Z, yc, task_index):
-        if not self._task_mlp():
-            return
+    def _fit_task_networks(self, Z, design, edges, weights):
+        """The graph-tied task networks of ``model="task_mlp"`` (None otherwise)."""
+        if not self._task_mlp(len(design.task_names)):
+            return None
         from ._nonlinear import fit_task_networks
 
         X = Z[:, :-1] if self.fit_intercept else Z
-        self.task_networks_ = fit_task_networks(
-            self._network_config(), X, yc, task_index, self._edge_index, self.edge_weights_,
+        return fit_task_networks(
+            self._network_config(), X, design.y, design.task_index, edges, weights,
             hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes), rho=self.rho)
 
     def _network_config(self):
@@ -943,60 +969,61 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     def _sparsity_weight(self):
         return 0.0 if isinstance(self.sparsity, str) else self.sparsity
 
-    def _select_sparsity(self, problem, e0, sparsities, start_losses, empty_losses):
-        """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights."""
-        opt = dict(entropy=self.entropy, scale=self._scale, max_iter=self.max_iter,
+    def _select_sparsity(self, problem, e0, sparsities, start_losses, empty_losses, scale):
+        """Sparsity path, the point chosen by the ``sparsity`` rule, refitted weights.
+
+        Returns the chosen weights, the weights' history, the outer steps run
+        and the path (the ``path_`` Bunch).
+        """
+        opt = dict(entropy=self.entropy, scale=scale, max_iter=self.max_iter,
                    tol=self.tol, method=self.outer_solver, outer_lr=self.outer_lr)
-        weights, losses, self.n_iter_ = path_losses(
+        weights, losses, n_iter = path_losses(
             problem, e0, sparsities, start_losses=start_losses, empty_losses=empty_losses,
             n_groups=self.path_cv, threshold=self.threshold, n_jobs=self.n_jobs,
             verbose=self.verbose, **opt)
         n_edges = np.array([int((w > 0).sum()) for w in weights])
         rule = self.sparsity if isinstance(self.sparsity, str) else "1se"
         index, mean, se = select_path_point(losses, n_edges, rule)
-        self.path_ = Bunch(sparsities=np.concatenate([[np.nan], sparsities, [np.inf]]),
-                           weights=np.asarray(weights), n_edges=n_edges,
-                           validation_loss=mean, validation_se=se, selected_index=index)
+        path = Bunch(sparsities=np.concatenate([[np.nan], sparsities, [np.inf]]),
+                     weights=np.asarray(weights), n_edges=n_edges,
+                     validation_loss=mean, validation_se=se, selected_index=index)
         e = weights[index]
         support = e > 0
         if support.any() and self.max_iter > 0:
             # debias: re-optimise the chosen edges' weights without the L1 term
-            e, _, n_iter = optimize_edges(problem, e, sparsity=0.0, free=support, **opt)
+            e, _, debias_iter = optimize_edges(problem, e, sparsity=0.0, free=support, **opt)
             e = np.where(e > self.threshold, e, 0.0)
-            self.n_iter_ += n_iter
-        return e, [e0] + list(weights) + [e]
+            n_iter += debias_iter
+        return e, [e0] + list(weights) + [e], n_iter, path
 
-    def _set_models(self, G, b, edges, e, problem):
-        T = len(self.tasks_)
+    def _models(self, G, b, edges, e, problem, shared_coupling, design):
+        """The fitted attributes of the task models and of the predictive graph ``e``."""
+        T = len(design.task_names)
         solver = self._solver_for(T, G.shape[1])
         if self.refit:
             inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha, solver=solver,
-                                     shared=self.shared_coupling_)
+                                     shared=shared_coupling)
             W, w0 = inner.solve(e), inner.shared_coef
         else:
             _, _, W = problem.value_and_grad(e)
             w0 = problem.shared_coef
         keep = e > 0
-        self._edge_index = edges[keep]
-        self.edge_weights_ = e[keep]
-        self.edges_ = self.tasks_[self._edge_index].reshape(-1, 2)
-        self.adjacency_ = _adjacency(edges, e, T)
-        self.coef_, self.intercept_ = self._coef_intercept(W)
+        coef, intercept = self._coef_intercept(W, design)
+        models = dict(edges_=design.task_names[edges[keep]].reshape(-1, 2),
+                      edge_weights_=e[keep], adjacency_=_adjacency(edges, e, T),
+                      coef_=coef, intercept_=intercept)
         if w0 is not None:
-            coef, intercept = self._coef_intercept(w0[None])
-            self.shared_coef_, self.shared_intercept_ = coef[0], float(intercept[0])
-        else:
-            # a refit without a shared model must not keep an earlier fit's
-            self.__dict__.pop("shared_coef_", None)
-            self.__dict__.pop("shared_intercept_", None)
+            coef, intercept = self._coef_intercept(w0[None], design)
+            models.update(shared_coef_=coef[0], shared_intercept_=float(intercept[0]))
+        return models
 
-    def _coef_intercept(self, W):
+    def _coef_intercept(self, W, design):
         """Coefficients and intercepts on the original features of the models ``W``."""
         if not self.fit_intercept:
             return W.copy(), np.zeros(len(W))
-        coef, intercept = W[:, :-1].copy(), self._y_offset + W[:, -1]
-        if not self._nonlinear():
-            intercept = intercept - coef @ self._X_offset
+        coef, intercept = W[:, :-1].copy(), design.y_offset + W[:, -1]
+        if not self._nonlinear(len(design.task_names)):
+            intercept = intercept - coef @ design.X_offset
         return coef, intercept
 
     # ------------------------------------------------------------ sparsity path
@@ -1094,12 +1121,12 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
     def _predict_rows(self, X, idx):
         """Predictions of the models ``idx`` (task indices) on the rows of ``X``."""
-        if self._task_mlp():
+        if hasattr(self, "task_networks_"):
             from ._nonlinear import predict_task_networks
 
             return predict_task_networks(self.task_networks_, X - self._X_offset,
                                          idx) + self._y_offset
-        if self._nonlinear():
+        if hasattr(self, "trunk_"):
             from ._nonlinear import trunk_features
 
             X = trunk_features(self.trunk_, X - self._X_offset)  # no intercept column
@@ -1230,12 +1257,14 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             graph.add_edge(a, b_, weight=w, confidence=c, source=source)
         return graph
 
-    def _nonlinear(self):
-        """Whether the models are heads on a trained trunk (:class:`SparseTaskGraphMLP`)."""
+    def _nonlinear(self, n_tasks):
+        """Whether a fit on ``n_tasks`` tasks trains a trunk whose features the task
+        models are heads on (:class:`SparseTaskGraphMLP`)."""
         return False
 
-    def _task_mlp(self):
-        """Whether predictions come from per-task networks (:class:`SparseTaskGraphMLP`)."""
+    def _task_mlp(self, n_tasks):
+        """Whether a fit on ``n_tasks`` tasks trains per-task networks
+        (:class:`SparseTaskGraphMLP`)."""
         return False
 
     def __sklearn_tags__(self):

@@ -149,8 +149,8 @@ task_column, n_resamples, n_jobs, random_state
         self.device = device
         self.verbose = verbose
 
-    def _nonlinear(self):
-        return self.model == "mlp" and len(self.tasks_) > 1
+    def _nonlinear(self, n_tasks):
+        return self.model == "mlp" and n_tasks > 1
 
-    def _task_mlp(self):
-        return self.model == "task_mlp" and len(self.tasks_) > 1
+    def _task_mlp(self, n_tasks):
+        return self.model == "task_mlp" and n_tasks > 1
