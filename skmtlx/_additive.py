@@ -11,7 +11,10 @@ per-feature sums of ``W[o, k] * (Z[i, k] - Z_mean[k])``
 import numpy as np
 from sklearn.preprocessing import SplineTransformer
 
-__all__ = ["AdditiveBasis", "LinearBasis", "make_basis"]
+__all__ = ["AdditiveBasis", "LinearBasis", "make_basis", "penalised_fit"]
+
+#: Ridge penalties (scikit-learn's ``alpha``) among which :func:`penalised_fit` chooses.
+RIDGE_ALPHAS = np.logspace(-4, 3, 22)
 
 
 class LinearBasis:
@@ -68,15 +71,19 @@ class AdditiveBasis:
 
     Parameters
     ----------
-    n_knots : int, default=8
+    n_knots : int or "auto", default="auto"
         Knots of the B-splines of a numerical feature (``n_knots + 2`` basis
-        functions each).
+        functions each). ``"auto"``: one knot per 256 training rows, clipped
+        to [4, 64], so that small noisy tables get smooth shape functions and
+        large ones the detail they can support.
     max_levels : int, default=32
         Features with at most this many distinct values get one basis
         function per level.
 
     Attributes
     ----------
+    n_knots_ : int
+        Knots used (``n_knots``, or the value ``"auto"`` chose).
     feature_index_ : ndarray of int of shape (n_basis,)
         Input feature of each basis column.
     levels_ : list of ndarray or None
@@ -96,7 +103,7 @@ class AdditiveBasis:
     array([2., 2.])
     """
 
-    def __init__(self, n_knots=8, max_levels=32):
+    def __init__(self, n_knots="auto", max_levels=32):
         self.n_knots = n_knots
         self.max_levels = max_levels
 
@@ -113,8 +120,10 @@ class AdditiveBasis:
         self : AdditiveBasis
         """
         X = np.asarray(X, dtype=np.float64)
+        self.n_knots_ = (int(np.clip(len(X) // 256, 4, 64)) if self.n_knots == "auto"
+                         else self.n_knots)
         self.levels_, self.splines_, index = [], [], []
-        quantiles = np.linspace(0.0, 1.0, self.n_knots)
+        quantiles = np.linspace(0.0, 1.0, self.n_knots_)
         for j, column in enumerate(X.T):
             levels = np.unique(column)
             if len(levels) <= self.max_levels:
@@ -123,7 +132,7 @@ class AdditiveBasis:
                 index += [j] * len(levels)
                 continue
             knots = np.unique(np.quantile(column, quantiles))
-            if len(knots) < self.n_knots:
+            if len(knots) < self.n_knots_:
                 knots = np.unique(np.concatenate([knots, np.quantile(levels, quantiles)]))
             spline = SplineTransformer(knots=knots[:, None], extrapolation="constant")
             self.splines_.append(spline.fit(column[:, None]))
@@ -161,7 +170,7 @@ def make_basis(surrogate, n_knots):
     ----------
     surrogate : {"linear", "additive"}
         Surrogate family.
-    n_knots : int
+    n_knots : int or "auto"
         Spline knots per numerical feature (additive only).
 
     Returns
@@ -175,3 +184,56 @@ def make_basis(surrogate, n_knots):
     6
     """
     return LinearBasis() if surrogate == "linear" else AdditiveBasis(n_knots=n_knots)
+
+
+def penalised_fit(Z, Y):
+    """Ridge fit ``(coef, intercept)`` of ``Y`` on basis columns ``Z``, penalty chosen by LOO.
+
+    Among :data:`RIDGE_ALPHAS` (the penalty ``alpha * ||coef||^2`` of
+    scikit-learn's :class:`~sklearn.linear_model.Ridge`, on the raw basis
+    columns, where it shrinks each shape function's spline coefficients,
+    i.e. smooths it), the one of smallest leave-one-out squared error summed
+    over outputs: the choice of scikit-learn's
+    :class:`~sklearn.linear_model.RidgeCV`, computed from the
+    eigendecomposition of the centred Gram matrix, so that a tall ``Z``
+    costs two products of its size by ``n_basis`` (RidgeCV takes its SVD).
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_basis)
+        Basis values.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_outputs, n_basis)
+    intercept : ndarray of shape (n_outputs,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._additive import penalised_fit
+    >>> Z = np.random.RandomState(0).rand(100, 3)
+    >>> coef, intercept = penalised_fit(Z, Z @ [[1.0], [0.0], [-1.0]] + 2.0)
+    >>> np.round(coef, 2), np.round(intercept, 2)
+    (array([[ 1.,  0., -1.]]), array([2.]))
+    """
+    Z, Y = np.asarray(Z, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    Z_mean, Y_mean = Z.mean(axis=0), Y.mean(axis=0)
+    Zc, Yc = Z - Z_mean, Y - Y_mean
+    eigenvalues, vectors = np.linalg.eigh(Zc.T @ Zc)
+    eigenvalues = np.maximum(eigenvalues, 0.0)
+    rotated = Zc @ vectors  # the fit is rotated @ (shrink * projected)
+    projected = rotated.T @ Yc
+    squared = rotated ** 2
+    best = None
+    for alpha in RIDGE_ALPHAS:
+        shrink = 1.0 / (eigenvalues + alpha)
+        leverage = 1.0 / len(Z) + squared @ shrink  # the intercept's leverage is 1/n
+        residuals = (Yc - rotated @ (shrink[:, None] * projected)) / (1.0 - leverage)[:, None]
+        score = (residuals ** 2).sum()
+        if best is None or score < best[0]:
+            best = (score, shrink)
+    coef = (vectors @ (best[1][:, None] * projected)).T
+    return coef, Y_mean - coef @ Z_mean

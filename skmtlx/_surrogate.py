@@ -234,6 +234,12 @@ class SurrogateHead(nn.Module):
         ``None``: the linear surrogate on the inputs (identity basis). An int:
         the module's input is ``[X, Z]`` side by side, ``model`` sees the
         first ``n_features`` columns and ``g`` the ``n_basis`` basis columns.
+    residual : bool, default=False
+        Parametrise the black box as ``f = g + model``: the same objective,
+        whose fidelity term then penalises the residual ``model``, and the
+        prediction loss trains ``g`` directly, so that a surrogate started
+        from a fit of the targets is not first dragged toward an untrained
+        ``f``.
 
     Examples
     --------
@@ -244,11 +250,12 @@ class SurrogateHead(nn.Module):
     [(5, 2), (5, 2)]
     """
 
-    def __init__(self, model, n_outputs, n_features, n_basis=None):
+    def __init__(self, model, n_outputs, n_features, n_basis=None, residual=False):
         super().__init__()
         self.model = model
         self.n_features = int(n_features)
         self.identity_basis = n_basis is None
+        self.residual = residual
         self.surrogate = nn.Linear(self.n_features if n_basis is None else n_basis, n_outputs)
 
     def forward(self, X):
@@ -258,7 +265,11 @@ class SurrogateHead(nn.Module):
             inputs, Z = X[:, :self.n_features], X[:, self.n_features:]
         out = self.model(inputs)
         heads = out if isinstance(out, tuple) else (out,)
-        return (*heads, self.surrogate(Z))
+        g = self.surrogate(Z)
+        if self.residual:
+            heads = tuple(head + part for head, part in
+                          zip(heads, g.split([head.shape[1] for head in heads], dim=1)))
+        return (*heads, g)
 
 
 def _basis_matrix(basis, X):
@@ -508,13 +519,13 @@ def fit_logistic_on_labels(X, labels, n_classes):
 
 
 def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_features,
-                   *, multi_head=True, validate_fidelity=True, n_basis=None):
+                   *, multi_head=True, validate_fidelity=True, n_basis=None, residual=False):
     """Wrap a module builder and its criterion so the network carries a surrogate head.
 
     With ``fidelity_weight == 0`` both are returned unchanged (the surrogate
-    is then fitted post hoc). ``n_basis`` is that of :class:`SurrogateHead`:
-    None for a head on the inputs, else the number of basis columns placed
-    after the ``n_features`` inputs.
+    is then fitted post hoc). ``n_basis`` and ``residual`` are those of
+    :class:`SurrogateHead`: ``n_basis`` None for a head on the inputs, else
+    the number of basis columns placed after the ``n_features`` inputs.
 
     Returns
     -------
@@ -525,7 +536,7 @@ def with_surrogate(build_module, criterion, fidelity_weight, links, widths, n_fe
 
     def build():
         model = build_module()  # built first: the network's initialisation is unchanged
-        return SurrogateHead(model, int(sum(widths)), n_features, n_basis)
+        return SurrogateHead(model, int(sum(widths)), n_features, n_basis, residual)
 
     return build, FidelityCriterion(criterion, fidelity_weight, links, multi_head=multi_head,
                                     validate_fidelity=validate_fidelity)

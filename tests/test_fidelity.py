@@ -452,6 +452,54 @@ def test_additive_attributions_match_spline_transformer(additive_data, additive_
     np.testing.assert_allclose(explanation.values[:, 2, 0], expected, atol=1e-10)
 
 
+def test_penalised_fit_is_ridge_cv_on_the_basis():
+    from sklearn.linear_model import RidgeCV
+    from skmtlx._additive import RIDGE_ALPHAS, AdditiveBasis, penalised_fit
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 3)
+    X[:, 1] += X[:, 0]  # correlated features
+    Y = np.column_stack([np.sin(2 * X[:, 0]) + 0.5 * rng.randn(300),
+                         X[:, 1] ** 2 + 2.0 * rng.randn(300)])
+    Z = AdditiveBasis(n_knots=8).fit(X).transform(X)
+    coef, intercept = penalised_fit(Z, Y)
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, Y)  # leave-one-out by scikit-learn's SVD
+    assert RIDGE_ALPHAS[0] < ridge.alpha_ < RIDGE_ALPHAS[-1]  # the penalty binds
+    np.testing.assert_allclose(coef, ridge.coef_, atol=1e-8)
+    np.testing.assert_allclose(intercept, ridge.intercept_, atol=1e-8)
+
+
+def test_auto_knots_grow_with_the_rows():
+    from skmtlx._additive import AdditiveBasis
+
+    rng = np.random.RandomState(0)
+    for n_rows, n_knots in ((300, 4), (5120, 20), (40000, 64)):
+        basis = AdditiveBasis().fit(rng.rand(n_rows, 1))
+        assert basis.n_knots_ == n_knots
+        assert len(basis.feature_index_) == n_knots + 2
+
+
+def test_additive_regressor_starts_at_the_penalised_fit_with_f_as_g_plus_mlp(additive_data):
+    from sklearn.linear_model import RidgeCV
+    from skmtlx._additive import RIDGE_ALPHAS
+
+    X, y, _ = additive_data
+    y = 3.0 * y + 1.0  # the targets are standardised inside
+    reg = FidelityMTLRegressor(surrogate="additive", n_knots=6, lr=1e-9, max_epochs=1,
+                               early_stopping=False, random_state=0).fit(X, y)
+    Z = reg.surrogate_basis_.transform(X)
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, y)
+    np.testing.assert_allclose(reg.predict_surrogate(X), ridge.predict(Z), atol=1e-3)
+    # f = g + MLP: the black box minus the surrogate is the MLP alone
+    module = reg.net_.module_
+    with torch.no_grad():
+        mlp = module.model(torch.as_tensor(X, dtype=torch.float32)).double().numpy()[:, 0]
+    np.testing.assert_allclose(reg.predict(X) - reg.predict_surrogate(X),
+                               mlp * reg.y_scale_[0], atol=1e-3)
+    linear = FidelityMTLRegressor(max_epochs=1, random_state=0).fit(X, y)
+    assert not linear.net_.module_.residual
+
+
 def test_linear_shape_function_is_the_centred_line(diabetes):
     X, y = diabetes
     reg = FidelityMTLRegressor(**FAST).fit(X, y)

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._additive import LinearBasis, make_basis
+from .._additive import LinearBasis, make_basis, penalised_fit
 from .._persistence import PersistenceMixin
 from .._surrogate import PredictionLoss, SurrogateMixin, with_surrogate
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, make_mlp
@@ -32,7 +32,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         **NEURAL_NET_PARAMETER_CONSTRAINTS,
         "fidelity_weight": [Interval(Real, 0, 1, closed="neither")],
         "surrogate": [StrOptions({"linear", "additive"})],
-        "n_knots": [Interval(Integral, 2, None, closed="left")],
+        "n_knots": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "surrogate_fit": [StrOptions({"joint", "post_hoc"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
@@ -41,13 +41,18 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
                      init_surrogate=False):
         """Train ``f`` (and ``g`` when joint) and return the fitted inputs map.
 
-        ``init_surrogate`` starts ``g`` from a ridge fit of ``targets``.
+        ``init_surrogate`` starts ``g`` from a ridge fit of ``targets``; the
+        additive ``g`` then also enters ``f`` as ``f = g + MLP``
+        (:class:`~skmtlx._surrogate.SurrogateHead`'s ``residual``), so that
+        training starts from that fit instead of dragging it toward an
+        untrained ``f``.
         """
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         joint = self.surrogate_fit == "joint"
         basis = make_basis(self.surrogate, self.n_knots)
         inputs = SurrogateInputs(basis, head_reads_basis=joint).fit(X)
         n_features = X.shape[1]
+        additive_start = joint and init_surrogate and self.surrogate == "additive"
 
         def build_black_box():
             return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
@@ -55,16 +60,18 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         build_module, criterion = with_surrogate(
             build_black_box, PredictionLoss(prediction_loss),
             self.fidelity_weight if joint else 0.0, [link], [n_outputs], n_features,
-            multi_head=False, n_basis=inputs.n_basis_,
+            multi_head=False, n_basis=inputs.n_basis_, residual=additive_start,
         )
         network_inputs = inputs.transform(X)
         if joint and init_surrogate:
-            # The surrogate starts from a ridge fit of the targets (its whitened
-            # additive columns have unit variance): an unpenalised fit of many
-            # spline columns overfits with large, cancelling shape functions on
-            # collinear features.
-            ridge = 1e-6 if self.surrogate == "linear" else 0.1
-            start = _least_squares(inputs.surrogate_columns(network_inputs), targets, ridge)
+            # The surrogate starts from a ridge fit of the targets; for the additive
+            # one, penalised (by leave-one-out) on its spline coefficients: an
+            # unpenalised fit of many spline columns overfits with large,
+            # cancelling shape functions on collinear features.
+            if additive_start:
+                start = inputs.head_weights(*penalised_fit(basis.transform(X), targets))
+            else:
+                start = _least_squares(inputs.surrogate_columns(network_inputs), targets)
             build_head = build_module
 
             def build_module():
@@ -262,6 +269,16 @@ class SurrogateInputs:
             return coef, intercept
         coef = coef @ self.whitening_.T
         return coef, intercept - coef @ self.mean_
+
+    def head_weights(self, coef, intercept):
+        """Map ``(coef, intercept)`` on ``z(x)`` to float32 head weights on the whitened columns.
+
+        The inverse of :meth:`basis_weights` on the training rows (basis
+        directions they do not span are constant there).
+        """
+        weights = np.linalg.lstsq(self.whitening_, coef.T, rcond=None)[0].T
+        bias = intercept + coef @ self.mean_
+        return weights.astype(np.float32), bias.astype(np.float32)
 
 
 def _blockwise_whitening(centred, feature_index, floor=1e-2):

@@ -36,8 +36,9 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         B-splines with knots at training quantiles (one value per level for
         features with at most 32 distinct values, e.g. binary and one-hot
         columns).
-    n_knots : int, default=8
-        Spline knots per numerical feature of the additive surrogate.
+    n_knots : int or "auto", default="auto"
+        Spline knots per numerical feature of the additive surrogate;
+        ``"auto"``: one per 256 training rows, clipped to [4, 64].
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Hidden layers of the black box.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -138,7 +139,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         fidelity_weight=0.5,
         *,
         surrogate="linear",
-        n_knots=8,
+        n_knots="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         fidelity_space="proba",

@@ -33,8 +33,9 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         shape function per feature, each a combination of cubic B-splines
         with knots at training quantiles (one value per level for features
         with at most 32 distinct values, e.g. binary and one-hot columns).
-    n_knots : int, default=8
-        Spline knots per numerical feature of the additive surrogate.
+    n_knots : int or "auto", default="auto"
+        Spline knots per numerical feature of the additive surrogate;
+        ``"auto"``: one per 256 training rows, clipped to [4, 64].
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Hidden layers of the black box (the paper used (512, 256, 128)).
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -81,7 +82,11 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     The surrogate starts from the least-squares fit of the (standardized)
     targets rather than at random, so that training does not stall when a
     large ``fidelity_weight`` lets the fidelity term dominate; the objective is the
-    paper's.
+    paper's. The additive surrogate starts from a ridge fit of the targets
+    on its spline basis (penalty chosen by leave-one-out), and the black box
+    is parametrised as ``f = g + MLP``: the same objective, whose fidelity
+    term then penalises the MLP, so that training keeps that start instead
+    of first pulling ``g`` toward an untrained ``f``.
 
     Attributes
     ----------
@@ -146,7 +151,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         fidelity_weight=0.5,
         *,
         surrogate="linear",
-        n_knots=8,
+        n_knots="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         loss="log_cosh",
