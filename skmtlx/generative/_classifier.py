@@ -348,10 +348,11 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
             codes, self._joint_codes, self.prior_smoothing
         )
         self.joint_labels_ = self._decode(self._joint_codes)
-        self._fit_surrogate(X)
+        self.surrogate_, self.surrogate_fit_ = self._fitted_surrogate(X)
         return self
 
-    def _fit_surrogate(self, X):
+    def _fitted_surrogate(self, X):
+        """The surrogate of the conditional logits and which one was kept (``surrogate_fit_``)."""
         widths = [len(c) for c in self._classes]
         links = ["softmax"] * len(widths)
         if self.estimator is None:
@@ -360,14 +361,13 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
             head = (FittedSurrogate.from_head(module.surrogate, X)
                     if hasattr(module, "surrogate") else None)
             raw = np.hstack(network._forward(X)[:network.n_heads_])
-            surrogate, self.surrogate_fit_ = best_linear_surrogate(X, raw, links, widths, head)
+            surrogate, kind = best_linear_surrogate(X, raw, links, widths, head)
         else:
             logits = [centred_log_proba(np.exp(lp)) for lp in self.task_log_proba(X)]
-            surrogate = fit_post_hoc_surrogate(X, np.hstack(logits))
-            self.surrogate_fit_ = "post_hoc"
+            surrogate, kind = fit_post_hoc_surrogate(X, np.hstack(logits)), "post_hoc"
         surrogate.coef_, surrogate.intercept_ = centre_softmax_heads(
             surrogate.coef_, surrogate.intercept_, links, widths)
-        self.surrogate_ = surrogate
+        return surrogate, kind
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)

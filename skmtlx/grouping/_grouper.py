@@ -637,11 +637,13 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         self.solve_time_, self.mip_gap_ = solve_time, gap
         self.estimators_ = estimators
         self._y_dtype = np.asarray(y).dtype
-        self._fit_surrogate(X)
+        self.surrogate_, self.surrogate_fit_ = self._fitted_surrogate(X)
+        self.coef_, self.intercept_ = self.surrogate_.coef_, self.surrogate_.intercept_
         return self
 
-    def _fit_surrogate(self, X):
-        """One surrogate per task, from each group model's surrogate head (or post hoc)."""
+    def _fitted_surrogate(self, X):
+        """One surrogate per task, from each group model's surrogate head (or post hoc),
+        and per group which one was kept (``surrogate_fit_``)."""
         surrogates, kinds = [], ["post_hoc"] * len(self.groups_)
         for members, model in zip(self.groups_, self.estimators_):
             binary = np.array([self.task_types_[t] == "binary" for t in members])
@@ -667,9 +669,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 out[:, binary] = logit(np.clip(out[:, binary], 1e-6, 1 - 1e-6))
                 surrogates.append(fit_post_hoc_surrogate(X, out))
         order = np.argsort(np.concatenate(self.groups_))
-        self.surrogate_ = stack_surrogates(surrogates, order)
-        self.coef_, self.intercept_ = self.surrogate_.coef_, self.surrogate_.intercept_
-        self.surrogate_fit_ = kinds
+        return stack_surrogates(surrogates, order), kinds
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
