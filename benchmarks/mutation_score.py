@@ -41,19 +41,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-Mutant = namedtuple("Mutant", "name edits description equivalent", defaults=(None,))
-"""``edits``: ``(old, new)`` replacements, each ``old`` found exactly once in the module."""
+Mutant = namedtuple("Mutant", "name edits description equivalent earlier",
+                    defaults=(None, ()))
+"""``edits``: ``(old, new)`` replacements, each ``old`` found exactly once in the module;
+``earlier``: the same bug's edits in the code before issue 34's merges (main at 4114c2b),
+tried when ``edits`` do not apply, so that ``--checkout`` can score that code."""
 
 Module = namedtuple("Module", "path tests mutants")
 
 
-def M(name, old, new, description, equivalent=None):
-    edits = [(old, new)] if isinstance(old, str) else list(zip(old, new))
-    return Mutant(name, edits, description, equivalent)
+def M(name, old, new, description, equivalent=None, earlier=None):
+    def pairs(old, new):
+        return [(old, new)] if isinstance(old, str) else list(zip(old, new))
+
+    return Mutant(name, pairs(old, new), description, equivalent,
+                  pairs(*earlier) if earlier else ())
 
 
 FIDELITY_TESTS = ["tests/test_fidelity.py"]
 METRICS_TESTS = ["tests/test_metrics.py"]
+EXPLANATION_TESTS = ["tests/test_explanation.py"]
 
 MODULES = [
     Module("skmtlx/fidelity/_loss.py", FIDELITY_TESTS, [
@@ -132,7 +139,7 @@ MODULES = [
         M("output-names", "return self.classes_[1:] if", "return self.classes_[:1] if",
           "binary explanation named after the negative class"),
     ]),
-    Module("skmtlx/_explanation.py", FIDELITY_TESTS, [
+    Module("skmtlx/_explanation.py", FIDELITY_TESTS + EXPLANATION_TESTS, [
         M("signed-importance", "return frame.abs().mean()", "return frame.mean()",
           "global importance is the signed mean"),
         M("ascending", "mean().sort_values(ascending=False)", "mean().sort_values(ascending=True)",
@@ -145,20 +152,43 @@ MODULES = [
         M("other-abs", "order[max_display:]\n            ].sum()",
           "order[max_display:]\n            ].abs().sum()",
           "the 'other features' bar sums absolute values"),
-        M("bar-off-by-one", ".iloc[:max_display]", ".iloc[:max_display - 1]",
-          "bar plot shows one feature too few"),
+        M("bar-off-by-one", "shown = exp.global_importances(name).iloc[:self.max_display]",
+          "shown = exp.global_importances(name).iloc[:self.max_display - 1]",
+          "bar plot shows one feature too few",
+          earlier=(".iloc[:max_display]", ".iloc[:max_display - 1]")),
+    ]),
+    Module("skmtlx/_explain.py", EXPLANATION_TESTS, [
+        M("origin-overwritten", "np.add.at(values, (slice(None), origin), exp.values)",
+          "values[:, origin] = exp.values",
+          "attributions of an input's derived columns overwritten instead of summed"),
+        M("raw-x-explained", "exp = final.explain(head.transform(X), **params)",
+          "exp = final.explain(X, **params)",
+          "the final estimator explains the raw rows, the Pipeline's transform ignored"),
+        M("shortest-prefix",
+          "by_length = sorted(range(len(input_names)), key=lambda j: -len(str(input_names[j])))",
+          "by_length = range(len(input_names))",
+          "an output column credited to the first input whose name is its prefix, "
+          "not the longest"),
+        M("names-not-transformed", "exp.feature_names = transformed_names",
+          "exp.feature_names = exp.feature_names",
+          "features='transformed' keeps the final estimator's own names"),
     ]),
     Module("skmtlx/metrics/_fidelity.py", METRICS_TESTS, [
         M("x-train-ignored", "X_train=X if X_train is None else X_train", "X_train=X",
           "global_fidelity ignores X_train"),
-        M("pipeline-raw-g", "lambda X: g_fn(head.transform(X))", "lambda X: g_fn(X)",
-          "the surrogate sees the raw X while the black box sees the transformed X"),
+        M("pipeline-raw-g", "np.asarray(final.predict_surrogate(inner(X), **params)",
+          "np.asarray(final.predict_surrogate(X, **params)",
+          "the surrogate sees the raw X while the black box sees the transformed X",
+          earlier=("lambda X: g_fn(head.transform(X))", "lambda X: g_fn(X)")),
         M("binary-both-columns", "return proba[:, 1:] if proba.shape[1] == 2 else proba",
           "return proba", "binary fidelity counted on both probability columns"),
-        M("abs-gf", "return float(np.mean((g - f) ** 2))", "return float(np.mean(np.abs(g - f)))",
-          "mean absolute instead of squared difference"),
-        M("r2-swapped", "r2_score(f, g)", "r2_score(g, f)",
-          "R^2 of f explaining g instead of g explaining f"),
+        M("abs-gf", "per_output = np.mean((g - f) ** 2, axis=0)",
+          "per_output = np.mean(np.abs(g - f), axis=0)",
+          "mean absolute instead of squared difference",
+          earlier=("return float(np.mean((g - f) ** 2))", "return float(np.mean(np.abs(g - f)))")),
+        M("r2-swapped", "r2_score(f, g, multioutput", "r2_score(g, f, multioutput",
+          "R^2 of f explaining g instead of g explaining f",
+          earlier=("r2_score(f, g)", "r2_score(g, f)")),
         M("post-hoc-no-intercept",
           "self.model = LinearRegression().fit(X_train, estimator.predict(X_train))",
           "self.model = LinearRegression(fit_intercept=False).fit(X_train, "
@@ -189,20 +219,29 @@ MODULES = [
     ]),
     Module("skmtlx/metrics/_scorers.py", METRICS_TESTS, [
         M("gf-sign",
-          "return -global_fidelity(estimator, X)", "return global_fidelity(estimator, X)",
-          "global fidelity scorer not negated (greater is better broken)"),
-        M("strict-epsilon", "feasible = np.flatnonzero(fidelity <= epsilon)",
-          "feasible = np.flatnonzero(fidelity < epsilon)", "a fidelity equal to epsilon refused"),
-        M("fallback-best-score", "return int(np.argmin(fidelity))", "return int(np.argmax(score))",
-          "no feasible candidate: best score instead of best fidelity"),
+          "return -global_fidelity(estimator, X, **kwargs)",
+          "return global_fidelity(estimator, X, **kwargs)",
+          "global fidelity scorer not negated (greater is better broken)",
+          earlier=("return -global_fidelity(estimator, X)",
+                   "return global_fidelity(estimator, X)")),
+        M("strict-epsilon", "valid & (fidelity <= epsilon)", "valid & (fidelity < epsilon)",
+          "a fidelity equal to epsilon refused",
+          earlier=("np.flatnonzero(fidelity <= epsilon)", "np.flatnonzero(fidelity < epsilon)")),
+        M("fallback-best-score", "return int(candidates[np.argmin(fidelity[candidates])])",
+          "return int(candidates[np.argmax(score[candidates])])",
+          "no feasible candidate: best score instead of best fidelity",
+          earlier=("return int(np.argmin(fidelity))", "return int(np.argmax(score))")),
         M("subset-index", "return int(feasible[np.argmax(score[feasible])])",
           "return int(np.argmax(score[feasible]))", "index into the feasible subset returned"),
         M("gnf-kwargs-ignored", "return -neighborhood_fidelity(estimator, X, **kwargs)",
           "return -neighborhood_fidelity(estimator, X)", "scorer ignores its settings"),
+        M("nan-score-kept", "valid = ~np.isnan(score) & ~np.isnan(fidelity)",
+          "valid = ~np.isnan(fidelity)", "a candidate whose fit failed (NaN score) can be chosen"),
     ]),
     Module("skmtlx/metrics/_tradeoff.py", METRICS_TESTS, [
-        M("alpha-ignored", '{"surrogate_fit": "joint", "alpha": a}', '{"surrogate_fit": "joint"}',
-          "joint settings all use the default alpha"),
+        M("weight-ignored", '{"surrogate_fit": "joint", "fidelity_weight": w}',
+          '{"surrogate_fit": "joint"}', "joint settings all use the default fidelity_weight",
+          earlier=('{"surrogate_fit": "joint", "alpha": a}', '{"surrogate_fit": "joint"}')),
         M("points-ignored", "X_neighborhood = _take_rows(X_test, rows_drawn)", "pass",
           "neighborhood_points ignored"),
         M("training-data-ignored",
@@ -216,6 +255,8 @@ MODULES = [
           '"score": metric(y_train, estimator.predict(X_train))', "score on training rows"),
         M("train-gf", '"gf": global_fidelity(estimator, X_test)',
           '"gf": global_fidelity(estimator, X_train)', "GF on training rows"),
+        M("nan-on-front", "return valid & ~np.array(dominated, dtype=bool)",
+          "return ~np.array(dominated, dtype=bool)", "failed fits (NaN score or GF) on the front"),
     ]),
     Module("skmtlx/utils/_selection.py", ["tests/test_task_graph.py"], [
         M("unpaired-se", "std_err = (losses - losses[lowest]).std(axis=1, ddof=1)",
@@ -324,8 +365,9 @@ MODULES = [
           "filter; only the enumeration gets longer"),
     ]),
     Module("skmtlx/generative/_joint.py", ["tests/test_generative.py"], [
-        M("prior-sign", "scores -= alpha * log_prior", "scores += alpha * log_prior",
-          "prior added instead of divided out"),
+        M("prior-sign", "scores -= prior_weight * log_prior", "scores += prior_weight * log_prior",
+          "prior added instead of divided out",
+          earlier=("scores -= alpha * log_prior", "scores += alpha * log_prior")),
         M("prior-unnormalised", "- np.log(len(index) + smoothing * len(codes))",
           "- np.log(len(index))", "prior normalised without the smoothing mass"),
         M("smoothing-ignored", "np.log(counts + smoothing)", "np.log(counts + 1.0)",
@@ -433,11 +475,12 @@ def _fastest_first(report):
 
 
 def _apply(source, mutant):
-    for old, new in mutant.edits:
-        if source.count(old) != 1:
-            return None
-        source = source.replace(old, new)
-    return source
+    for edits in (mutant.edits, mutant.earlier):
+        if edits and all(source.count(old) == 1 for old, _ in edits):
+            for old, new in edits:
+                source = source.replace(old, new)
+            return source
+    return None
 
 
 def main():
@@ -455,15 +498,22 @@ def main():
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name] + sys.argv))
     modules = [m for m in MODULES if not args.module or any(s in m.path for s in args.module)]
+    tests_root = args.checkout.resolve()
     if args.list:
+        not_applicable = 0
         for module in modules:
             print(f"\n{module.path}  (tests: {' '.join(module.tests)})")
+            path = tests_root / module.path
+            source = path.read_text() if path.exists() else ""
             for mutant in module.mutants:
                 note = f"  [equivalent: {mutant.equivalent}]" if mutant.equivalent else ""
+                if _apply(source, mutant) is None:
+                    note, not_applicable = note + "  [not applicable]", not_applicable + 1
                 print(f"  {mutant.name:28s} {mutant.description}{note}")
+        print(f"\n{sum(len(m.mutants) for m in modules)} mutants, {not_applicable} not "
+              f"applicable to {tests_root}")
         return
     wall = time.perf_counter()
-    tests_root = args.checkout.resolve()
     local = threading.local()
     copies = []
     order, limit = {}, {}
@@ -489,7 +539,7 @@ def main():
 
     def run_mutant(module, mutant):
         path = workdir() / module.path
-        original = path.read_text()
+        original = path.read_text() if path.exists() else ""
         mutated = _apply(original, mutant)
         seconds = 0.0
         if mutant.equivalent:
