@@ -340,7 +340,7 @@ def test_pipeline_with_column_transformer_and_grid_search():
                              ("cat", OneHotEncoder(), ["c"])])
     pipe = make_pipeline(pre, FidelityMTLRegressor(**FAST))
     search = GridSearchCV(
-        pipe, {"fidelitymtlregressor__fidelity_weight": [0.8, 0.2]}, cv=2, n_jobs=2
+        pipe, {"fidelitymtlregressor__fidelity_weight": [0.8, 0.2]}, cv=2
     )
     search.fit(frame, y)
     assert search.best_score_ > 0.5
