@@ -64,23 +64,20 @@ EXPLANATION_TESTS = ["tests/test_explanation.py"]
 
 MODULES = [
     Module("skmtlx/_surrogate.py", FIDELITY_TESTS + EXPLANATION_TESTS, [
-        M("weight-swap",
-          "terms[\"loss\"] = ((1.0 - self.fidelity_weight) * terms[\"loss\"]\n"
-          "                             + self.fidelity_weight * fidelity)",
-          "terms[\"loss\"] = (self.fidelity_weight * terms[\"loss\"]\n"
-          "                             + (1.0 - self.fidelity_weight) * fidelity)",
-          "fidelity_weight and 1 - fidelity_weight exchanged in the objective"),
-        M("no-link", "return ((link(g_out) - link(f_out)) ** 2).mean()",
-          "return ((g_out - f_out) ** 2).mean()",
+        M("weight-swap", 'torch.lerp(terms["loss"], fidelity, self.fidelity_weight)',
+          'torch.lerp(fidelity, terms["loss"], self.fidelity_weight)',
+          "fidelity_weight and 1 - fidelity_weight exchanged in the objective (lerp's ends)"),
+        M("no-link", "return nn.functional.mse_loss(link(g_out), link(f_out))",
+          "return nn.functional.mse_loss(g_out, f_out)",
           "fidelity measured on raw outputs whatever the link"),
-        M("abs-fidelity", "return ((link(g_out) - link(f_out)) ** 2).mean()",
-          "return (link(g_out) - link(f_out)).abs().mean()",
+        M("abs-fidelity", "return nn.functional.mse_loss(link(g_out), link(f_out))",
+          "return nn.functional.l1_loss(link(g_out), link(f_out))",
           "absolute instead of squared fidelity error"),
         M("validation-without-fidelity", "if not (self.training or self.validate_fidelity):",
           "if not self.training:",
           "the validation loss early stopping watches leaves out the fidelity term"),
-        M("squared-error-abs", "return ((output - target) ** 2).mean()",
-          "return (output - target).abs().mean()",
+        M("squared-error-abs", "return nn.functional.mse_loss(output, target)",
+          "return nn.functional.l1_loss(output, target)",
           "squared_error prediction loss is the absolute error"),
         M("log-cosh-sign", "return log_cosh(output - target).mean()",
           "return log_cosh(output + target).mean()", "log_cosh of output + target"),
