@@ -58,12 +58,12 @@ def M(name, old, new, description, equivalent=None, earlier=None):
                   pairs(*earlier) if earlier else ())
 
 
-FIDELITY_TESTS = ["tests/test_fidelity.py"]
+FIDELITY_TESTS = ["tests/test_fidelity.py", "tests/test_explanation.py"]
+"""The fidelity estimators' tests and the explanation tests (which explain their surrogates)."""
 METRICS_TESTS = ["tests/test_metrics.py"]
-EXPLANATION_TESTS = ["tests/test_explanation.py"]
 
 MODULES = [
-    Module("skmtlx/_surrogate.py", FIDELITY_TESTS + EXPLANATION_TESTS, [
+    Module("skmtlx/_surrogate.py", FIDELITY_TESTS, [
         M("weight-swap", 'torch.lerp(terms["loss"], fidelity, self.fidelity_weight)',
           'torch.lerp(fidelity, terms["loss"], self.fidelity_weight)',
           "fidelity_weight and 1 - fidelity_weight exchanged in the objective (lerp's ends)"),
@@ -177,7 +177,7 @@ MODULES = [
         M("output-names", "return self.classes_[1:] if", "return self.classes_[:1] if",
           "binary explanation named after the negative class"),
     ]),
-    Module("skmtlx/_explanation.py", FIDELITY_TESTS + EXPLANATION_TESTS, [
+    Module("skmtlx/_explanation.py", FIDELITY_TESTS, [
         M("signed-importance", "return frame.abs().mean()", "return frame.mean()",
           "global importance is the signed mean"),
         M("ascending", "mean().sort_values(ascending=False)", "mean().sort_values(ascending=True)",
@@ -195,7 +195,7 @@ MODULES = [
           "bar plot shows one feature too few",
           earlier=(".iloc[:max_display]", ".iloc[:max_display - 1]")),
     ]),
-    Module("skmtlx/_explain.py", EXPLANATION_TESTS, [
+    Module("skmtlx/_explain.py", FIDELITY_TESTS, [
         M("origin-overwritten", "np.add.at(values, (slice(None), origin), exp.values)",
           "values[:, origin] = exp.values",
           "attributions of an input's derived columns overwritten instead of summed"),

@@ -183,6 +183,7 @@ def test_explanation_is_coef_times_distance_to_the_training_mean(skewed_fit):
     explanation = reg.explain(rows)
     mean = X.mean(axis=0)
     assert np.all(np.abs(np.median(X, axis=0) - mean) > 0.1)  # the reference matters
+    np.testing.assert_allclose(reg.training_mean_, mean)
     for o in range(2):
         np.testing.assert_allclose(explanation.values[:, :, o], reg.coef_[o] * (rows - mean))
         assert explanation.base_values[o] == pytest.approx(reg.intercept_[o] + reg.coef_[o] @ mean)
