@@ -19,6 +19,7 @@ from skmtlx import (
     TaskGrouper,
     explain,
 )
+from skmtlx._explain import feature_origin
 from skmtlx._surrogate import (
     FidelityCriterion,
     SurrogateHead,
@@ -57,6 +58,16 @@ def test_pipeline_attributions_summed_on_original_columns():
     transformed = explain(pipe, frame.iloc[:10], features="transformed")
     assert list(transformed.feature_names) == list(pre.get_feature_names_out())
     np.testing.assert_allclose(transformed.values[:, :, 0], contrib, atol=1e-10)
+
+
+def test_feature_origin_credits_the_longest_matching_input_name():
+    frame = pd.DataFrame({"a": ["u", "v", "u", "w"], "a_b": ["x", "y", "y", "x"]})
+    encoder = OneHotEncoder().fit(frame)
+    # precondition: the outputs of "a_b" also start with "a_"
+    assert sum(name.startswith("a_") for name in encoder.get_feature_names_out()) == 5
+    origin = feature_origin(encoder, np.array(["a", "a_b"], dtype=object))
+    expected = np.repeat([0, 1], [len(levels) for levels in encoder.categories_])
+    np.testing.assert_array_equal(origin, expected)
 
 
 def test_pipeline_fidelity_uses_the_protocol_through_the_pipeline():
