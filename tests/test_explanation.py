@@ -168,6 +168,14 @@ def test_fidelity_criterion_matches_the_formula():
                         - 1 / (1 + np.exp(-np.array([0.0, 2.0])))) ** 2)
     mse = np.mean((np.array([0.0, 2.0]) - 1.0) ** 2)
     assert float(terms["loss"]) == pytest.approx(0.7 * mse + 0.3 * fidelity, rel=1e-6)
+    # the validation loss (evaluation mode, which early stopping watches) keeps the
+    # fidelity term unless validate_fidelity=False asks for the criterion's own loss
+    assert float(criterion.eval()((f, g), y)["loss"]) == pytest.approx(
+        0.7 * mse + 0.3 * fidelity, rel=1e-6)
+    own = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["sigmoid"], multi_head=False,
+                            validate_fidelity=False).eval()((f, g), y)
+    assert float(own["loss"]) == pytest.approx(mse, rel=1e-6)
+    assert float(own["fidelity"]) == pytest.approx(fidelity, rel=1e-6)
     # a basis: the network sees X, the surrogate head the basis columns
 
     class Squares:
