@@ -113,7 +113,10 @@ MODULES = [
           "if fidelity(head) >= fidelity(refit) else",
           "the less faithful of the trained head and the least-squares fit kept"),
         M("log-proba-uncentred", "return log_proba - log_proba.mean(axis=1, keepdims=True)",
-          "return log_proba", "post-hoc logits are log-probabilities, not centred"),
+          "return log_proba", "post-hoc logits are log-probabilities, not centred",
+          equivalent="its one caller (GenerativeMTLClassifier with a scikit-learn estimator) "
+          "centres the fitted coefficients and intercepts over the classes afterwards "
+          "(centre_softmax_heads), and least squares is linear in its targets"),
     ]),
     Module("skmtlx/fidelity/_base.py", FIDELITY_TESTS, [
         M("weight-ignored", "self.fidelity_weight if joint else 0.0", "0.5 if joint else 0.0",

@@ -22,8 +22,10 @@ from skmtlx import (
 from skmtlx._explain import feature_origin
 from skmtlx._surrogate import (
     FidelityCriterion,
+    FittedSurrogate,
     SurrogateHead,
     additive_attributions,
+    best_linear_surrogate,
 )
 from skmtlx.metrics import global_fidelity
 
@@ -158,6 +160,31 @@ def test_generative_post_hoc_surrogate_fits_the_centred_log_probabilities():
     np.testing.assert_allclose(clf.surrogate_.coef_[2:4], by_hand.coef_, atol=1e-6)
     exp = clf.explain(X[:3])
     assert list(exp.task_names) == ["task0", "task0", "task1", "task1"]
+
+
+def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit():
+    from scipy.special import expit
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    clean = X @ [1.0, -2.0, 0.5]
+    # identity link: the least-squares refit is the fidelity optimum, a perturbed head loses
+    raw = np.column_stack([clean + 0.3 * np.sin(3 * X[:, 0]), np.tanh(X[:, 1])])
+    lsq = LinearRegression().fit(X, raw)
+    head = FittedSurrogate(lsq.coef_ + 0.1, lsq.intercept_, X)
+    kept, kind = best_linear_surrogate(X, raw, ["identity", "identity"], [1, 1], head)
+    assert kind == "post_hoc"
+    np.testing.assert_allclose(kept.coef_, lsq.coef_, atol=1e-10)
+    # sigmoid link: logits with a few huge outliers pull the logit least squares away;
+    # the clean head is more faithful on probabilities, so it is kept
+    logits = clean.copy()
+    logits[:4] += 50.0
+    head = FittedSurrogate(np.array([[1.0, -2.0, 0.5]]), np.zeros(1), X)
+    refit = LinearRegression().fit(X, logits)
+    assert (np.mean((expit(clean) - expit(logits)) ** 2)
+            < np.mean((expit(refit.predict(X)) - expit(logits)) ** 2))  # precondition
+    kept, kind = best_linear_surrogate(X, logits[:, None], ["sigmoid"], [1], head)
+    assert kind == "joint" and kept is head
 
 
 def test_fidelity_criterion_matches_the_formula():
