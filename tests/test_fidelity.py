@@ -191,6 +191,18 @@ def test_explanation_is_coef_times_distance_to_the_training_mean(skewed_fit):
     np.testing.assert_allclose(explanation.base_values, reg.predict_surrogate(mean[None])[0])
 
 
+def test_linear_shape_functions_are_coef_times_distance_to_the_training_mean(skewed_fit):
+    X, reg = skewed_fit
+    shapes = reg.shape_functions(X, grid_resolution=5)
+    mean = X.mean(axis=0)
+    for o, output in enumerate(["y0", "y1"]):
+        for j in range(X.shape[1]):
+            rows = shapes[(shapes["feature"] == f"x{j}") & (shapes["output"] == output)]
+            assert len(rows) == 5
+            np.testing.assert_allclose(rows["contribution"],
+                                       reg.coef_[o, j] * (rows["value"] - mean[j]), atol=1e-10)
+
+
 def test_multioutput_regression_shapes(diabetes):
     X, y = diabetes
     Y = np.column_stack([y, -2 * y + 5])
