@@ -24,7 +24,11 @@ could plausibly write, the run is reproducible, and it fits in minutes. Run::
     python benchmarks/mutation_score.py --checkout /path/to/other/checkout
 
 ``--checkout`` measures another checkout (its package and its tests, e.g. an
-older commit to compare scores), with this script's list of mutants.
+older commit to compare scores), with this script's list of mutants: where a
+mutant's text is not found, the text of the same bug in the code before the
+merges of issues 28-34 (``earlier``) is tried, else the mutant is not
+applicable there; a family's test module the checkout lacks is left out.
+``--list --checkout PATH`` marks the mutants that do not apply to PATH.
 """
 
 import argparse
