@@ -24,7 +24,11 @@ could plausibly write, the run is reproducible, and it fits in minutes. Run::
     python benchmarks/mutation_score.py --checkout /path/to/other/checkout
 
 ``--checkout`` measures another checkout (its package and its tests, e.g. an
-older commit to compare scores), with this script's list of mutants.
+older commit to compare scores), with this script's list of mutants: where a
+mutant's text is not found, the text of the same bug in the code before the
+merges of issues 28-34 (``earlier``) is tried, else the mutant is not
+applicable there; a family's test module the checkout lacks is left out.
+``--list --checkout PATH`` marks the mutants that do not apply to PATH.
 """
 
 import argparse
@@ -41,86 +45,66 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-Mutant = namedtuple("Mutant", "name edits description equivalent", defaults=(None,))
-"""``edits``: ``(old, new)`` replacements, each ``old`` found exactly once in the module."""
+Mutant = namedtuple("Mutant", "name edits description equivalent earlier",
+                    defaults=(None, ()))
+"""``edits``: ``(old, new)`` replacements, each ``old`` found exactly once in the module;
+``earlier``: the same bug's edits in the code before issue 34's merges (main at 4114c2b),
+tried when ``edits`` do not apply, so that ``--checkout`` can score that code."""
 
 Module = namedtuple("Module", "path tests mutants")
 
 
-def M(name, old, new, description, equivalent=None):
-    edits = [(old, new)] if isinstance(old, str) else list(zip(old, new))
-    return Mutant(name, edits, description, equivalent)
+def M(name, old, new, description, equivalent=None, earlier=None):
+    def pairs(old, new):
+        return [(old, new)] if isinstance(old, str) else list(zip(old, new))
+
+    return Mutant(name, pairs(old, new), description, equivalent,
+                  pairs(*earlier) if earlier else ())
 
 
-FIDELITY_TESTS = ["tests/test_fidelity.py"]
+FIDELITY_TESTS = ["tests/test_fidelity.py", "tests/test_explanation.py"]
+"""The fidelity estimators' tests and the explanation tests (which explain their surrogates)."""
 METRICS_TESTS = ["tests/test_metrics.py"]
 
 MODULES = [
-    Module("skmtlx/fidelity/_loss.py", FIDELITY_TESTS, [
-        M("alpha-swap",
-          "loss = self.alpha * prediction + (1.0 - self.alpha) * fidelity",
-          "loss = (1.0 - self.alpha) * prediction + self.alpha * fidelity",
-          "alpha and 1 - alpha exchanged in the objective"),
-        M("no-link",
-          "fidelity = ((link(g_out) - link(f_out)) ** 2).mean()",
-          "fidelity = ((g_out - f_out) ** 2).mean()",
+    Module("skmtlx/_surrogate.py", FIDELITY_TESTS, [
+        M("weight-swap", 'torch.lerp(terms["loss"], fidelity, self.fidelity_weight)',
+          'torch.lerp(fidelity, terms["loss"], self.fidelity_weight)',
+          "fidelity_weight and 1 - fidelity_weight exchanged in the objective (lerp's ends)"),
+        M("no-link", "return nn.functional.mse_loss(link(g_out), link(f_out))",
+          "return nn.functional.mse_loss(g_out, f_out)",
           "fidelity measured on raw outputs whatever the link"),
-        M("abs-fidelity",
-          "fidelity = ((link(g_out) - link(f_out)) ** 2).mean()",
-          "fidelity = (link(g_out) - link(f_out)).abs().mean()",
+        M("abs-fidelity", "return nn.functional.mse_loss(link(g_out), link(f_out))",
+          "return nn.functional.l1_loss(link(g_out), link(f_out))",
           "absolute instead of squared fidelity error"),
-        M("joint-ignored", "if not self.joint:", "if False:",
-          "post-hoc training also gets the fidelity term"),
-        M("squared-error-abs", "return ((output - target) ** 2).mean()",
-          "return (output - target).abs().mean()",
+        M("validation-without-fidelity", "if not (self.training or self.validate_fidelity):",
+          "if not self.training:",
+          "the validation loss early stopping watches leaves out the fidelity term"),
+        M("squared-error-abs", "return nn.functional.mse_loss(output, target)",
+          "return nn.functional.l1_loss(output, target)",
           "squared_error prediction loss is the absolute error"),
         M("log-cosh-sign", "return log_cosh(output - target).mean()",
-          "return log_cosh(output + target).mean()",
-          "log_cosh of output + target"),
-        M("softmax-axis", "torch.softmax(raw, dim=1)", "torch.softmax(raw, dim=0)",
+          "return log_cosh(output + target).mean()", "log_cosh of output + target"),
+        M("softmax-axis", '"softmax": lambda raw: torch.softmax(raw, dim=1)',
+          '"softmax": lambda raw: torch.softmax(raw, dim=0)',
           "softmax link over the batch instead of the classes"),
-    ]),
-    Module("skmtlx/fidelity/_base.py", FIDELITY_TESTS, [
-        M("alpha-ignored", "FidelityLoss(self.alpha,", "FidelityLoss(0.5,",
-          "the estimator's alpha is not passed to the loss"),
-        M("always-joint", 'joint = self.surrogate_fit == "joint"', "joint = True",
-          "post_hoc trains f with the fidelity term"),
-        M("median-reference", "self.training_mean_ = X.mean(axis=0)",
-          "self.training_mean_ = np.median(X, axis=0)",
-          "explanation reference is the median, not the training mean"),
         M("no-reference",
-          ["values = (X - self.training_mean_)[:, :, None]",
-           "base_values = intercept + coef @ self.training_mean_"],
-          ["values = X[:, :, None]", "base_values = intercept"],
+          ["centred = np.asarray(Z, dtype=np.float64) - basis_mean",
+           "return values, np.atleast_1d(intercept) + coef @ basis_mean"],
+          ["centred = np.asarray(Z, dtype=np.float64)",
+           "return values, np.atleast_1d(intercept)"],
           "training mean left out of both values and base values (still adds up)"),
-        M("no-surrogate-init", "if surrogate_init is not None:", "if False:",
-          "the least-squares start of the surrogate head is dropped"),
-        M("coef-transposed", "* coef.T[None, :, :]", "* coef.T[::-1][None, :, :]",
+        M("median-reference",
+          "self.basis_mean_ = _basis_matrix(basis, X_train).mean(axis=0)",
+          "self.basis_mean_ = np.median(_basis_matrix(basis, X_train), axis=0)",
+          "explanation reference is the median, not the training mean"),
+        M("features-swapped",
+          "one_hot[np.arange(len(feature_index)), feature_index] = 1.0",
+          "one_hot[np.arange(len(feature_index)), feature_index[::-1]] = 1.0",
           "attributions paired with the wrong features"),
-    ]),
-    Module("skmtlx/fidelity/_regressor.py", FIDELITY_TESTS, [
-        M("coef-unscaled", "surrogate.coef_ = weights * self.y_scale_[:, None]",
-          "surrogate.coef_ = weights", "surrogate coefficients left in standardised units"),
-        M("intercept-no-mean", "surrogate.intercept_ = bias * self.y_scale_ + self.y_mean_",
-          "surrogate.intercept_ = bias * self.y_scale_", "target mean not added back"),
-        M("zero-scale", "self.y_scale_ = np.where(scale > 0, scale, 1.0)",
-          "self.y_scale_ = scale", "a constant target column divides by zero"),
-        M("post-hoc-on-y", "surrogate = LinearRegression().fit(X, self._predict_validated(X))",
-          "surrogate = LinearRegression().fit(X, Y if self._y_ndim > 1 else Y[:, 0])",
-          "post-hoc surrogate fitted to the targets instead of the black box"),
-        M("init-no-bias", "bias = Y_mean - weights @ X_mean", "bias = Y_mean",
-          "least-squares start ignores the input mean"),
-        M("predict-no-mean", "predictions = outputs * self.y_scale_ + self.y_mean_",
-          "predictions = outputs * self.y_scale_", "black-box predictions miss the mean"),
-    ]),
-    Module("skmtlx/fidelity/_classifier.py", FIDELITY_TESTS, [
-        M("logit-ignored", 'link = "identity"', 'link = "sigmoid" if binary else "softmax"',
-          'fidelity_space="logit" ignored in joint training'),
-        M("post-hoc-on-labels",
-          "predicted = np.argmax(self._predict_proba_validated(X), axis=1)",
-          "predicted = codes", "post-hoc surrogate fitted to the true labels, not f's"),
-        M("proba-columns", "np.column_stack([1.0 - positive, positive])",
-          "np.column_stack([positive, 1.0 - positive])", "binary probability columns swapped"),
+        M("post-hoc-no-intercept", "model = LinearRegression().fit(Z, outputs)",
+          "model = LinearRegression(fit_intercept=False).fit(Z, outputs)",
+          "post-hoc surrogate without intercept"),
         M("two-present-row",
           "coef[present[1]], intercept[present[1]] = model.coef_[0], model.intercept_[0]",
           "coef[present[0]], intercept[present[0]] = model.coef_[0], model.intercept_[0]",
@@ -129,6 +113,74 @@ MODULES = [
           "intercept[0] = -_ABSENT_CLASS_LOGIT if present[0] == 1 else _ABSENT_CLASS_LOGIT",
           "intercept[0] = _ABSENT_CLASS_LOGIT if present[0] == 1 else -_ABSENT_CLASS_LOGIT",
           "one predicted class: constant surrogate predicts the other class"),
+        M("best-surrogate-flipped", "if fidelity(head) <= fidelity(refit) else",
+          "if fidelity(head) >= fidelity(refit) else",
+          "the less faithful of the trained head and the least-squares fit kept"),
+        M("log-proba-uncentred", "return log_proba - log_proba.mean(axis=1, keepdims=True)",
+          "return log_proba", "post-hoc logits are log-probabilities, not centred",
+          equivalent="its one caller (GenerativeMTLClassifier with a scikit-learn estimator) "
+          "centres the fitted coefficients and intercepts over the classes afterwards "
+          "(centre_softmax_heads), and least squares is linear in its targets"),
+    ]),
+    Module("skmtlx/fidelity/_base.py", FIDELITY_TESTS, [
+        M("weight-ignored", "self.fidelity_weight if joint else 0.0", "0.5 if joint else 0.0",
+          "the estimator's fidelity_weight is not passed to the loss",
+          earlier=("FidelityLoss(self.alpha,", "FidelityLoss(0.5,")),
+        M("always-joint", 'joint = self.surrogate_fit == "joint"', "joint = True",
+          "post_hoc trains f with the fidelity term"),
+        M("median-reference", "self.training_mean_ = X.mean(axis=0)",
+          "self.training_mean_ = np.median(X, axis=0)",
+          "training_mean_ (the linear explanation's reference) is the median"),
+        M("no-surrogate-init", "if joint and init_surrogate:", "if False:",
+          "the least-squares start of the surrogate head is dropped",
+          earlier=("if surrogate_init is not None:", "if False:")),
+        M("init-no-bias", "bias = Y_mean - weights @ X_mean", "bias = Y_mean",
+          "least-squares start ignores the input mean"),
+        M("whitening-mean-dropped", "return coef, intercept - coef @ self.mean_",
+          "return coef, intercept",
+          "head weights on the whitened basis mapped back without the basis mean"),
+        M("shape-uncentred",
+          "centred = self.surrogate_basis_.transform(rows)[:, own] - basis_mean[own]",
+          "centred = self.surrogate_basis_.transform(rows)[:, own]",
+          "shape functions not centred on the training rows"),
+    ]),
+    Module("skmtlx/fidelity/_regressor.py", FIDELITY_TESTS, [
+        M("coef-unscaled", "FittedSurrogate(coef * y_scale[:, None], intercept",
+          "FittedSurrogate(coef, intercept",
+          "surrogate coefficients left in standardised units",
+          earlier=("surrogate.coef_ = weights * self.y_scale_[:, None]",
+                   "surrogate.coef_ = weights")),
+        M("intercept-no-mean", "intercept * y_scale + y_mean,", "intercept * y_scale,",
+          "target mean not added back to the surrogate's intercept",
+          earlier=("surrogate.intercept_ = bias * self.y_scale_ + self.y_mean_",
+                   "surrogate.intercept_ = bias * self.y_scale_")),
+        M("post-hoc-on-y", "surrogate = fit_post_hoc_surrogate(X, predictions, inputs.basis)",
+          "surrogate = fit_post_hoc_surrogate(X, Y, inputs.basis)",
+          "post-hoc surrogate fitted to the targets instead of the black box",
+          earlier=("surrogate = LinearRegression().fit(X, self._predict_validated(X))",
+                   "surrogate = LinearRegression().fit(X, Y if self._y_ndim > 1 else Y[:, 0])")),
+        M("post-hoc-unscaled",
+          "predictions = self._raw_outputs(inputs, X) * y_scale + y_mean",
+          "predictions = self._raw_outputs(inputs, X)",
+          "post-hoc surrogate fitted to f's standardised outputs"),
+        M("predict-no-mean", "predictions = outputs * self.y_scale_ + self.y_mean_",
+          "predictions = outputs * self.y_scale_", "black-box predictions miss the mean"),
+        M("standardize-ignored", "if self.standardize_target:", "if False:",
+          "standardize_target=True trains on raw targets"),
+        M("black-box-output-unscaled",
+          "return self._forward(X) * self.y_scale_ + self.y_mean_", "return self._forward(X)",
+          "the black-box output beside the shape functions left standardised"),
+    ]),
+    Module("skmtlx/fidelity/_classifier.py", FIDELITY_TESTS, [
+        M("logit-ignored", 'link = "identity"', 'link = "sigmoid" if binary else "softmax"',
+          'fidelity_space="logit" ignored in joint training'),
+        M("post-hoc-on-labels",
+          "predicted = np.argmax(_probabilities(self._raw_outputs(inputs, X)), axis=1)",
+          "predicted = codes", "post-hoc surrogate fitted to the true labels, not f's",
+          earlier=("predicted = np.argmax(self._predict_proba_validated(X), axis=1)",
+                   "predicted = codes")),
+        M("proba-columns", "np.column_stack([1.0 - positive, positive])",
+          "np.column_stack([positive, 1.0 - positive])", "binary probability columns swapped"),
         M("output-names", "return self.classes_[1:] if", "return self.classes_[:1] if",
           "binary explanation named after the negative class"),
     ]),
@@ -145,20 +197,43 @@ MODULES = [
         M("other-abs", "order[max_display:]\n            ].sum()",
           "order[max_display:]\n            ].abs().sum()",
           "the 'other features' bar sums absolute values"),
-        M("bar-off-by-one", ".iloc[:max_display]", ".iloc[:max_display - 1]",
-          "bar plot shows one feature too few"),
+        M("bar-off-by-one", "shown = exp.global_importances(name).iloc[:self.max_display]",
+          "shown = exp.global_importances(name).iloc[:self.max_display - 1]",
+          "bar plot shows one feature too few",
+          earlier=(".iloc[:max_display]", ".iloc[:max_display - 1]")),
+    ]),
+    Module("skmtlx/_explain.py", FIDELITY_TESTS, [
+        M("origin-overwritten", "np.add.at(values, (slice(None), origin), exp.values)",
+          "values[:, origin] = exp.values",
+          "attributions of an input's derived columns overwritten instead of summed"),
+        M("raw-x-explained", "exp = final.explain(head.transform(X), **params)",
+          "exp = final.explain(X, **params)",
+          "the final estimator explains the raw rows, the Pipeline's transform ignored"),
+        M("shortest-prefix",
+          "by_length = sorted(range(len(input_names)), key=lambda j: -len(str(input_names[j])))",
+          "by_length = range(len(input_names))",
+          "an output column credited to the first input whose name is its prefix, "
+          "not the longest"),
+        M("names-not-transformed", "exp.feature_names = transformed_names",
+          "exp.feature_names = exp.feature_names",
+          "features='transformed' keeps the final estimator's own names"),
     ]),
     Module("skmtlx/metrics/_fidelity.py", METRICS_TESTS, [
         M("x-train-ignored", "X_train=X if X_train is None else X_train", "X_train=X",
           "global_fidelity ignores X_train"),
-        M("pipeline-raw-g", "lambda X: g_fn(head.transform(X))", "lambda X: g_fn(X)",
-          "the surrogate sees the raw X while the black box sees the transformed X"),
+        M("pipeline-raw-g", "np.asarray(final.predict_surrogate(inner(X), **params)",
+          "np.asarray(final.predict_surrogate(X, **params)",
+          "the surrogate sees the raw X while the black box sees the transformed X",
+          earlier=("lambda X: g_fn(head.transform(X))", "lambda X: g_fn(X)")),
         M("binary-both-columns", "return proba[:, 1:] if proba.shape[1] == 2 else proba",
           "return proba", "binary fidelity counted on both probability columns"),
-        M("abs-gf", "return float(np.mean((g - f) ** 2))", "return float(np.mean(np.abs(g - f)))",
-          "mean absolute instead of squared difference"),
-        M("r2-swapped", "r2_score(f, g)", "r2_score(g, f)",
-          "R^2 of f explaining g instead of g explaining f"),
+        M("abs-gf", "per_output = np.mean((g - f) ** 2, axis=0)",
+          "per_output = np.mean(np.abs(g - f), axis=0)",
+          "mean absolute instead of squared difference",
+          earlier=("return float(np.mean((g - f) ** 2))", "return float(np.mean(np.abs(g - f)))")),
+        M("r2-swapped", "r2_score(f, g, multioutput", "r2_score(g, f, multioutput",
+          "R^2 of f explaining g instead of g explaining f",
+          earlier=("r2_score(f, g)", "r2_score(g, f)")),
         M("post-hoc-no-intercept",
           "self.model = LinearRegression().fit(X_train, estimator.predict(X_train))",
           "self.model = LinearRegression(fit_intercept=False).fit(X_train, "
@@ -189,20 +264,29 @@ MODULES = [
     ]),
     Module("skmtlx/metrics/_scorers.py", METRICS_TESTS, [
         M("gf-sign",
-          "return -global_fidelity(estimator, X)", "return global_fidelity(estimator, X)",
-          "global fidelity scorer not negated (greater is better broken)"),
-        M("strict-epsilon", "feasible = np.flatnonzero(fidelity <= epsilon)",
-          "feasible = np.flatnonzero(fidelity < epsilon)", "a fidelity equal to epsilon refused"),
-        M("fallback-best-score", "return int(np.argmin(fidelity))", "return int(np.argmax(score))",
-          "no feasible candidate: best score instead of best fidelity"),
+          "return -global_fidelity(estimator, X, **kwargs)",
+          "return global_fidelity(estimator, X, **kwargs)",
+          "global fidelity scorer not negated (greater is better broken)",
+          earlier=("return -global_fidelity(estimator, X)",
+                   "return global_fidelity(estimator, X)")),
+        M("strict-epsilon", "valid & (fidelity <= epsilon)", "valid & (fidelity < epsilon)",
+          "a fidelity equal to epsilon refused",
+          earlier=("np.flatnonzero(fidelity <= epsilon)", "np.flatnonzero(fidelity < epsilon)")),
+        M("fallback-best-score", "return int(candidates[np.argmin(fidelity[candidates])])",
+          "return int(candidates[np.argmax(score[candidates])])",
+          "no feasible candidate: best score instead of best fidelity",
+          earlier=("return int(np.argmin(fidelity))", "return int(np.argmax(score))")),
         M("subset-index", "return int(feasible[np.argmax(score[feasible])])",
           "return int(np.argmax(score[feasible]))", "index into the feasible subset returned"),
         M("gnf-kwargs-ignored", "return -neighborhood_fidelity(estimator, X, **kwargs)",
           "return -neighborhood_fidelity(estimator, X)", "scorer ignores its settings"),
+        M("nan-score-kept", "valid = ~np.isnan(score) & ~np.isnan(fidelity)",
+          "valid = ~np.isnan(fidelity)", "a candidate whose fit failed (NaN score) can be chosen"),
     ]),
     Module("skmtlx/metrics/_tradeoff.py", METRICS_TESTS, [
-        M("alpha-ignored", '{"surrogate_fit": "joint", "alpha": a}', '{"surrogate_fit": "joint"}',
-          "joint settings all use the default alpha"),
+        M("weight-ignored", '{"surrogate_fit": "joint", "fidelity_weight": w}',
+          '{"surrogate_fit": "joint"}', "joint settings all use the default fidelity_weight",
+          earlier=('{"surrogate_fit": "joint", "alpha": a}', '{"surrogate_fit": "joint"}')),
         M("points-ignored", "X_neighborhood = _take_rows(X_test, rows_drawn)", "pass",
           "neighborhood_points ignored"),
         M("training-data-ignored",
@@ -216,6 +300,8 @@ MODULES = [
           '"score": metric(y_train, estimator.predict(X_train))', "score on training rows"),
         M("train-gf", '"gf": global_fidelity(estimator, X_test)',
           '"gf": global_fidelity(estimator, X_train)', "GF on training rows"),
+        M("nan-on-front", "return valid & ~np.array(dominated, dtype=bool)",
+          "return ~np.array(dominated, dtype=bool)", "failed fits (NaN score or GF) on the front"),
     ]),
     Module("skmtlx/utils/_selection.py", ["tests/test_task_graph.py"], [
         M("unpaired-se", "std_err = (losses - losses[lowest]).std(axis=1, ddof=1)",
@@ -324,8 +410,9 @@ MODULES = [
           "filter; only the enumeration gets longer"),
     ]),
     Module("skmtlx/generative/_joint.py", ["tests/test_generative.py"], [
-        M("prior-sign", "scores -= alpha * log_prior", "scores += alpha * log_prior",
-          "prior added instead of divided out"),
+        M("prior-sign", "scores -= prior_weight * log_prior", "scores += prior_weight * log_prior",
+          "prior added instead of divided out",
+          earlier=("scores -= alpha * log_prior", "scores += alpha * log_prior")),
         M("prior-unnormalised", "- np.log(len(index) + smoothing * len(codes))",
           "- np.log(len(index))", "prior normalised without the smoothing mass"),
         M("smoothing-ignored", "np.log(counts + smoothing)", "np.log(counts + 1.0)",
@@ -433,11 +520,12 @@ def _fastest_first(report):
 
 
 def _apply(source, mutant):
-    for old, new in mutant.edits:
-        if source.count(old) != 1:
-            return None
-        source = source.replace(old, new)
-    return source
+    for edits in (mutant.edits, mutant.earlier):
+        if edits and all(source.count(old) == 1 for old, _ in edits):
+            for old, new in edits:
+                source = source.replace(old, new)
+            return source
+    return None
 
 
 def main():
@@ -455,15 +543,25 @@ def main():
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name] + sys.argv))
     modules = [m for m in MODULES if not args.module or any(s in m.path for s in args.module)]
+    tests_root = args.checkout.resolve()
+    # an older checkout may lack some test modules: its others still run
+    modules = [m._replace(tests=[t for t in m.tests if (tests_root / t).exists()])
+               for m in modules]
     if args.list:
+        not_applicable = 0
         for module in modules:
             print(f"\n{module.path}  (tests: {' '.join(module.tests)})")
+            path = tests_root / module.path
+            source = path.read_text() if path.exists() else ""
             for mutant in module.mutants:
                 note = f"  [equivalent: {mutant.equivalent}]" if mutant.equivalent else ""
+                if _apply(source, mutant) is None:
+                    note, not_applicable = note + "  [not applicable]", not_applicable + 1
                 print(f"  {mutant.name:28s} {mutant.description}{note}")
+        print(f"\n{sum(len(m.mutants) for m in modules)} mutants, {not_applicable} not "
+              f"applicable to {tests_root}")
         return
     wall = time.perf_counter()
-    tests_root = args.checkout.resolve()
     local = threading.local()
     copies = []
     order, limit = {}, {}
@@ -489,7 +587,7 @@ def main():
 
     def run_mutant(module, mutant):
         path = workdir() / module.path
-        original = path.read_text()
+        original = path.read_text() if path.exists() else ""
         mutated = _apply(original, mutant)
         seconds = 0.0
         if mutant.equivalent:

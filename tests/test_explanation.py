@@ -19,10 +19,13 @@ from skmtlx import (
     TaskGrouper,
     explain,
 )
+from skmtlx._explain import feature_origin
 from skmtlx._surrogate import (
     FidelityCriterion,
+    FittedSurrogate,
     SurrogateHead,
     additive_attributions,
+    best_linear_surrogate,
 )
 from skmtlx.metrics import global_fidelity
 
@@ -57,6 +60,16 @@ def test_pipeline_attributions_summed_on_original_columns():
     transformed = explain(pipe, frame.iloc[:10], features="transformed")
     assert list(transformed.feature_names) == list(pre.get_feature_names_out())
     np.testing.assert_allclose(transformed.values[:, :, 0], contrib, atol=1e-10)
+
+
+def test_feature_origin_credits_the_longest_matching_input_name():
+    frame = pd.DataFrame({"a": ["u", "v", "u", "w"], "a_b": ["x", "y", "y", "x"]})
+    encoder = OneHotEncoder().fit(frame)
+    # precondition: the outputs of "a_b" also start with "a_"
+    assert sum(name.startswith("a_") for name in encoder.get_feature_names_out()) == 5
+    origin = feature_origin(encoder, np.array(["a", "a_b"], dtype=object))
+    expected = np.repeat([0, 1], [len(levels) for levels in encoder.categories_])
+    np.testing.assert_array_equal(origin, expected)
 
 
 def test_pipeline_fidelity_uses_the_protocol_through_the_pipeline():
@@ -149,6 +162,31 @@ def test_generative_post_hoc_surrogate_fits_the_centred_log_probabilities():
     assert list(exp.task_names) == ["task0", "task0", "task1", "task1"]
 
 
+def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit():
+    from scipy.special import expit
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    clean = X @ [1.0, -2.0, 0.5]
+    # identity link: the least-squares refit is the fidelity optimum, a perturbed head loses
+    raw = np.column_stack([clean + 0.3 * np.sin(3 * X[:, 0]), np.tanh(X[:, 1])])
+    lsq = LinearRegression().fit(X, raw)
+    head = FittedSurrogate(lsq.coef_ + 0.1, lsq.intercept_, X)
+    kept, kind = best_linear_surrogate(X, raw, ["identity", "identity"], [1, 1], head)
+    assert kind == "post_hoc"
+    np.testing.assert_allclose(kept.coef_, lsq.coef_, atol=1e-10)
+    # sigmoid link: logits with a few huge outliers pull the logit least squares away;
+    # the clean head is more faithful on probabilities, so it is kept
+    logits = clean.copy()
+    logits[:4] += 50.0
+    head = FittedSurrogate(np.array([[1.0, -2.0, 0.5]]), np.zeros(1), X)
+    refit = LinearRegression().fit(X, logits)
+    assert (np.mean((expit(clean) - expit(logits)) ** 2)
+            < np.mean((expit(refit.predict(X)) - expit(logits)) ** 2))  # precondition
+    kept, kind = best_linear_surrogate(X, logits[:, None], ["sigmoid"], [1], head)
+    assert kind == "joint" and kept is head
+
+
 def test_fidelity_criterion_matches_the_formula():
     criterion = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["sigmoid"], multi_head=False)
     f, g, y = torch.tensor([[0.0], [2.0]]), torch.tensor([[1.0], [-1.0]]), torch.ones(2, 1)
@@ -157,6 +195,14 @@ def test_fidelity_criterion_matches_the_formula():
                         - 1 / (1 + np.exp(-np.array([0.0, 2.0])))) ** 2)
     mse = np.mean((np.array([0.0, 2.0]) - 1.0) ** 2)
     assert float(terms["loss"]) == pytest.approx(0.7 * mse + 0.3 * fidelity, rel=1e-6)
+    # the validation loss (evaluation mode, which early stopping watches) keeps the
+    # fidelity term unless validate_fidelity=False asks for the criterion's own loss
+    assert float(criterion.eval()((f, g), y)["loss"]) == pytest.approx(
+        0.7 * mse + 0.3 * fidelity, rel=1e-6)
+    own = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["sigmoid"], multi_head=False,
+                            validate_fidelity=False).eval()((f, g), y)
+    assert float(own["loss"]) == pytest.approx(mse, rel=1e-6)
+    assert float(own["fidelity"]) == pytest.approx(fidelity, rel=1e-6)
     # a basis: the network sees X, the surrogate head the basis columns
 
     class Squares:

@@ -183,11 +183,24 @@ def test_explanation_is_coef_times_distance_to_the_training_mean(skewed_fit):
     explanation = reg.explain(rows)
     mean = X.mean(axis=0)
     assert np.all(np.abs(np.median(X, axis=0) - mean) > 0.1)  # the reference matters
+    np.testing.assert_allclose(reg.training_mean_, mean)
     for o in range(2):
         np.testing.assert_allclose(explanation.values[:, :, o], reg.coef_[o] * (rows - mean))
         assert explanation.base_values[o] == pytest.approx(reg.intercept_[o] + reg.coef_[o] @ mean)
     # the base value is the surrogate at the training mean
     np.testing.assert_allclose(explanation.base_values, reg.predict_surrogate(mean[None])[0])
+
+
+def test_linear_shape_functions_are_coef_times_distance_to_the_training_mean(skewed_fit):
+    X, reg = skewed_fit
+    shapes = reg.shape_functions(X, grid_resolution=5)
+    mean = X.mean(axis=0)
+    for o, output in enumerate(["y0", "y1"]):
+        for j in range(X.shape[1]):
+            rows = shapes[(shapes["feature"] == f"x{j}") & (shapes["output"] == output)]
+            assert len(rows) == 5
+            np.testing.assert_allclose(rows["contribution"],
+                                       reg.coef_[o, j] * (rows["value"] - mean[j]), atol=1e-10)
 
 
 def test_multioutput_regression_shapes(diabetes):
@@ -340,7 +353,7 @@ def test_pipeline_with_column_transformer_and_grid_search():
                              ("cat", OneHotEncoder(), ["c"])])
     pipe = make_pipeline(pre, FidelityMTLRegressor(**FAST))
     search = GridSearchCV(
-        pipe, {"fidelitymtlregressor__fidelity_weight": [0.8, 0.2]}, cv=2, n_jobs=2
+        pipe, {"fidelitymtlregressor__fidelity_weight": [0.8, 0.2]}, cv=2
     )
     search.fit(frame, y)
     assert search.best_score_ > 0.5
