@@ -20,6 +20,7 @@ shape (n_samples, n_basis) and ``feature_index_`` (n_basis,), the input
 feature of every basis column; ``None`` is the identity basis.
 """
 
+import copy
 from numbers import Real
 
 import numpy as np
@@ -376,18 +377,10 @@ class FittedSurrogate:
             self.feature_index_, self.n_features_in_,
         )
 
-    def select(self, outputs):
-        """The surrogate of a subset of outputs (rows of ``coef_``)."""
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        new.coef_, new.intercept_ = self.coef_[outputs], self.intercept_[outputs]
-        return new
-
 
 def stack_surrogates(surrogates, order):
     """One surrogate with the outputs of ``surrogates`` side by side, reordered by ``order``."""
-    first = surrogates[0]
-    new = first.select(slice(None))
+    new = copy.copy(surrogates[0])
     new.coef_ = np.vstack([s.coef_ for s in surrogates])[order]
     new.intercept_ = np.concatenate([s.intercept_ for s in surrogates])[order]
     return new

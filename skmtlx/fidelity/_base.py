@@ -71,7 +71,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
             if additive_start:
                 start = inputs.head_weights(*penalised_fit(basis.transform(X), targets))
             else:
-                start = _least_squares(inputs.surrogate_columns(network_inputs), targets)
+                start = _least_squares(X, targets)  # the linear head reads the features
             build_head = build_module
 
             def build_module():
@@ -192,11 +192,11 @@ def _feature_grid(column, grid_resolution):
     return np.linspace(values[0], values[-1], grid_resolution)
 
 
-def _least_squares(X, Y, ridge=1e-6):
-    """Ridge least-squares weights ``(W, b)`` of ``Y`` on ``X`` (penalty ``ridge * n``)."""
+def _least_squares(X, Y):
+    """Least-squares weights ``(W, b)`` of ``Y`` on ``X``, with a tiny ridge (``1e-6 * n``)."""
     X_mean, Y_mean = X.mean(axis=0), Y.mean(axis=0)
     Xc = X - X_mean
-    gram = Xc.T @ Xc + ridge * len(X) * np.eye(X.shape[1])
+    gram = Xc.T @ Xc + 1e-6 * len(X) * np.eye(X.shape[1])
     weights = np.linalg.solve(gram, Xc.T @ (Y - Y_mean)).T
     bias = Y_mean - weights @ X_mean
     return weights.astype(np.float32), bias.astype(np.float32)
@@ -258,10 +258,6 @@ class SurrogateInputs:
             return X
         whitened = (self.basis.transform(X) - self.mean_) @ self.whitening_
         return np.hstack([X, whitened])
-
-    def surrogate_columns(self, inputs):
-        """The columns of ``transform``'s output that the surrogate head reads."""
-        return inputs if self.identity_ else inputs[:, -self.n_basis_:]
 
     def basis_weights(self, coef, intercept):
         """Map head weights on the whitened columns to ``(coef, intercept)`` on ``z(x)``."""
