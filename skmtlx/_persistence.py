@@ -1,16 +1,18 @@
 """Pickling of skmtlx estimators: library versions recorded, devices mapped on load."""
 
+import io
 import warnings
 
 import torch
 
-from ._torch import check_device
+from ._torch import device_available
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 
-__all__ = ["PersistenceMixin", "device_available"]
+__all__ = ["PersistenceMixin"]
 
 _VERSION_KEYS = {"skmtlx": "_skmtlx_version", "torch": "_torch_version"}
+_STATE_KEY, _DEVICE_KEY = "_torch_state", "_saved_device"
 
 
 def _installed_versions():
@@ -18,40 +20,18 @@ def _installed_versions():
     return {"skmtlx": __version__, "torch": torch.__version__.split("+")[0]}
 
 
-def device_available(device):
-    """Whether torch can place tensors on ``device`` (``"cpu"``, ``"cuda:1"``, ``"mps"``...).
-
-    Parameters
-    ----------
-    device : str or torch.device
-
-    Returns
-    -------
-    available : bool
-
-    Examples
-    --------
-    >>> from skmtlx._persistence import device_available
-    >>> device_available("cpu")
-    True
-    """
-    try:
-        check_device(device)  # the training path's check, so both agree on every device
-    except ValueError:
-        return False
-    return True
-
-
 class PersistenceMixin:
     """Pickle support shared by every public skmtlx estimator.
 
-    ``__getstate__`` records the skmtlx and torch versions; ``__setstate__``
-    warns with :class:`~skmtlx.exceptions.InconsistentVersionWarning` when they
+    ``__getstate__`` records the skmtlx and torch versions and serialises the
+    estimator's state with :func:`torch.save`; ``__setstate__`` warns with
+    :class:`~skmtlx.exceptions.InconsistentVersionWarning` when the versions
     differ from the installed ones, and when the estimator was saved with a
     ``device`` that does not exist here (a CUDA-trained model loaded on a
-    CPU-only machine) it sets ``device="cpu"``, as skorch does for its nets
-    (whose tensors skorch loads with the matching ``map_location``).
-    Place it before :class:`~sklearn.base.BaseEstimator` in the bases.
+    CPU-only machine, or on a machine with fewer GPUs) it loads every tensor
+    on the CPU (torch's ``map_location``), its skorch nets included, and sets
+    ``device="cpu"``. Place it before :class:`~sklearn.base.BaseEstimator` in
+    the bases.
     """
 
     def __getstate__(self):
@@ -60,9 +40,16 @@ class PersistenceMixin:
         except AttributeError:  # Python < 3.11 without a parent __getstate__
             state = None
         state = dict(self.__dict__ if state is None else state)
-        for library, version in _installed_versions().items():
-            state[_VERSION_KEYS[library]] = version
-        return state
+        saved = {_VERSION_KEYS[library]: version
+                 for library, version in _installed_versions().items()}
+        # through torch's serialisation, so that tensors held outside a skorch
+        # net (the best weights early stopping keeps, a module passed as a
+        # parameter) can be mapped to the CPU on load
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        saved[_STATE_KEY] = buffer.getvalue()
+        saved[_DEVICE_KEY] = state.get("device")
+        return saved
 
     def __setstate__(self, state):
         state = dict(state)
@@ -73,12 +60,16 @@ class PersistenceMixin:
                     estimator_name=type(self).__name__, library=library,
                     original_version=saved, current_version=version,
                 ))
+        device = state.pop(_DEVICE_KEY, None)
+        absent = isinstance(device, str) and not device_available(device)
+        if _STATE_KEY in state:
+            state = torch.load(io.BytesIO(state[_STATE_KEY]), weights_only=False,
+                               map_location="cpu" if absent else None)
         try:
             super().__setstate__(state)
         except AttributeError:
             self.__dict__.update(state)
-        device = getattr(self, "device", None)
-        if isinstance(device, str) and not device_available(device):
+        if absent:
             warnings.warn(
                 f"{type(self).__name__} was saved with device={device!r}, which is not "
                 "available here; it is loaded on device='cpu'.", UserWarning,

@@ -348,21 +348,6 @@ def test_a_model_saved_on_an_absent_device_loads_on_cpu():
     np.testing.assert_array_equal(restored.predict(X), expected)
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_a_cuda_trained_model_loads_on_a_cpu_only_machine(monkeypatch):
-    X, y = toy_data(FidelityMTLRegressor())
-    fitted = FidelityMTLRegressor(**NETWORK, device="cuda").fit(X, y)
-    expected = fitted.predict(X)
-    saved = pickle.dumps(fitted)
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
-    with pytest.warns(UserWarning, match="device='cuda'"):
-        restored = pickle.loads(saved)
-    assert restored.device == "cpu"
-    assert next(restored.net_.module_.parameters()).device.type == "cpu"
-    np.testing.assert_allclose(restored.predict(X), expected, rtol=1e-6, atol=1e-8)
-
-
 def _surrogate_outputs(estimator, X):
     """Raw outputs ``b + W z(x)`` of the fitted surrogate (logits for classification outputs)."""
     g = estimator.surrogate_

@@ -1,5 +1,6 @@
 """Shared torch machinery: the training path, modules, the fast batch iterator, inference."""
 
+from ._device import check_device, device_available
 from ._estimator import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin
 from ._iterator import BatchSliceLoader
 from ._modules import ACTIVATIONS, MultiHeadMLP, log_cosh, make_mlp
@@ -8,7 +9,6 @@ from ._threads import threads_for, training_threads
 from ._training import (
     TrainingConfig,
     cached_training,
-    check_device,
     history_records,
     train_module,
 )
@@ -24,6 +24,7 @@ __all__ = [
     "TrainingConfig",
     "cached_training",
     "check_device",
+    "device_available",
     "history_records",
     "log_cosh",
     "make_mlp",

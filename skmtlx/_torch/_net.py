@@ -11,6 +11,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 
+from ._device import device_available
 from ._iterator import BatchSliceLoader, _length
 
 __all__ = ["MultiTermNet", "DivergenceGuard", "make_net", "predict_module"]
@@ -50,6 +51,14 @@ class MultiTermNet(NeuralNet):
     """
 
     _pending_terms = None
+
+    def __setstate__(self, state):
+        # skorch maps a CUDA net to the CPU only where CUDA is absent; a net
+        # saved on "cuda:1" and loaded where only "cuda:0" exists goes there too
+        # (the estimator that holds the net warns)
+        if state.get("device") is not None and not device_available(state["device"]):
+            state = {**state, "device": "cpu"}
+        super().__setstate__(state)
 
     def _set_training(self, training=True):
         # skorch switches train/eval mode on every batch; walking the module

@@ -17,10 +17,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_memory
 
 from ..utils._validation import check_fraction_split, check_random_seed
+from ._device import check_device
 from ._net import make_net
 from ._threads import current_thread_override, thread_policy
 
-__all__ = ["TrainingConfig", "train_module", "cached_training", "check_device", "history_records"]
+__all__ = ["TrainingConfig", "train_module", "cached_training", "history_records"]
 
 _INIT_LOCK = threading.Lock()
 
@@ -102,27 +103,6 @@ class TrainingConfig:
     def replace(self, **changes):
         """A copy with some fields changed."""
         return replace(self, **changes)
-
-
-def check_device(device):
-    """Return ``torch.device(device)``, or raise a ValueError naming ``device``.
-
-    Examples
-    --------
-    >>> from skmtlx._torch import check_device
-    >>> check_device("cpu")
-    device(type='cpu')
-    """
-    try:
-        parsed = torch.device(device)
-        torch.empty(0, device=parsed)
-    except (RuntimeError, AssertionError, ValueError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not available here ({type(exc).__name__}: {exc}). "
-            "Use device='cpu', or a device this torch build and machine have "
-            "(e.g. 'cuda' with a GPU and a CUDA build of torch)."
-        ) from None
-    return parsed
 
 
 def train_module(

@@ -291,7 +291,7 @@ class TransferGainRecorder(Callback):
             torch.zeros((n_tasks,) + p.shape, device=p.device, dtype=p.dtype) if g is None else g
             for g, p in zip(grads, params)
         ]
-        selector = torch.zeros(len(sets), n_tasks, dtype=params[0].dtype)
+        selector = torch.zeros(len(sets), n_tasks, dtype=params[0].dtype, device=params[0].device)
         for s_index, tasks in enumerate(sets):
             selector[s_index, tasks] = 1.0
         group = optimizer.param_groups[0]
