@@ -14,7 +14,13 @@ process, at several row counts, by:
   MLP plus the linear surrogate and the fidelity term, for reference;
 - ``post-hoc fit``: the same estimator with ``surrogate_fit="post_hoc"`` (the
   MLP alone, with the estimator's own loss and weight decay), so that
-  ``joint fit / post-hoc fit`` is the cost of the surrogate head alone.
+  ``joint fit / post-hoc fit`` is the cost of the surrogate head alone;
+- ``no head`` and ``fidelity only``: ``train_module`` on the estimator's MLP,
+  loss and weight decay, without a surrogate, and with the fidelity term
+  measured against a surrogate that costs nothing (the first input column:
+  no parameters, no backward pass), so that ``fidelity only / no head`` is
+  the cost of the fidelity term itself (``mse_loss`` and ``lerp``, forward
+  and backward): the floor of any surrogate head trained by autograd.
 
 Each measurement trains about ``--rows-per-run`` rows (epochs = that / rows),
 the methods are interleaved and repeated, and the median CPU seconds per
@@ -22,8 +28,12 @@ epoch of this process (one thread: the work done, whatever else runs on the
 machine) are printed with the ratios to the fused torch loop (target:
 train_module <= 1.1x) and the surrogate head's ratio, joint / post-hoc fit.
 
+``--profile`` also counts the torch operations per training batch (forward,
+backward and optimiser step, with ``torch.profiler``) of the joint fit, the
+post-hoc fit and ``fidelity only``.
+
 Run: ``python benchmarks/training_speed.py [--rows 10000 50000 200000 400000]
-[--rows-per-run 400000] [--repeats 3]``
+[--rows-per-run 400000] [--repeats 3] [--profile]``
 """
 
 import os
@@ -31,6 +41,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy and torch are imported
 
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -41,11 +52,14 @@ import torch  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPRegressor  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
+from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
 from skmtlx import FidelityMTLRegressor  # noqa: E402
+from skmtlx._surrogate import FidelityCriterion, PredictionLoss  # noqa: E402
 from skmtlx._torch import TrainingConfig, make_mlp, train_module  # noqa: E402
 
 N_FEATURES, HIDDEN, BATCH, LR = 20, 100, 200, 1e-3
+ESTIMATOR = FidelityMTLRegressor()  # its loss, weight decay and fidelity weight
 
 
 def make_data(n_rows, seed=0):
@@ -85,6 +99,28 @@ def fit_train_module(X, y, epochs):
                  X, y[:, None])
 
 
+class FreeSurrogate(torch.nn.Module):
+    """The MLP, and as its "surrogate" the first input column (no parameters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.mlp = make_mlp(N_FEATURES, (HIDDEN,), 1)
+
+    def forward(self, X):
+        return self.mlp(X), X[:, :1]
+
+
+def fit_estimator_loss(X, y, epochs, fidelity):
+    config = TrainingConfig(max_epochs=epochs, batch_size=BATCH, lr=LR, seed=0,
+                            weight_decay=ESTIMATOR.weight_decay)
+    loss = PredictionLoss(ESTIMATOR.loss)
+    if fidelity:
+        train_module(config, FreeSurrogate, FidelityCriterion(
+            loss, ESTIMATOR.fidelity_weight, ["identity"], multi_head=False), X, y[:, None])
+    else:
+        train_module(config, lambda: make_mlp(N_FEATURES, (HIDDEN,), 1), loss, X, y[:, None])
+
+
 def fit_fidelity(X, y, epochs, surrogate_fit):
     FidelityMTLRegressor(
         hidden_layer_sizes=(HIDDEN,), max_epochs=epochs, batch_size=BATCH, lr=LR,
@@ -100,7 +136,21 @@ METHODS = {
     "train_module": fit_train_module,
     "joint fit": lambda X, y, epochs: fit_fidelity(X, y, epochs, "joint"),
     "post-hoc fit": lambda X, y, epochs: fit_fidelity(X, y, epochs, "post_hoc"),
+    "no head": lambda X, y, epochs: fit_estimator_loss(X, y, epochs, fidelity=False),
+    "fidelity only": lambda X, y, epochs: fit_estimator_loss(X, y, epochs, fidelity=True),
 }
+PROFILED = ("joint fit", "post-hoc fit", "fidelity only")
+
+
+def ops_per_batch(fit, n_rows=4000):
+    """Torch operations per training batch: those of 3 epochs less those of 1, per batch."""
+    X, y = make_data(n_rows)
+    counts = []
+    for epochs in (1, 3):
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            fit(X, y, epochs)
+        counts.append(collections.Counter(event.name for event in prof.events()))
+    return (sum(counts[1].values()) - sum(counts[0].values())) / (2 * n_rows / BATCH)
 
 
 def main():
@@ -108,6 +158,7 @@ def main():
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 50_000, 200_000, 400_000])
     parser.add_argument("--rows-per-run", type=int, default=400_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
     print("command: python " + " ".join(sys.argv))
@@ -130,7 +181,12 @@ def main():
             print(f"{'ratio':>8} " + " ".join(
                 f"{median[name] / median['torch fused']:>14.2f}" for name in METHODS))
             print(f"{'':>8} surrogate head: joint / post-hoc fit "
-                  f"{median['joint fit'] / median['post-hoc fit']:.2f}")
+                  f"{median['joint fit'] / median['post-hoc fit']:.2f}; "
+                  f"fidelity term alone: fidelity only / no head "
+                  f"{median['fidelity only'] / median['no head']:.2f}")
+        if args.profile:
+            print("torch operations per training batch: " + ", ".join(
+                f"{name} {ops_per_batch(METHODS[name]):.0f}" for name in PROFILED))
     print(f"wall time: {time.perf_counter() - start:.0f} s")
 
 

@@ -1,6 +1,7 @@
 """The explanation object, explanations through Pipelines, and the surrogate component."""
 
 import builtins
+import copy
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from skmtlx._surrogate import (
     additive_attributions,
     best_linear_surrogate,
 )
+from skmtlx._torch import MultiHeadMLP, make_mlp
 from skmtlx.metrics import global_fidelity
 
 NETWORK = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.01, random_state=0)
@@ -219,6 +221,51 @@ def test_fidelity_criterion_matches_the_formula():
         module.surrogate.bias.fill_(0.5)
     f, g = module(torch.as_tensor(inputs))
     np.testing.assert_allclose(g[:, 0].detach().numpy(), X[:, 0] ** 2 + 0.5)
+
+
+@pytest.mark.parametrize("build, n_outputs", [
+    (lambda: make_mlp(3, (5, 4), 2), 2),
+    (lambda: make_mlp(3, (), 2), 2),  # the first layer is the output layer
+    (lambda: MultiHeadMLP(3, (5,), [1, 3]), 4),
+])
+def test_surrogate_head_fused_into_the_input_layer_trains_as_two_layers(build, n_outputs):
+    # the head shares one nn.Linear with the network's first layer; from the same
+    # seed it starts from the weights the two separate layers get, and Adam on the
+    # fidelity objective moves it as it moves them (float rounding apart)
+    torch.manual_seed(0)
+    model, separate = build(), torch.nn.Linear(3, n_outputs)
+    reference = torch.nn.ModuleList([copy.deepcopy(model), separate])
+    torch.manual_seed(0)
+    fused = SurrogateHead(build(), n_outputs=n_outputs, n_features=3)
+    assert fused.n_hidden > 0 and len(list(fused.parameters())) == len(list(model.parameters()))
+    initial = separate.weight.detach().clone()
+    np.testing.assert_array_equal(fused.surrogate.weight.detach(), initial)
+    X = torch.as_tensor(np.random.RandomState(0).randn(16, 3), dtype=torch.float32)
+    y = torch.as_tensor(np.random.RandomState(1).randn(16, n_outputs), dtype=torch.float32)
+    criterion = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["identity"], multi_head=False)
+
+    def loss(f, g):
+        return criterion((torch.cat(f, dim=1) if isinstance(f, tuple) else f, g), y)["loss"]
+
+    optimisers = [torch.optim.Adam(module.parameters(), lr=0.05)
+                  for module in (reference, fused)]
+    for _ in range(5):
+        for optimiser in optimisers:
+            optimiser.zero_grad()
+        loss(reference[0](X), reference[1](X)).backward()
+        *heads, g = fused(X)
+        loss(tuple(heads) if len(heads) > 1 else heads[0], g).backward()
+        for optimiser in optimisers:
+            optimiser.step()
+    np.testing.assert_allclose(fused.surrogate.weight.detach(), separate.weight.detach(),
+                               atol=1e-6)
+    np.testing.assert_allclose(fused.surrogate.bias.detach(), separate.bias.detach(), atol=1e-6)
+    f_reference = reference[0](X)
+    f_reference = torch.cat(f_reference, 1) if isinstance(f_reference, tuple) else f_reference
+    np.testing.assert_allclose(torch.cat(fused(X)[:-1], 1).detach(), f_reference.detach(),
+                               atol=1e-6)
+    np.testing.assert_allclose(fused(X)[-1].detach(), separate(X).detach(), atol=1e-6)
+    assert not np.allclose(separate.weight.detach(), initial, atol=1e-3)  # it trained
 
 
 def test_additive_attributions_sum_basis_columns_per_feature():
