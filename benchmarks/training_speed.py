@@ -1,7 +1,8 @@
 """Per-epoch cost of skmtlx's training path against scikit-learn and hand-written torch loops.
 
 The same MLP (20-100-1, ReLU, mini-batches of 200 rows, Adam, learning rate
-1e-3, squared error, reshuffled every epoch) is trained with one thread, in one
+1e-3, squared error, reshuffled every epoch; ``--hidden`` and ``--batch-size``
+change the hidden layers and the batch) is trained with one thread, in one
 process, at several row counts, by:
 
 - ``sklearn``: scikit-learn's ``MLPRegressor`` (the black box ``f`` only);
@@ -33,7 +34,7 @@ backward and optimiser step, with ``torch.profiler``) of the joint fit, the
 post-hoc fit and ``fidelity only``.
 
 Run: ``python benchmarks/training_speed.py [--rows 10000 50000 200000 400000]
-[--rows-per-run 400000] [--repeats 3] [--profile]``
+[--rows-per-run 400000] [--repeats 3] [--profile] [--hidden 100] [--batch-size 200]``
 """
 
 import os
@@ -54,11 +55,13 @@ from sklearn.neural_network import MLPRegressor  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
+import skmtlx  # noqa: E402
 from skmtlx import FidelityMTLRegressor  # noqa: E402
 from skmtlx._surrogate import FidelityCriterion, PredictionLoss  # noqa: E402
 from skmtlx._torch import TrainingConfig, make_mlp, train_module  # noqa: E402
 
-N_FEATURES, HIDDEN, BATCH, LR = 20, 100, 200, 1e-3
+N_FEATURES, LR = 20, 1e-3
+HIDDEN, BATCH = (100,), 200  # --hidden, --batch-size
 ESTIMATOR = FidelityMTLRegressor()  # its loss, weight decay and fidelity weight
 
 
@@ -73,7 +76,7 @@ def fit_sklearn(X, y, epochs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPRegressor(
-            hidden_layer_sizes=(HIDDEN,), solver="adam", batch_size=BATCH, learning_rate_init=LR,
+            hidden_layer_sizes=HIDDEN, solver="adam", batch_size=BATCH, learning_rate_init=LR,
             max_iter=epochs, tol=0.0, n_iter_no_change=10**9, random_state=0,
         ).fit(X, y)
 
@@ -81,7 +84,7 @@ def fit_sklearn(X, y, epochs):
 def torch_loop(X, y, epochs, **adam):
     torch.manual_seed(0)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)[:, None]
-    model = make_mlp(N_FEATURES, (HIDDEN,), 1)
+    model = make_mlp(N_FEATURES, HIDDEN, 1)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR, **adam)
     for _ in range(epochs):
         order = torch.randperm(len(X_t))
@@ -95,7 +98,7 @@ def torch_loop(X, y, epochs, **adam):
 
 def fit_train_module(X, y, epochs):
     config = TrainingConfig(max_epochs=epochs, batch_size=BATCH, lr=LR, seed=0)
-    train_module(config, lambda: make_mlp(N_FEATURES, (HIDDEN,), 1), torch.nn.MSELoss(),
+    train_module(config, lambda: make_mlp(N_FEATURES, HIDDEN, 1), torch.nn.MSELoss(),
                  X, y[:, None])
 
 
@@ -104,7 +107,7 @@ class FreeSurrogate(torch.nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.mlp = make_mlp(N_FEATURES, (HIDDEN,), 1)
+        self.mlp = make_mlp(N_FEATURES, HIDDEN, 1)
 
     def forward(self, X):
         return self.mlp(X), X[:, :1]
@@ -118,12 +121,12 @@ def fit_estimator_loss(X, y, epochs, fidelity):
         train_module(config, FreeSurrogate, FidelityCriterion(
             loss, ESTIMATOR.fidelity_weight, ["identity"], multi_head=False), X, y[:, None])
     else:
-        train_module(config, lambda: make_mlp(N_FEATURES, (HIDDEN,), 1), loss, X, y[:, None])
+        train_module(config, lambda: make_mlp(N_FEATURES, HIDDEN, 1), loss, X, y[:, None])
 
 
 def fit_fidelity(X, y, epochs, surrogate_fit):
     FidelityMTLRegressor(
-        hidden_layer_sizes=(HIDDEN,), max_epochs=epochs, batch_size=BATCH, lr=LR,
+        hidden_layer_sizes=HIDDEN, max_epochs=epochs, batch_size=BATCH, lr=LR,
         early_stopping=False, standardize_target=False, surrogate_fit=surrogate_fit,
         random_state=0,
     ).fit(X, y)
@@ -154,16 +157,22 @@ def ops_per_batch(fit, n_rows=4000):
 
 
 def main():
+    global HIDDEN, BATCH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 50_000, 200_000, 400_000])
     parser.add_argument("--rows-per-run", type=int, default=400_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--hidden", type=int, nargs="+", default=list(HIDDEN))
+    parser.add_argument("--batch-size", type=int, default=BATCH)
     args = parser.parse_args()
+    HIDDEN, BATCH = tuple(args.hidden), args.batch_size
     start = time.perf_counter()
     print("command: python " + " ".join(sys.argv))
-    print(f"torch {torch.__version__}, one thread; CPU seconds per epoch (median of "
-          f"{args.repeats} interleaved runs), ratio to the fused torch loop")
+    print(f"torch {torch.__version__}, skmtlx from {os.path.dirname(skmtlx.__file__)}, MLP "
+          f"{'-'.join(map(str, (N_FEATURES, *HIDDEN, 1)))}, batches of {BATCH}, one thread; "
+          f"CPU seconds per epoch (median of {args.repeats} interleaved runs), ratio to the "
+          "fused torch loop")
     torch.set_num_threads(1)
     print(f"{'rows':>8} " + " ".join(f"{name:>14}" for name in METHODS))
     with threadpool_limits(1):

@@ -120,13 +120,12 @@ def fidelity_term(f_heads, g_out, links):
         f_out = torch.stack(f_heads, dim=1)
         g_out = g_out.reshape(f_out.shape)
         return nn.functional.mse_loss(torch.softmax(g_out, dim=2), torch.softmax(f_out, dim=2))
-    squared, start = [], 0
-    for head, link in zip(f_heads, links):
-        width = head.shape[1]
-        g_head = g_out[:, start:start + width]
-        squared.append((LINKS[link](g_head) - LINKS[link](head)) ** 2)
-        start += width
-    return torch.cat(squared, dim=1).mean()
+    # each head through its link, then one squared error over every column
+    g_heads = g_out.split([head.shape[1] for head in f_heads], dim=1)
+    return nn.functional.mse_loss(
+        torch.cat([LINKS[link](g) for g, link in zip(g_heads, links)], dim=1),
+        torch.cat([LINKS[link](f) for f, link in zip(f_heads, links)], dim=1),
+    )
 
 
 class FidelityCriterion(nn.Module):
