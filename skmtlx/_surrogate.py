@@ -248,7 +248,8 @@ class SurrogateHead(nn.Module):
     matrix product, one bias and two parameters fewer per batch, forward,
     backward and in the optimiser). ``model``'s first layer then becomes an
     ``nn.Identity``; its initial weights, and ``g``'s, are those it would
-    have had apart.
+    have had apart. A surrogate on a basis (``n_basis``) reads other columns
+    than ``model`` and keeps a layer of its own.
 
     Parameters
     ----------

@@ -27,6 +27,7 @@ from skmtlx._surrogate import (
     SurrogateHead,
     additive_attributions,
     best_linear_surrogate,
+    fidelity_term,
 )
 from skmtlx._torch import MultiHeadMLP, make_mlp
 from skmtlx.metrics import global_fidelity
@@ -187,6 +188,26 @@ def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit():
             < np.mean((expit(refit.predict(X)) - expit(logits)) ** 2))  # precondition
     kept, kind = best_linear_surrogate(X, logits[:, None], ["sigmoid"], [1], head)
     assert kind == "joint" and kept is head
+
+
+def test_fidelity_term_with_different_links_per_head_matches_the_formula():
+    # heads through their own links (softmax over a head's columns only), then the
+    # mean squared difference over every column of every head
+    rng = np.random.RandomState(0)
+    widths, links = [3, 1, 1, 2], ["softmax", "identity", "sigmoid", "softmax"]
+    f = [rng.randn(5, w) for w in widths]
+    g = rng.randn(5, sum(widths))
+
+    def linked(block, link):
+        if link == "softmax":
+            return np.exp(block) / np.exp(block).sum(axis=1, keepdims=True)
+        return 1 / (1 + np.exp(-block)) if link == "sigmoid" else block
+
+    g_heads = np.split(g, np.cumsum(widths)[:-1], axis=1)
+    expected = np.mean(np.hstack([linked(a, k) - linked(b, k)
+                                  for a, b, k in zip(g_heads, f, links)]) ** 2)
+    value = fidelity_term([torch.as_tensor(head) for head in f], torch.as_tensor(g), links)
+    assert float(value) == pytest.approx(expected, rel=1e-12)
 
 
 def test_fidelity_criterion_matches_the_formula():
