@@ -225,11 +225,12 @@ def _input_layers(model, n_features):
 
     That is ``model`` itself for :func:`~skmtlx._torch.make_mlp`'s networks and
     the trunk of a :class:`~skmtlx._torch.MultiHeadMLP`; None for any other
-    module, or a trunk without hidden layers.
+    module, a trunk without hidden layers or a first layer without bias.
     """
     layers = model.trunk if isinstance(model, MultiHeadMLP) else model
     if (isinstance(layers, nn.Sequential) and len(layers) > 0
-            and isinstance(layers[0], nn.Linear) and layers[0].in_features == n_features):
+            and isinstance(layers[0], nn.Linear) and layers[0].in_features == n_features
+            and layers[0].bias is not None):
         return layers
     return None
 
