@@ -21,6 +21,7 @@ feature of every basis column; ``None`` is the identity basis.
 """
 
 import copy
+from collections import namedtuple
 from numbers import Real
 
 import numpy as np
@@ -30,7 +31,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from ._torch import log_cosh
+from ._torch import MultiHeadMLP, log_cosh
 
 __all__ = [
     "PREDICTION_LOSSES",
@@ -119,13 +120,12 @@ def fidelity_term(f_heads, g_out, links):
         f_out = torch.stack(f_heads, dim=1)
         g_out = g_out.reshape(f_out.shape)
         return nn.functional.mse_loss(torch.softmax(g_out, dim=2), torch.softmax(f_out, dim=2))
-    squared, start = [], 0
-    for head, link in zip(f_heads, links):
-        width = head.shape[1]
-        g_head = g_out[:, start:start + width]
-        squared.append((LINKS[link](g_head) - LINKS[link](head)) ** 2)
-        start += width
-    return torch.cat(squared, dim=1).mean()
+    # each head through its link, then one squared error over every column
+    g_heads = g_out.split([head.shape[1] for head in f_heads], dim=1)
+    return nn.functional.mse_loss(
+        torch.cat([LINKS[link](g) for g, link in zip(g_heads, links)], dim=1),
+        torch.cat([LINKS[link](f) for f, link in zip(f_heads, links)], dim=1),
+    )
 
 
 class FidelityCriterion(nn.Module):
@@ -216,12 +216,41 @@ class PredictionLoss(nn.Module):
         return {"loss": loss, "prediction_loss": loss}
 
 
+SurrogateWeights = namedtuple("SurrogateWeights", ["weight", "bias"])
+"""The surrogate head's ``weight`` (n_outputs, n_inputs) and ``bias`` (n_outputs,)."""
+
+
+def _input_layers(model, n_features):
+    """The ``nn.Sequential`` whose first module, an ``nn.Linear``, reads ``model``'s inputs.
+
+    That is ``model`` itself for :func:`~skmtlx._torch.make_mlp`'s networks and
+    the trunk of a :class:`~skmtlx._torch.MultiHeadMLP`; None for any other
+    module, a trunk without hidden layers or a first layer without bias.
+    """
+    layers = model.trunk if isinstance(model, MultiHeadMLP) else model
+    if (isinstance(layers, nn.Sequential) and len(layers) > 0
+            and isinstance(layers[0], nn.Linear) and layers[0].in_features == n_features
+            and layers[0].bias is not None):
+        return layers
+    return None
+
+
 class SurrogateHead(nn.Module):
     """A network ``f`` and a jointly trained surrogate head ``g(x) = b + W z(x)``.
 
     ``forward`` returns the flat tuple ``(*f_heads, g)``: the network's output
     (or each of its heads) followed by the surrogate's raw outputs, so code
     indexing a multi-head network's outputs by head keeps working.
+
+    The linear surrogate reads the inputs, as the first layer of an MLP does:
+    for the library's MLPs (:func:`~skmtlx._torch.make_mlp`,
+    :class:`~skmtlx._torch.MultiHeadMLP`) both are one ``nn.Linear`` whose
+    outputs are the hidden units followed by ``g``, split after it (one
+    matrix product, one bias and two parameters fewer per batch, forward,
+    backward and in the optimiser). ``model``'s first layer then becomes an
+    ``nn.Identity``; its initial weights, and ``g``'s, are those it would
+    have had apart. A surrogate on a basis (``n_basis``) reads other columns
+    than ``model`` and keeps a layer of its own.
 
     Parameters
     ----------
@@ -242,31 +271,62 @@ class SurrogateHead(nn.Module):
         from a fit of the targets is not first dragged toward an untrained
         ``f``.
 
+    Attributes
+    ----------
+    linear : torch.nn.Linear
+        ``g``'s layer: its last ``n_outputs`` output units are ``g`` (the
+        first ``n_hidden`` are the first hidden layer of ``model``).
+    n_hidden : int
+        Width of ``model``'s first layer held in ``linear`` (0: not fused).
+    surrogate : SurrogateWeights
+        ``g``'s weight and bias, views of ``linear``'s parameters.
+
     Examples
     --------
     >>> import torch
     >>> from skmtlx._surrogate import SurrogateHead
-    >>> net = SurrogateHead(torch.nn.Linear(3, 2), n_outputs=2, n_features=3)
+    >>> from skmtlx._torch import make_mlp
+    >>> net = SurrogateHead(make_mlp(3, (8,), 2), n_outputs=2, n_features=3)
     >>> [tuple(o.shape) for o in net(torch.zeros(5, 3))]
     [(5, 2), (5, 2)]
+    >>> net.n_hidden, tuple(net.surrogate.weight.shape)
+    (8, (2, 3))
     """
 
     def __init__(self, model, n_outputs, n_features, n_basis=None, residual=False):
         super().__init__()
         self.model = model
-        self.n_features = int(n_features)
+        self.n_features, self.n_outputs = int(n_features), int(n_outputs)
         self.identity_basis = n_basis is None
         self.residual = residual
-        self.surrogate = nn.Linear(self.n_features if n_basis is None else n_basis, n_outputs)
+        surrogate = nn.Linear(self.n_features if n_basis is None else n_basis, n_outputs)
+        layers = _input_layers(model, self.n_features) if n_basis is None else None
+        self.n_hidden = 0 if layers is None else layers[0].out_features
+        if layers is None:
+            self.linear = surrogate
+            return
+        # one layer for both, from the weights each was initialised with (no random draws)
+        first = layers[0]
+        self.linear = nn.utils.skip_init(nn.Linear, self.n_features, self.n_hidden + n_outputs)
+        with torch.no_grad():
+            torch.cat([first.weight, surrogate.weight], out=self.linear.weight)
+            torch.cat([first.bias, surrogate.bias], out=self.linear.bias)
+        layers[0] = nn.Identity()
+
+    @property
+    def surrogate(self):
+        return SurrogateWeights(self.linear.weight[self.n_hidden:],
+                                self.linear.bias[self.n_hidden:])
 
     def forward(self, X):
-        if self.identity_basis:
-            inputs, Z = X, X
+        if not self.identity_basis:
+            out, g = self.model(X[:, :self.n_features]), self.linear(X[:, self.n_features:])
+        elif self.n_hidden:
+            hidden, g = self.linear(X).split([self.n_hidden, self.n_outputs], dim=1)
+            out = self.model(hidden)
         else:
-            inputs, Z = X[:, :self.n_features], X[:, self.n_features:]
-        out = self.model(inputs)
+            out, g = self.model(X), self.linear(X)
         heads = out if isinstance(out, tuple) else (out,)
-        g = self.surrogate(Z)
         if self.residual:
             heads = tuple(head + part for head, part in
                           zip(heads, g.split([head.shape[1] for head in heads], dim=1)))
@@ -357,7 +417,7 @@ class FittedSurrogate:
 
     @classmethod
     def from_head(cls, layer, X_train, *, scale=None, offset=None, basis=None):
-        """Read a trained ``nn.Linear`` head, mapped to output units by ``scale``/``offset``."""
+        """Read a trained head (``weight``, ``bias``) in the units ``scale``/``offset`` map to."""
         coef = layer.weight.detach().cpu().double().numpy()
         intercept = layer.bias.detach().cpu().double().numpy()
         if scale is not None:

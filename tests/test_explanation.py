@@ -1,6 +1,7 @@
 """The explanation object, explanations through Pipelines, and the surrogate component."""
 
 import builtins
+import copy
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,9 @@ from skmtlx._surrogate import (
     SurrogateHead,
     additive_attributions,
     best_linear_surrogate,
+    fidelity_term,
 )
+from skmtlx._torch import MultiHeadMLP, make_mlp
 from skmtlx.metrics import global_fidelity
 
 NETWORK = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.01, random_state=0)
@@ -187,6 +190,26 @@ def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit():
     assert kind == "joint" and kept is head
 
 
+def test_fidelity_term_with_different_links_per_head_matches_the_formula():
+    # heads through their own links (softmax over a head's columns only), then the
+    # mean squared difference over every column of every head
+    rng = np.random.RandomState(0)
+    widths, links = [3, 1, 1, 2], ["softmax", "identity", "sigmoid", "softmax"]
+    f = [rng.randn(5, w) for w in widths]
+    g = rng.randn(5, sum(widths))
+
+    def linked(block, link):
+        if link == "softmax":
+            return np.exp(block) / np.exp(block).sum(axis=1, keepdims=True)
+        return 1 / (1 + np.exp(-block)) if link == "sigmoid" else block
+
+    g_heads = np.split(g, np.cumsum(widths)[:-1], axis=1)
+    expected = np.mean(np.hstack([linked(a, k) - linked(b, k)
+                                  for a, b, k in zip(g_heads, f, links)]) ** 2)
+    value = fidelity_term([torch.as_tensor(head) for head in f], torch.as_tensor(g), links)
+    assert float(value) == pytest.approx(expected, rel=1e-12)
+
+
 def test_fidelity_criterion_matches_the_formula():
     criterion = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["sigmoid"], multi_head=False)
     f, g, y = torch.tensor([[0.0], [2.0]]), torch.tensor([[1.0], [-1.0]]), torch.ones(2, 1)
@@ -219,6 +242,51 @@ def test_fidelity_criterion_matches_the_formula():
         module.surrogate.bias.fill_(0.5)
     f, g = module(torch.as_tensor(inputs))
     np.testing.assert_allclose(g[:, 0].detach().numpy(), X[:, 0] ** 2 + 0.5)
+
+
+@pytest.mark.parametrize("build, n_outputs", [
+    (lambda: make_mlp(3, (5, 4), 2), 2),
+    (lambda: make_mlp(3, (), 2), 2),  # the first layer is the output layer
+    (lambda: MultiHeadMLP(3, (5,), [1, 3]), 4),
+])
+def test_surrogate_head_fused_into_the_input_layer_trains_as_two_layers(build, n_outputs):
+    # the head shares one nn.Linear with the network's first layer; from the same
+    # seed it starts from the weights the two separate layers get, and Adam on the
+    # fidelity objective moves it as it moves them (float rounding apart)
+    torch.manual_seed(0)
+    model, separate = build(), torch.nn.Linear(3, n_outputs)
+    reference = torch.nn.ModuleList([copy.deepcopy(model), separate])
+    torch.manual_seed(0)
+    fused = SurrogateHead(build(), n_outputs=n_outputs, n_features=3)
+    assert fused.n_hidden > 0 and len(list(fused.parameters())) == len(list(model.parameters()))
+    initial = separate.weight.detach().clone()
+    np.testing.assert_array_equal(fused.surrogate.weight.detach(), initial)
+    X = torch.as_tensor(np.random.RandomState(0).randn(16, 3), dtype=torch.float32)
+    y = torch.as_tensor(np.random.RandomState(1).randn(16, n_outputs), dtype=torch.float32)
+    criterion = FidelityCriterion(torch.nn.MSELoss(), 0.3, ["identity"], multi_head=False)
+
+    def loss(f, g):
+        return criterion((torch.cat(f, dim=1) if isinstance(f, tuple) else f, g), y)["loss"]
+
+    optimisers = [torch.optim.Adam(module.parameters(), lr=0.05)
+                  for module in (reference, fused)]
+    for _ in range(5):
+        for optimiser in optimisers:
+            optimiser.zero_grad()
+        loss(reference[0](X), reference[1](X)).backward()
+        *heads, g = fused(X)
+        loss(tuple(heads) if len(heads) > 1 else heads[0], g).backward()
+        for optimiser in optimisers:
+            optimiser.step()
+    np.testing.assert_allclose(fused.surrogate.weight.detach(), separate.weight.detach(),
+                               atol=1e-6)
+    np.testing.assert_allclose(fused.surrogate.bias.detach(), separate.bias.detach(), atol=1e-6)
+    f_reference = reference[0](X)
+    f_reference = torch.cat(f_reference, 1) if isinstance(f_reference, tuple) else f_reference
+    np.testing.assert_allclose(torch.cat(fused(X)[:-1], 1).detach(), f_reference.detach(),
+                               atol=1e-6)
+    np.testing.assert_allclose(fused(X)[-1].detach(), separate(X).detach(), atol=1e-6)
+    assert not np.allclose(separate.weight.detach(), initial, atol=1e-3)  # it trained
 
 
 def test_additive_attributions_sum_basis_columns_per_feature():

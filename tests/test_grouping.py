@@ -488,7 +488,10 @@ def test_deterministic_clone_pickle_pipeline(planted):
 
 def _trunk_widths(net):
     network = getattr(net.module_, "model", net.module_)  # under its surrogate head
-    return [m.out_features for m in network.trunk.modules() if isinstance(m, torch.nn.Linear)]
+    widths = [m.out_features for m in network.trunk.modules() if isinstance(m, torch.nn.Linear)]
+    # a surrogate head fused into the trunk's first layer holds that layer's units
+    fused = getattr(net.module_, "n_hidden", 0)
+    return [fused, *widths] if fused else widths
 
 
 def test_validation_selection_of_the_number_of_groups(planted, tmp_path):
