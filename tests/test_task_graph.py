@@ -2,7 +2,8 @@
 
 Pinned: task moments against per-task loops; the inner solution against normal
 equations assembled edge by edge (shared model included) and a dense solve; CG
-(cold and warm started) against the direct solver; validation losses against the
+(cold and warm started) against the direct solver, and its coarse level
+against block-Jacobi CG's iterations; validation losses against the
 validation MSE; the hypergradient and the outer penalty against finite
 differences; the outer scale, Adam's first step, the path's pruning and the
 one-standard-error rule against their definitions (brute force, crafted ties and
@@ -94,6 +95,63 @@ def test_direct_and_cg_agree_and_match_dense_solve(shared):
         np.testing.assert_allclose(direct.shared_coef, V[b.size:], atol=1e-10)
     else:
         assert A.shape == (T * d, T * d) and direct.shared_coef is None
+
+
+def _block_jacobi_cg_iterations(A, d, rhs, tol):
+    """Iterations of CG preconditioned by the d x d diagonal blocks of ``A`` alone."""
+    blocks = [np.linalg.inv(A[k:k + d, k:k + d]) for k in range(0, len(A), d)]
+
+    def precondition(r):
+        return np.concatenate([B @ r[k * d:(k + 1) * d] for k, B in enumerate(blocks)])
+
+    x, r = np.zeros_like(rhs), rhs.copy()
+    z = precondition(r)
+    p, rz = z.copy(), r @ z
+    for it in range(10 * len(A)):
+        if np.linalg.norm(r) <= tol * np.linalg.norm(rhs):
+            return it
+        Ap = A @ p
+        step = rz / (p @ Ap)
+        x, r = x + step * p, r - step * Ap
+        z = precondition(r)
+        rz, rz_old = r @ z, rz
+        p = z + rz / rz_old * p
+    return it
+
+
+@pytest.mark.parametrize("shared", [0.0, 0.7])
+def test_cg_coarse_level_solves_component_modes(shared):
+    # a strong coupling makes the modes where a whole component moves together
+    # slow for block-Jacobi CG (their blocks hold rho * degree, the matrix does
+    # not); the coarse level (one model per component of two tasks or more: here
+    # tasks 0-17, a lone task 18 and task 19 tied by a zero-weight edge) solves
+    # them. Two features are the task's own (constant within it), as a school's
+    rng = np.random.RandomState(3)
+    T, d, n, K = 20, 5, 15, 2
+    X = np.column_stack([rng.randn(T * n, 2), np.repeat(rng.randn(T, 2), n, axis=0),
+                         np.ones(T * n)])
+    ti = np.repeat(np.arange(T), n)
+    y = X @ rng.randn(d) + 0.1 * rng.randn(T * n)
+    fold = np.tile(np.arange(n) % K, T)
+    G, b = (np.stack(a) for a in zip(*[task_moments(X[fold != k], y[fold != k], ti[fold != k],
+                                                    T)[:2] for k in range(K)]))
+    edges = np.array([(i, i + 1) for i in range(17)]
+                     + [(i, j) for i in range(18) for j in range(i + 2, 18) if rng.rand() < 0.5]
+                     + [(17, 19)])
+    e = rng.uniform(0.2, 1.0, len(edges))
+    e[-1] = 0.0
+    problem = TaskGraphProblem(G, b, edges, 20.0, 1e-3, solver="cg", cg_tol=1e-10,
+                               shared=shared)
+    W = problem.solve(e)
+    jacobi = []
+    for k in range(K):
+        A = problem.matrix(e, fold=k).toarray()
+        rhs = np.concatenate([b[k].ravel(), np.zeros(len(A) - b[k].size)])
+        np.testing.assert_allclose(W[k].ravel(), np.linalg.solve(A, rhs)[:b[k].size],
+                                   rtol=1e-6, atol=1e-8)
+        jacobi.append(_block_jacobi_cg_iterations(A, d, rhs, 1e-10))
+    # the folds run together: the slower fold's count is the problem's
+    assert problem.cg_iters < 0.6 * max(jacobi), (problem.cg_iters, jacobi)
 
 
 @pytest.mark.parametrize("shared", [0.0, 0.7])
