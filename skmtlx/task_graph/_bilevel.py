@@ -33,7 +33,6 @@ are unchanged.
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import cho_factor, cho_solve
-from scipy.sparse.csgraph import connected_components
 
 __all__ = ["TaskGraphProblem", "task_moments"]
 
@@ -92,11 +91,10 @@ class TaskGraphProblem:
         over the folds like ``G`` and ``b``), or None.
     solver : {"direct", "cg"}
         Dense Cholesky factorisation of ``A(e)`` (one per fold and weight vector,
-        reused by the adjoint solve; for small ``T * d``) or conjugate gradient
-        on ``(T, d)`` arrays, all folds at once, preconditioned by the diagonal
-        blocks and by one model per connected component, warm-started from the
-        previous solution (memory and time linear in ``T`` for a sparse
-        candidate graph).
+        reused by the adjoint solve; for small ``T * d``) or block-Jacobi
+        preconditioned conjugate gradient on ``(T, d)`` arrays, all folds at
+        once, warm-started from the previous solution (memory and time linear
+        in ``T`` for a sparse candidate graph).
     cg_tol : float
         Relative residual tolerance of the conjugate gradient (per fold).
     shared : float
@@ -142,6 +140,15 @@ class TaskGraphProblem:
         if self._n == self.T:
             return R
         return np.concatenate([R, np.zeros((self.n_folds, 1, self.d))], axis=1)
+
+    @property
+    def warm_start(self):
+        """The last inner and adjoint solutions, which the next CG solves start from."""
+        return self._v_prev, self._u_prev
+
+    @warm_start.setter
+    def warm_start(self, solutions):
+        self._v_prev, self._u_prev = solutions
 
     def folds(self, index):
         """The problem restricted to the folds ``index`` (a fresh warm start).
@@ -223,17 +230,12 @@ class TaskGraphProblem:
 
     def _cg_solver(self, L):
         # Preconditioned CG on all folds at once, the vectors laid out (n, K, d) so
-        # that graph products are one sparse product. The preconditioner has two
-        # levels. The first is the block diagonal B of A = B - N (blocks
-        # G_t + (alpha + rho deg_t) I, inverted via eigh of G_t; N = rho * weighted
-        # adjacency (x) I). B leaves slow the modes where whole groups of tasks move
-        # together (a feature constant within every task, such as a school's own
-        # features, makes them nearly singular). The second level solves these
-        # exactly: one model per connected component of the graph, ``S y`` with
-        # ``S`` the component indicator (x) I, on which the Laplacian vanishes, so
-        # that the coarse matrix ``S' A S`` is, per component, the sum of its
-        # blocks G_t + alpha I. A fold stops moving once its residual is below the
-        # tolerance, as if it were solved alone.
+        # that graph products are one sparse product. The preconditioner is the
+        # block diagonal B of A = B - N (blocks G_t + (alpha + rho deg_t) I,
+        # inverted via eigh of G_t; N = rho * weighted adjacency (x) I), and as
+        # B z = r, B p follows the same recursion as p: A p = B p - N p costs one
+        # sparse product and no block product. A fold stops moving once its
+        # residual is below the tolerance, as if it were solved alone.
         n, K, d = self._n, self.n_folds, self.d
         lam, Q = self._block_eig()
         deg = L.diagonal()
@@ -241,18 +243,6 @@ class TaskGraphProblem:
             (Q / (lam + self.alpha + deg[:, None])[..., None, :]) @ np.swapaxes(Q, -1, -2),
             0, 1).copy()
         N = (sp.diags(deg) - L).tocsr()
-        Gr = np.swapaxes(self._Gr, 0, 1)
-        # the coarse level: components of two tasks or more (B solves a lone task)
-        linked = N.copy()
-        linked.eliminate_zeros()
-        _, component = connected_components(linked, directed=False)
-        sizes = np.bincount(component)
-        grouped = np.flatnonzero(sizes[component] > 1)
-        _, group = np.unique(component[grouped], return_inverse=True)
-        S = sp.csr_matrix((np.ones(len(grouped)), (group, grouped)),
-                          shape=(group.max(initial=-1) + 1, n))
-        coarse_inv = np.linalg.inv((S @ Gr.reshape(n, -1)).reshape(S.shape[0], K, d, d))
-        B_grouped = Gr[grouped] + deg[grouped, None, None, None] * np.eye(d)
 
         def blocks(M, V):
             return np.matmul(M, V[..., None])[..., 0]
@@ -263,25 +253,16 @@ class TaskGraphProblem:
         def fold_dot(U, V):
             return np.einsum("nkd,nkd->k", U, V)
 
-        def precondition(res):
-            """``Z = M^-1 res`` and ``B Z``."""
-            Z, BZ = blocks(Binv, res), res.copy()
-            if len(grouped):
-                C = blocks(coarse_inv, (S @ res.reshape(n, K * d)).reshape(-1, K, d))[group]
-                Z[grouped] += C
-                BZ[grouped] += blocks(B_grouped, C)
-            return Z, BZ
-
         def solve(R, X0=None):
             R = np.swapaxes(R, 0, 1)
             if X0 is None:
                 X, res = np.zeros_like(R), R.copy()
             else:
                 X = np.swapaxes(X0, 0, 1).copy()
-                BX = blocks(Gr, X) + deg[:, None, None] * X
+                BX = blocks(np.swapaxes(self._Gr, 0, 1), X) + deg[:, None, None] * X
                 res = R - BX + graph(X)
-            Z, BZ = precondition(res)
-            P, BP = Z.copy(), BZ.copy()
+            Z = blocks(Binv, res)
+            P, BP = Z.copy(), res.copy()
             rz = fold_dot(res, Z)
             stop = self.cg_tol * np.sqrt(fold_dot(R, R))
             active = np.sqrt(fold_dot(res, res)) > stop
@@ -292,11 +273,11 @@ class TaskGraphProblem:
                 step = np.where(active, rz, 0.0) / np.where(active, fold_dot(P, AP), 1.0)
                 X += step[:, None] * P
                 res -= step[:, None] * AP
-                Z, BZ = precondition(res)
+                Z = blocks(Binv, res)
                 rz_new = fold_dot(res, Z)
                 beta = (np.where(active, rz_new, 0.0) / np.where(active, rz, 1.0))[:, None]
                 P = Z + beta * P
-                BP = BZ + beta * BP
+                BP = res + beta * BP
                 rz = rz_new
                 active &= np.sqrt(fold_dot(res, res)) > stop
                 self.cg_iters += 1

@@ -157,7 +157,7 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
 
 
 def _run_path(fitted, held, e0, sparsities, opt, verbose=0):
-    """The path fitted on ``fitted``'s folds, and the outer steps it ran.
+    """The path fitted on ``fitted``'s folds, the outer steps it ran, its warm start.
 
     Returns its weights, or with ``held`` its losses on the ``held`` folds.
     """
@@ -165,7 +165,7 @@ def _run_path(fitted, held, e0, sparsities, opt, verbose=0):
         weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, verbose=verbose, **opt)
         if held is not None:
             weights = [held.per_task_losses(w) for w in weights]
-        return weights, int(np.sum(n_iters))
+        return weights, int(np.sum(n_iters)), fitted.warm_start
 
 
 def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups=1,
@@ -218,17 +218,18 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
                method=method, outer_lr=outer_lr)
     n_groups = min(n_groups, problem.n_folds)
     group = np.arange(problem.n_folds) % n_groups
-    # the path (on a copy: the caller's problem keeps its warm start, whichever
-    # process runs it) and its reruns are jobs of their own, side by side
-    jobs = [delayed(_run_path)(problem.folds(slice(None)), None, e0, sparsities, opt, verbose)]
+    # the path and its reruns are jobs of their own, side by side; a worker runs
+    # the path on a copy of ``problem``, which then takes the copy's warm start,
+    # as if it had run the path itself (the result does not depend on n_jobs)
+    jobs = [delayed(_run_path)(problem, None, e0, sparsities, opt, verbose)]
     if n_groups > 1:
         jobs += [delayed(_run_path)(problem.folds(group != g), problem.folds(group == g), e0,
                                     sparsities, opt) for g in range(n_groups)]
     results = Parallel(n_jobs=min(effective_n_jobs(n_jobs), len(jobs)))(jobs)
-    (path, n_iter), reruns = results[0], results[1:]
+    (path, n_iter, problem.warm_start), reruns = results[0], results[1:]
     if n_groups > 1:
         interior = np.empty((len(path), problem.n_folds, problem.T))
-        for g, (held_losses, rerun_iter) in enumerate(reruns):
+        for g, (held_losses, rerun_iter, _) in enumerate(reruns):
             interior[:, group == g] = held_losses
             n_iter += rerun_iter
     else:
