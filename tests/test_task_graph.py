@@ -276,6 +276,49 @@ def test_path_points_are_pruned_at_the_threshold():
         assert np.all((w == 0) | (w > 0.3))
 
 
+def test_path_and_reruns_run_as_n_jobs_processes(monkeypatch):
+    # the path and its 2 reruns are 3 jobs: n_jobs=2 gives joblib 2 processes (with
+    # n_jobs - 1 = 1, joblib ran them one after the other in this process), and a
+    # worker's path hands its CG warm start back: the caller's problem ends as if
+    # it had run the path itself
+    import skmtlx.task_graph._outer as outer
+
+    X, y, t, _ = _toy()
+    T, K = 6, 4
+    fold = np.arange(len(y)) % K
+    moments = [task_moments(X[fold != k], y[fold != k], t[fold != k], T)[:2]
+               + task_moments(X[fold == k], y[fold == k], t[fold == k], T)[:3]
+               for k in range(K)]
+    G, b, Gv, bv, yyv = (np.stack(m) for m in zip(*moments))
+    edges = np.column_stack(np.triu_indices(T, 1))
+    e0 = np.ones(len(edges))
+    processes = []
+
+    class Recorded(outer.Parallel):
+        def __init__(self, n_jobs=None, **kwargs):
+            processes.append(n_jobs)
+            super().__init__(n_jobs=n_jobs, **kwargs)
+
+    monkeypatch.setattr(outer, "Parallel", Recorded)
+    ends = []
+    for n_jobs in (None, 2):
+        problem = TaskGraphProblem(G, b, edges, 1.0, 1e-3, Gv, bv, yyv, solver="cg")
+        losses = problem.per_task_losses(e0)
+        weights, path_losses_, _ = path_losses(
+            problem, e0, [1e-2, 1e-1], start_losses=losses, empty_losses=losses, n_groups=2,
+            max_iter=5, n_jobs=n_jobs)
+        ends.append((weights, path_losses_, problem.warm_start))
+    assert processes == [1, 2]
+    (w1, l1, (v1, u1)), (w2, l2, (v2, u2)) = ends
+    np.testing.assert_array_equal(np.asarray(w2), np.asarray(w1))
+    np.testing.assert_array_equal(np.asarray(l2), np.asarray(l1))
+    # the path's last solves, not the losses measured before it
+    assert not np.array_equal(v1, TaskGraphProblem(
+        G, b, edges, 1.0, 1e-3, Gv, bv, yyv, solver="cg").solve(e0))
+    np.testing.assert_array_equal(v2, v1)
+    np.testing.assert_array_equal(u2, u1)
+
+
 @pytest.mark.parametrize("method", ["lbfgs", "adam"])
 def test_outer_steps_stay_in_box_and_decrease_objective(method):
     X, y, t, _ = _toy()

@@ -141,6 +141,15 @@ class TaskGraphProblem:
             return R
         return np.concatenate([R, np.zeros((self.n_folds, 1, self.d))], axis=1)
 
+    @property
+    def warm_start(self):
+        """The last inner and adjoint solutions, which the next CG solves start from."""
+        return self._v_prev, self._u_prev
+
+    @warm_start.setter
+    def warm_start(self, solutions):
+        self._v_prev, self._u_prev = solutions
+
     def folds(self, index):
         """The problem restricted to the folds ``index`` (a fresh warm start).
 

@@ -156,11 +156,16 @@ def sparsity_path_edges(problem, e0, sparsities, *, entropy=0.0, scale=1.0, max_
     return weights, n_iters
 
 
-def _held_out_losses(fitted, held, e0, sparsities, opt):
-    """Losses on the ``held`` folds of the path fitted on the ``fitted`` folds."""
+def _run_path(fitted, held, e0, sparsities, opt, verbose=0):
+    """The path fitted on ``fitted``'s folds, the outer steps it ran, its warm start.
+
+    Returns its weights, or with ``held`` its losses on the ``held`` folds.
+    """
     with threadpool_limits(1, user_api="blas"):
-        weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, **opt)
-        return [held.per_task_losses(w) for w in weights], int(np.sum(n_iters))
+        weights, n_iters = sparsity_path_edges(fitted, e0, sparsities, verbose=verbose, **opt)
+        if held is not None:
+            weights = [held.per_task_losses(w) for w in weights]
+        return weights, int(np.sum(n_iters)), fitted.warm_start
 
 
 def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups=1,
@@ -191,9 +196,10 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
     threshold, entropy, scale, max_iter, tol, method, outer_lr
         As in :func:`sparsity_path_edges` (``threshold`` is its ``prune``).
     n_jobs : int or None, default=None
-        Processes running the path and its reruns side by side (``None`` means
-        1): this one runs the path, ``n_jobs - 1`` workers the reruns. Each is
-        computed as it would be alone, so the result does not depend on it.
+        Processes (joblib workers) running the path and its ``n_groups`` reruns
+        side by side (``None`` means 1: one after the other, in this process).
+        Each is computed as it would be alone, so the result does not depend on
+        it.
     verbose : int, default=0
         A progress bar over the points of the path when positive.
 
@@ -212,20 +218,18 @@ def path_losses(problem, e0, sparsities, *, start_losses, empty_losses, n_groups
                method=method, outer_lr=outer_lr)
     n_groups = min(n_groups, problem.n_folds)
     group = np.arange(problem.n_folds) % n_groups
-    reruns = [(problem.folds(group != g), problem.folds(group == g), e0, sparsities, opt)
-              for g in range(n_groups)] if n_groups > 1 else []
-    workers = min(effective_n_jobs(n_jobs) - 1, len(reruns))
-    if workers > 0:
-        # the workers start on the reruns while this process runs the path
-        results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(_held_out_losses)(*args) for args in reruns)
-    else:
-        results = (_held_out_losses(*args) for args in reruns)
-    path, n_iters = sparsity_path_edges(problem, e0, sparsities, verbose=verbose, **opt)
-    n_iter = int(np.sum(n_iters))
+    # the path and its reruns are jobs of their own, side by side; a worker runs
+    # the path on a copy of ``problem``, which then takes the copy's warm start,
+    # as if it had run the path itself (the result does not depend on n_jobs)
+    jobs = [delayed(_run_path)(problem, None, e0, sparsities, opt, verbose)]
+    if n_groups > 1:
+        jobs += [delayed(_run_path)(problem.folds(group != g), problem.folds(group == g), e0,
+                                    sparsities, opt) for g in range(n_groups)]
+    results = Parallel(n_jobs=min(effective_n_jobs(n_jobs), len(jobs)))(jobs)
+    (path, n_iter, problem.warm_start), reruns = results[0], results[1:]
     if n_groups > 1:
         interior = np.empty((len(path), problem.n_folds, problem.T))
-        for g, (held_losses, rerun_iter) in enumerate(results):
+        for g, (held_losses, rerun_iter, _) in enumerate(reruns):
             interior[:, group == g] = held_losses
             n_iter += rerun_iter
     else:
