@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from .._additive import penalised_logistic_fit
 from .._surrogate import FittedSurrogate, fit_logistic_on_labels
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
@@ -212,7 +213,8 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         else:
             link = "sigmoid" if binary else "softmax"
         inputs = self._fit_network(
-            X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes
+            X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes,
+            additive_start=lambda Z, _: penalised_logistic_fit(Z, codes),
         )
         if self.surrogate_fit == "joint":
             coef, intercept = self._trained_head(inputs)
