@@ -4,18 +4,21 @@
 while looking at the test splits of ``fidelity_glassbox.py``. This script
 checks it without them: on each fidelity dataset's training rows (the
 paper's split of ``skmtlx.datasets``), ``--folds`` inner folds (stratified
-for classification); on each, the additive surrogate's penalised start
-(ridge with leave-one-out penalty for regression, logistic with a 3-fold C
-for classification; read with ``predict_surrogate`` of a joint fit that
-runs one epoch at ``lr=1e-9``, so ``g`` is that start) fitted on the other
-folds for every ``--n-knots`` value and ``"auto"``, and scored on the held-out
-fold: MSE in standardized units (lower is better) or accuracy.
+for classification, reshuffled ``--repeats`` times); on each, the additive
+surrogate's penalised start (ridge with leave-one-out penalty for
+regression, logistic with a 3-fold C for classification; read with
+``predict_surrogate`` of a joint fit that runs one epoch at ``lr=1e-9``, so
+``g`` is that start) fitted on the other folds for every ``--n-knots``
+value and ``"auto"``, and scored on the held-out fold: MSE in standardized
+units (lower is better) or accuracy.
 
-Prints per dataset the mean and standard error over folds per knot count,
-the best count, the count ``"auto"`` picks on the inner training rows, and
-whether ``"auto"`` is within one standard error of the best. Run::
+Prints per dataset the mean and standard error over folds per knot count
+(folds of one repeat share rows, so the error is a rough guide), the best
+count, the count ``"auto"`` picks on the inner training rows, and whether
+``"auto"`` is within one standard error of the best. Run (``PYTHONPATH``
+makes a checkout's skmtlx win over an installed one)::
 
-    SKMTLX_DATA_HOME=../shared/data python benchmarks/additive_knots.py
+    PYTHONPATH=. SKMTLX_DATA_HOME=../shared/data python benchmarks/additive_knots.py
 """
 
 import argparse
@@ -23,7 +26,7 @@ import argparse
 import numpy as np
 from _common import finish_run, print_table, start_run
 from sklearn.metrics import accuracy_score, mean_squared_error
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 
 from skmtlx import FidelityMTLClassifier, FidelityMTLRegressor
 from skmtlx.datasets import load_fidelity_dataset
@@ -32,14 +35,15 @@ DATASETS = ("autompg", "wine", "titanic", "housing", "adult")
 N_KNOTS = (4, 6, 8, 12, 16, 24, 32, 48, 64)
 
 
-def start_scores(name, n_knots, n_folds, seed):
+def start_scores(name, n_knots, n_folds, n_repeats, seed):
     """Held-out score of the penalised start per fold and knot setting, on training rows."""
     loaded = load_fidelity_dataset(name)
     regression = loaded.task == "regression"
     X, y = np.asarray(loaded.paper.X_train, float), np.asarray(loaded.paper.y_train)
     Estimator = FidelityMTLRegressor if regression else FidelityMTLClassifier
     metric = mean_squared_error if regression else accuracy_score
-    folds = (KFold if regression else StratifiedKFold)(n_folds, shuffle=True, random_state=seed)
+    folds = (RepeatedKFold if regression else RepeatedStratifiedKFold)(
+        n_splits=n_folds, n_repeats=n_repeats, random_state=seed)
     scores = {k: [] for k in (*n_knots, "auto")}
     auto = []
     for train, valid in folds.split(X, y):
@@ -57,13 +61,14 @@ def main():
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
     parser.add_argument("--n-knots", type=int, nargs="+", default=list(N_KNOTS))
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=1, help="repeats of the folds")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     clock = start_run()
     summary = []
     for name in args.datasets:
-        scores, auto_knots, n_rows, regression = start_scores(name, args.n_knots, args.folds,
-                                                              args.seed)
+        scores, auto_knots, n_rows, regression = start_scores(
+            name, args.n_knots, args.folds, args.repeats, args.seed)
         rows = [dict(n_knots=str(k), mean=np.mean(v),
                      se=np.std(v, ddof=1) / np.sqrt(len(v))) for k, v in scores.items()]
         print_table(rows, {"n_knots": "<6", "mean": ">8.4f", "se": ">7.4f"},
