@@ -78,6 +78,16 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     verbose : int, default=0
         1 prints a per-epoch table, 2 adds a progress bar.
 
+    Notes
+    -----
+    The linear surrogate starts at random. The additive one starts from an
+    L2-penalised logistic fit of the labels on its spline basis (``C``
+    chosen by 3-fold cross-validated log loss on the training rows), and the
+    black box is parametrised on the logits as ``f = g + MLP``: the same
+    objective, whose fidelity term then penalises the MLP, so that training
+    keeps that start instead of first pulling ``g`` toward an untrained
+    ``f``.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
