@@ -513,6 +513,61 @@ def test_additive_regressor_starts_at_the_penalised_fit_with_f_as_g_plus_mlp(add
     assert not linear.net_.module_.residual
 
 
+def test_penalised_logistic_fit_is_logistic_regression_cv_on_the_basis():
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold
+    from skmtlx._additive import LOGISTIC_CS, AdditiveBasis, penalised_logistic_fit
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 3)
+    X[:, 1] += X[:, 0]  # correlated features
+    logit = 1.5 * np.sin(2 * X[:, 0]) + X[:, 2] - 0.5
+    labels = (logit + rng.logistic(size=400) > 0).astype(int)
+    Z = AdditiveBasis(n_knots=12).fit(X).transform(X)
+    coef, intercept = penalised_logistic_fit(Z, labels)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    search = LogisticRegressionCV(Cs=LOGISTIC_CS, cv=folds, scoring="neg_log_loss",
+                                  max_iter=5000, tol=1e-8).fit(Z, labels)
+    C = search.C_[0]
+    assert LOGISTIC_CS[0] < C < LOGISTIC_CS[-1]  # the penalty binds
+    reference = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(Z, labels)
+    np.testing.assert_allclose(Z @ coef.T + intercept, reference.decision_function(Z)[:, None],
+                               atol=1e-2)
+    # three classes: one logit per class, the multinomial fit
+    three = np.digitize(logit + rng.logistic(size=400), [-1.0, 1.0])
+    coef, intercept = penalised_logistic_fit(Z, three)
+    C = LogisticRegressionCV(Cs=LOGISTIC_CS, cv=folds, scoring="neg_log_loss", max_iter=5000,
+                             tol=1e-8).fit(Z, three).C_[0]
+    reference = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(Z, three)
+    np.testing.assert_allclose(Z @ coef.T + intercept, reference.decision_function(Z),
+                               atol=1e-2)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_additive_classifier_starts_at_the_penalised_logistic_fit(additive_data, n_classes):
+    from skmtlx._additive import penalised_logistic_fit
+
+    X, _, truth = additive_data
+    y = np.digitize(truth, np.quantile(truth, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    labels = np.array(["low", "mid", "top"])[y]  # decoded by the estimator's LabelEncoder
+    clf = FidelityMTLClassifier(surrogate="additive", n_knots=6, lr=1e-9, max_epochs=1,
+                                early_stopping=False, random_state=0).fit(X, labels)
+    Z = clf.surrogate_basis_.transform(X)
+    coef, intercept = penalised_logistic_fit(Z, y)
+    logits = Z @ clf.coef_.T + clf.intercept_
+    expected = Z @ coef.T + intercept
+    if n_classes > 2:  # softmax logits are identified up to a shift shared by the classes
+        logits, expected = logits - logits.mean(axis=1, keepdims=True), (
+            expected - expected.mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(logits, expected, atol=1e-3)
+    # f = g + MLP on the logits: the black box minus the surrogate is the MLP alone
+    with torch.no_grad():
+        mlp = clf.net_.module_.model(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
+    np.testing.assert_allclose(clf._forward(X) - clf.surrogate_.predict(X), mlp, atol=1e-4)
+    linear = FidelityMTLClassifier(max_epochs=1, random_state=0).fit(X, labels)
+    assert not linear.net_.module_.residual
+
+
 def test_linear_shape_function_is_the_centred_line(diabetes):
     X, y = diabetes
     reg = FidelityMTLRegressor(**FAST).fit(X, y)

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._additive import LinearBasis, make_basis, penalised_fit
+from .._additive import LinearBasis, make_basis
 from .._persistence import PersistenceMixin
 from .._surrogate import PredictionLoss, SurrogateMixin, with_surrogate
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, make_mlp
@@ -38,21 +38,24 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
     }
 
     def _fit_network(self, X, targets, *, n_outputs, prediction_loss, link, stratify=None,
-                     init_surrogate=False):
+                     linear_start=None, additive_start=None):
         """Train ``f`` (and ``g`` when joint) and return the fitted inputs map.
 
-        ``init_surrogate`` starts ``g`` from a ridge fit of ``targets``; the
-        additive ``g`` then also enters ``f`` as ``f = g + MLP``
-        (:class:`~skmtlx._surrogate.SurrogateHead`'s ``residual``), so that
-        training starts from that fit instead of dragging it toward an
-        untrained ``f``.
+        A joint ``g`` starts from ``linear_start(X, targets)`` or
+        ``additive_start(Z, targets)`` (each returns ``(coef, intercept)`` on
+        the features / on the basis ``Z``) when the estimator gives one for
+        its family, else at random. The additive ``g`` started so also enters
+        ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
+        ``residual``), so that training starts from that fit instead of
+        dragging it toward an untrained ``f``.
         """
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         joint = self.surrogate_fit == "joint"
         basis = make_basis(self.surrogate, self.n_knots)
         inputs = SurrogateInputs(basis, head_reads_basis=joint).fit(X)
         n_features = X.shape[1]
-        additive_start = joint and init_surrogate and self.surrogate == "additive"
+        start_fit = linear_start if self.surrogate == "linear" else additive_start
+        residual = joint and additive_start is not None and self.surrogate == "additive"
 
         def build_black_box():
             return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
@@ -60,18 +63,14 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         build_module, criterion = with_surrogate(
             build_black_box, PredictionLoss(prediction_loss),
             self.fidelity_weight if joint else 0.0, [link], [n_outputs], n_features,
-            multi_head=False, n_basis=inputs.n_basis_, residual=additive_start,
+            multi_head=False, n_basis=inputs.n_basis_, residual=residual,
         )
         network_inputs = inputs.transform(X)
-        if joint and init_surrogate:
-            # The surrogate starts from a ridge fit of the targets; for the additive
-            # one, penalised (by leave-one-out) on its spline coefficients: an
-            # unpenalised fit of many spline columns overfits with large,
-            # cancelling shape functions on collinear features.
-            if additive_start:
-                start = inputs.head_weights(*penalised_fit(basis.transform(X), targets))
-            else:
-                start = _least_squares(X, targets)  # the linear head reads the features
+        if joint and start_fit is not None:
+            if residual:  # the additive head reads the whitened basis
+                start = inputs.head_weights(*start_fit(basis.transform(X), targets))
+            else:  # the linear head reads the features
+                start = start_fit(X, targets)
             build_head = build_module
 
             def build_module():

@@ -5,9 +5,10 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
+from .._additive import penalised_fit
 from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
 from ..utils._validation import mean_and_scale
-from ._base import FLOAT_DTYPES, BaseFidelityMTL
+from ._base import FLOAT_DTYPES, BaseFidelityMTL, _least_squares
 
 
 class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
@@ -215,7 +216,10 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             y_mean, y_scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         inputs = self._fit_network(
             X, ((Y - y_mean) / y_scale).astype(np.float32), n_outputs=Y.shape[1],
-            prediction_loss=self.loss, link="identity", init_surrogate=True,
+            prediction_loss=self.loss, link="identity", linear_start=_least_squares,
+            # penalised by leave-one-out: an unpenalised fit of many spline columns
+            # overfits with large, cancelling shape functions on collinear features
+            additive_start=penalised_fit,
         )
         if self.surrogate_fit == "post_hoc":
             predictions = self._raw_outputs(inputs, X) * y_scale + y_mean
