@@ -450,7 +450,7 @@ def test_additive_attributions_match_spline_transformer(additive_data, additive_
     explanation = reg.explain(X[:20])
     total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(total, reg.predict_surrogate(X[:20]), rtol=1e-10)
-    index = reg.surrogate_basis_.feature_index_
+    index = reg.surrogate_basis_.term_index_
     for j in (0, 1):  # numerical: cubic B-splines at 6 training quantiles, constant beyond
         splines = SplineTransformer(n_knots=6, knots="quantile", extrapolation="constant")
         splines.fit(X[:, [j]])
@@ -489,7 +489,7 @@ def test_auto_knots_grow_with_the_rows():
     for n_rows, n_knots in ((300, 4), (5120, 20), (40000, 64)):
         basis = AdditiveBasis().fit(rng.rand(n_rows, 1))
         assert basis.n_knots_ == n_knots
-        assert len(basis.feature_index_) == n_knots + 2
+        assert len(basis.term_index_) == n_knots + 2
 
 
 def test_additive_regressor_starts_at_the_penalised_fit_with_f_as_g_plus_mlp(additive_data):
@@ -604,7 +604,7 @@ def test_additive_classifier_explains_its_logits(surrogate_fit):
     logits = clf.surrogate_basis_.transform(X[:10]) @ clf.coef_[0] + clf.intercept_[0]
     total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(total, logits, rtol=1e-8)
-    assert clf.coef_.shape == (1, len(clf.surrogate_basis_.feature_index_))
+    assert clf.coef_.shape == (1, len(clf.surrogate_basis_.term_index_))
     assert np.mean(clf.predict_surrogate(X) == clf.predict(X)) > 0.8
 
 
