@@ -7,14 +7,17 @@ fidelity datasets of ``skmtlx.datasets``) and its seeds 0 .. ``--seeds``-1:
 * EBM without interactions and EBM default (``interpret``'s Explainable
   Boosting Machine; a glass box, so its GF is 0);
 * skmtlx post-hoc: the default black box, its surrogate fitted afterwards;
-* skmtlx joint linear and joint additive over the ``fidelity_weight`` grid,
-  default settings otherwise.
+* skmtlx joint linear, joint additive and joint additive with
+  ``--interactions`` pairwise terms (GA2M, the family EBM default belongs
+  to) over the ``fidelity_weight`` grid, default settings otherwise
+  (``--families`` runs some of them).
 
 Prints, per dataset, the test score (MSE in standardized units or accuracy),
 global fidelity (GF) and fit time (mean over seeds), the faithful point of
 each front (the smallest ``fidelity_weight`` whose GF is at most a tenth of
 the post-hoc GF of the same surrogate family; ``fidelity_weight = 1 -
-alpha`` of the paper), the best additive point, and the issue's checks;
+alpha`` of the paper), the best point of each additive front, and the
+issue's checks;
 writes ``fidelity_glassbox.csv`` (every fit) and ``fidelity_glassbox.png``
 (score vs GF, EBM marked) to ``--out``; prints its command line and wall
 time. ``interpret`` is a benchmark extra: ``pip install -e ".[benchmark]"``.
@@ -95,12 +98,14 @@ def run_dataset(name, args):
                                       y_train)
             rows.append(dict(model="post_hoc_tuned", score=metric(y_test, stl.predict(X_test)),
                              fit_time=seconds, seed=seed))
-        for surrogate in ("linear", "additive"):
+        for family in args.families:
+            params = {"linear": dict(surrogate="linear"), "additive": dict(surrogate="additive"),
+                      "ga2m": dict(surrogate="additive", interactions=args.interactions)}[family]
             frame = fidelity_tradeoff(
-                Estimator(surrogate=surrogate, random_state=seed), X_train, y_train, X_test,
+                Estimator(random_state=seed, **params), X_train, y_train, X_test,
                 y_test, fidelity_weights=args.fidelity_weights, n_jobs=args.n_jobs,
             )
-            frame["model"] = frame["model"] + "_" + surrogate
+            frame["model"] = frame["model"] + "_" + family
             frame["seed"] = seed
             rows += frame.drop(columns=["metric", "r2_fg"]).to_dict("records")
         print(f"  {name} seed {seed} done", flush=True)
@@ -121,11 +126,15 @@ def summarise(frame):
     for model in ("linear", "ebm_no_interactions", "ebm", "post_hoc_linear", "post_hoc_tuned"):
         summary[model] = single[model].score if model in single else np.nan
         summary[f"{model}_time"] = single[model].fit_time if model in single else np.nan
-    summary["post_hoc_gf"] = single["post_hoc_linear"].gf
     summary["tuned_reference"] = single["post_hoc_tuned"].score if (
         "post_hoc_tuned" in single) else TUNED_STL[name]
-    for surrogate in ("linear", "additive"):
+    for surrogate in ("linear", "additive", "ga2m"):
         front = means[means.model == f"joint_{surrogate}"].sort_values("fidelity_weight")
+        if front.empty:  # a family left out by --families
+            for key in ("faithful_{}_w", "faithful_{}", "faithful_{}_gf", "{}_time",
+                        "best_{}_w", "best_{}"):
+                summary[key.format(surrogate)] = np.nan
+            continue
         budget = single[f"post_hoc_{surrogate}"].gf / 10
         faithful = front[front.gf <= budget]
         point = faithful.iloc[0] if len(faithful) else front.iloc[-1]
@@ -140,9 +149,12 @@ def summarise(frame):
                                              summary["ebm_no_interactions"], metric)
     summary["defaults_vs_tuned"] = _gap(summary["post_hoc_linear"], summary["tuned_reference"],
                                         metric)
-    summary["best_additive_beats_ebm"] = (not better(summary["ebm"], summary["best_additive"])
-                                          if "ebm" in single else "n/a")
+    for surrogate in ("additive", "ga2m"):
+        summary[f"best_{surrogate}_beats_ebm"] = (
+            not better(summary["ebm"], summary[f"best_{surrogate}"])
+            if "ebm" in single and not np.isnan(summary[f"best_{surrogate}"]) else "n/a")
     summary["time_ratio"] = summary["additive_time"] / summary["ebm_no_interactions_time"]
+    summary["ga2m_time_ratio"] = summary["ga2m_time"] / summary["ebm_no_interactions_time"]
     return summary
 
 
@@ -156,22 +168,26 @@ def _gap(ours, theirs, metric):
 def print_summary(summaries):
     print("\nscore (MSE standardized, lower better; accuracy, higher better), mean over seeds")
     head = (f"{'set':<8} {'linear':>7} {'EBM-noi':>7} {'EBM':>7} {'post-hoc':>8} {'tuned':>7} "
-            f"{'faithful lin (w, GF)':>24} {'faithful add (w, GF)':>24} {'best add (w)':>14}")
+            f"{'faithful lin (w, GF)':>24} {'faithful add (w, GF)':>24} {'best add (w)':>14} "
+            f"{'faithful GA2M (w, GF)':>24} {'best GA2M (w)':>14}")
     print(head)
     for s in summaries:
         print(f"{s['dataset']:<8} {s['linear']:7.3f} {s['ebm_no_interactions']:7.3f} "
               f"{s['ebm']:7.3f} {s['post_hoc_linear']:8.3f} {s['tuned_reference']:7.3f} "
-              f"{s['faithful_linear']:7.3f} ({s['faithful_linear_w']:.1f}, "
-              f"{s['faithful_linear_gf']:.4f}) {s['faithful_additive']:7.3f} "
-              f"({s['faithful_additive_w']:.1f}, {s['faithful_additive_gf']:.4f}) "
-              f"{s['best_additive']:7.3f} ({s['best_additive_w']:.1f})")
+              + "".join(f"{s[f'faithful_{f}']:11.3f} ({s[f'faithful_{f}_w']:.1f}, "
+                        f"{s[f'faithful_{f}_gf']:.4f})"
+                        + ("" if f == "linear" else
+                           f" {s[f'best_{f}']:7.3f} ({s[f'best_{f}_w']:.1f})")
+                        for f in ("linear", "additive", "ga2m")))
     print("\nchecks (gap: % MSE or accuracy points worse; negative is better)")
     print(f"{'set':<8} {'faithful add vs EBM-noi':>24} {'defaults vs tuned':>18} "
-          f"{'best add >= EBM':>16} {'fit time add/EBM-noi':>21}")
+          f"{'best add >= EBM':>16} {'best GA2M >= EBM':>17} {'fit time add/EBM-noi':>21} "
+          f"{'GA2M/EBM-noi':>13}")
     for s in summaries:
         print(f"{s['dataset']:<8} {s['additive_vs_ebm_no_int']:+24.2f} "
               f"{s['defaults_vs_tuned']:+18.2f} {str(s['best_additive_beats_ebm']):>16} "
-              f"{s['time_ratio']:21.2f}")
+              f"{str(s['best_ga2m_beats_ebm']):>17} {s['time_ratio']:21.2f} "
+              f"{s['ga2m_time_ratio']:13.2f}")
 
 
 def plot(frame, summaries, path):
@@ -181,8 +197,11 @@ def plot(frame, summaries, path):
         data = frame[frame.dataset == s["dataset"]]
         means = data.groupby(["model", "fidelity_weight"], dropna=False)[
             ["score", "gf"]].mean().reset_index()
-        for surrogate, color in (("linear", "tab:blue"), ("additive", "tab:green")):
+        for surrogate, color in (("linear", "tab:blue"), ("additive", "tab:green"),
+                                 ("ga2m", "tab:purple")):
             front = means[means.model == f"joint_{surrogate}"].sort_values("fidelity_weight")
+            if front.empty:
+                continue
             ax.plot(front.gf, front.score, "o-", color=color, label=f"joint {surrogate}")
             post = means[means.model == f"post_hoc_{surrogate}"]
             ax.plot(post.gf, post.score, "s", color=color, markeredgecolor="black",
@@ -215,6 +234,10 @@ def main():
                         help="fit EBM default (slow: interactions) on the first N seeds only")
     parser.add_argument("--tuned", action="store_true",
                         help="refit fidelity_paper.py's tuned STL MLP here (slow)")
+    parser.add_argument("--families", nargs="+", choices=("linear", "additive", "ga2m"),
+                        default=["linear", "additive", "ga2m"], help="skmtlx fronts to run")
+    parser.add_argument("--interactions", type=int, default=10,
+                        help="pairwise terms of the GA2M front")
     parser.add_argument("--n-jobs", type=int, default=2, help="skmtlx fits run in parallel")
     parser.add_argument("--out", default="benchmarks/results")
     args = parser.parse_args()

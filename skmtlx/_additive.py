@@ -1,12 +1,17 @@
-"""Bases of the surrogate ``g(x) = b + W z(x)``: identity (linear) and per-feature (additive).
+"""Bases of the surrogate ``g(x) = b + W z(x)``: identity (linear) and per-term (additive).
 
-Every basis is a fitted numpy object with ``fit(X) -> self``,
-``transform(X) -> Z`` of shape (n_samples, n_basis) and ``feature_index_``,
-the input feature of each basis column. A surrogate linear in ``z(x)`` is
-then additive over the features, and its exact Shapley attributions are the
-per-feature sums of ``W[o, k] * (Z[i, k] - Z_mean[k])``
-(:func:`skmtlx._surrogate.additive_attributions`).
+Every basis is a fitted numpy object with ``fit(X, y=None) -> self``,
+``transform(X) -> Z`` of shape (n_samples, n_basis), ``terms_`` (the features
+of each term: ``(j,)`` for a shape function of feature ``j``, ``(j, k)`` for
+a pairwise interaction) and ``term_index_``, the term of each basis column.
+The first ``n_features`` terms are the features' own, in order. A surrogate
+linear in ``z(x)`` is a sum of terms, and its exact Shapley attributions
+(:func:`skmtlx._surrogate.additive_attributions`) give each feature its
+shape function's ``W[o, k] * (Z[i, k] - Z_mean[k])`` and half of every
+interaction it is part of (:func:`feature_shares`).
 """
+
+import itertools
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -14,8 +19,8 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import SplineTransformer
 
-__all__ = ["AdditiveBasis", "LinearBasis", "make_basis", "penalised_fit",
-           "penalised_logistic_fit"]
+__all__ = ["AdditiveBasis", "LinearBasis", "feature_shares", "make_basis", "penalised_fit",
+           "penalised_logistic_fit", "screen_interactions"]
 
 #: Ridge penalties (scikit-learn's ``alpha``) among which :func:`penalised_fit` chooses.
 RIDGE_ALPHAS = np.logspace(-4, 3, 22)
@@ -31,22 +36,26 @@ class LinearBasis:
     --------
     >>> import numpy as np
     >>> from skmtlx._additive import LinearBasis
-    >>> LinearBasis().fit(np.zeros((4, 3))).feature_index_
+    >>> LinearBasis().fit(np.zeros((4, 3))).term_index_
     array([0, 1, 2])
     """
 
-    def fit(self, X):
+    def fit(self, X, y=None):
         """Record the number of features.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
+        y : None
+            Ignored.
 
         Returns
         -------
         self : LinearBasis
         """
-        self.feature_index_ = np.arange(np.shape(X)[1])
+        n_features = np.shape(X)[1]
+        self.terms_ = [(j,) for j in range(n_features)]
+        self.term_index_ = np.arange(n_features)
         return self
 
     def transform(self, X):
@@ -76,6 +85,17 @@ class AdditiveBasis:
     ``knots="quantile"`` (knots that ties would merge are topped up with
     quantiles of the distinct values), extrapolated as constants.
 
+    With ``interactions > 0``, the pairs of features whose residuals (of a
+    penalised fit of ``y`` on the shape functions) show the strongest
+    interaction (:func:`screen_interactions`) get a term ``s_jk(x_j, x_k)``
+    each, as GA2M models do: the products of the two features' basis
+    functions on a coarser grid (about 64 training rows per cell, 6 to 16
+    functions per feature), each factor centred on the training rows. A
+    product of centred factors averages to zero over either feature's
+    training values, so the pair carries no main effect of its own: the
+    shape functions keep their meaning, and the pair's exact Shapley values
+    are half its centred value for each of its two features.
+
     Parameters
     ----------
     n_knots : int or "auto", default="auto"
@@ -86,13 +106,18 @@ class AdditiveBasis:
     max_levels : int, default=32
         Features with at most this many distinct values get one basis
         function per level.
+    interactions : int, default=0
+        Number of pairwise interaction terms.
 
     Attributes
     ----------
     n_knots_ : int
         Knots used (``n_knots``, or the value ``"auto"`` chose).
-    feature_index_ : ndarray of int of shape (n_basis,)
-        Input feature of each basis column.
+    terms_ : list of tuple of int
+        Features of each term: ``(j,)`` for every feature in order, then the
+        ``(j, k)`` pairs, strongest interaction first.
+    term_index_ : ndarray of int of shape (n_basis,)
+        Term of each basis column.
     levels_ : list of ndarray or None
         Per feature, the sorted levels, or None for a spline feature.
     splines_ : list of SplineTransformer or None
@@ -104,23 +129,34 @@ class AdditiveBasis:
     >>> from skmtlx._additive import AdditiveBasis
     >>> X = np.column_stack([np.linspace(0, 1, 50), np.tile([0.0, 1.0], 25)])
     >>> basis = AdditiveBasis(n_knots=4).fit(X)
-    >>> basis.feature_index_
+    >>> basis.term_index_
     array([0, 0, 0, 0, 0, 0, 1, 1])
     >>> basis.transform(X[:2]).sum(axis=1)  # each feature's functions sum to one
     array([2., 2.])
+
+    An interaction term for the product in ``y``:
+
+    >>> y = X[:, 0] * (X[:, 1] - 0.5)
+    >>> AdditiveBasis(n_knots=4, interactions=1).fit(X, y).terms_
+    [(0,), (1,), (0, 1)]
     """
 
-    def __init__(self, n_knots="auto", max_levels=32):
+    def __init__(self, n_knots="auto", max_levels=32, interactions=0):
         self.n_knots = n_knots
         self.max_levels = max_levels
+        self.interactions = interactions
 
-    def fit(self, X):
-        """Choose each feature's levels or spline knots.
+    def fit(self, X, y=None):
+        """Choose each feature's levels or spline knots, and the interaction terms.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
             Training inputs.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs), default=None
+            What the surrogate will fit (targets, one-hot labels or a black
+            box's outputs); needed with ``interactions > 0``, to choose the
+            pairs.
 
         Returns
         -------
@@ -129,23 +165,31 @@ class AdditiveBasis:
         X = np.asarray(X, dtype=np.float64)
         self.n_knots_ = (int(np.clip(len(X) // 256, 4, 64)) if self.n_knots == "auto"
                          else self.n_knots)
-        self.levels_, self.splines_, index = [], [], []
-        quantiles = np.linspace(0.0, 1.0, self.n_knots_)
-        for j, column in enumerate(X.T):
-            levels = np.unique(column)
-            if len(levels) <= self.max_levels:
-                self.levels_.append(levels)
-                self.splines_.append(None)
-                index += [j] * len(levels)
-                continue
-            knots = np.unique(np.quantile(column, quantiles))
-            if len(knots) < self.n_knots_:
-                knots = np.unique(np.concatenate([knots, np.quantile(levels, quantiles)]))
-            spline = SplineTransformer(knots=knots[:, None], extrapolation="constant")
-            self.splines_.append(spline.fit(column[:, None]))
-            self.levels_.append(None)
-            index += [j] * spline.n_features_out_
-        self.feature_index_ = np.asarray(index, dtype=np.intp)
+        self.levels_, self.splines_ = map(list, zip(*(
+            _feature_basis(column, self.n_knots_, self.max_levels) for column in X.T)))
+        self.terms_ = [(j,) for j in range(X.shape[1])]
+        self._pair_factors = {}
+        sizes = [_n_functions(levels, spline) for levels, spline in
+                 zip(self.levels_, self.splines_)]
+        self.term_index_ = np.repeat(np.arange(X.shape[1]), sizes)
+        if self.interactions > 0:
+            if y is None:
+                raise ValueError("AdditiveBasis with interactions needs y to choose the pairs.")
+            Y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
+            Z = self.transform(X)
+            coef, intercept = penalised_fit(Z, Y)
+            pairs = screen_interactions(X, Y - Z @ coef.T - intercept, self.interactions)
+            # about 64 training rows per cell of a pair's grid: 6 to 16 functions per feature
+            n_functions = int(np.clip(round(np.sqrt(len(X) / 64)), 6, 16))
+            for j in sorted({j for pair in pairs for j in pair}):
+                levels, spline = _feature_basis(X[:, j], n_functions - 2, n_functions)
+                factor = _evaluate(X[:, j], levels, spline)
+                self._pair_factors[j] = (levels, spline, factor.mean(axis=0))
+            self.terms_ += pairs
+            sizes = [len(self._pair_factors[j][2]) * len(self._pair_factors[k][2])
+                     for j, k in pairs]
+            self.term_index_ = np.concatenate([
+                self.term_index_, np.repeat(np.arange(X.shape[1], len(self.terms_)), sizes)])
         return self
 
     def transform(self, X):
@@ -160,17 +204,127 @@ class AdditiveBasis:
         Z : ndarray of shape (n_samples, n_basis)
         """
         X = np.asarray(X, dtype=np.float64)
-        blocks = []
-        for column, levels, spline in zip(X.T, self.levels_, self.splines_):
-            if spline is not None:
-                blocks.append(spline.transform(column[:, None]))
-            else:
-                identity = np.eye(len(levels))
-                blocks.append(np.column_stack([np.interp(column, levels, e) for e in identity]))
+        blocks = [_evaluate(column, levels, spline)
+                  for column, levels, spline in zip(X.T, self.levels_, self.splines_)]
+        centred = {j: _evaluate(X[:, j], levels, spline) - mean
+                   for j, (levels, spline, mean) in self._pair_factors.items()}
+        for j, k in self.terms_[X.shape[1]:]:
+            blocks.append(np.einsum("na,nb->nab", centred[j], centred[k]).reshape(len(X), -1))
         return np.hstack(blocks)
 
 
-def make_basis(surrogate, n_knots):
+def _feature_basis(column, n_knots, max_levels):
+    """``(levels, None)`` for a column with few distinct values, else ``(None, spline)``."""
+    levels = np.unique(column)
+    if len(levels) <= max_levels:
+        return levels, None
+    quantiles = np.linspace(0.0, 1.0, n_knots)
+    knots = np.unique(np.quantile(column, quantiles))
+    if len(knots) < n_knots:
+        knots = np.unique(np.concatenate([knots, np.quantile(levels, quantiles)]))
+    spline = SplineTransformer(knots=knots[:, None], extrapolation="constant")
+    return None, spline.fit(column[:, None])
+
+
+def _n_functions(levels, spline):
+    return len(levels) if spline is None else spline.n_features_out_
+
+
+def _evaluate(column, levels, spline):
+    """One feature's basis functions: its spline, or hat functions on its levels."""
+    if spline is not None:
+        return spline.transform(column[:, None])
+    return np.column_stack([np.interp(column, levels, e) for e in np.eye(len(levels))])
+
+
+def screen_interactions(X, residuals, n_pairs, n_bins=8):
+    """The ``n_pairs`` feature pairs whose residuals interact most, strongest first.
+
+    The cheap screening of GA2M models (Lou et al., "Accurate intelligible
+    models with pairwise interactions", KDD 2013): each feature is cut into
+    at most ``n_bins`` quantile bins, and a pair's score is the residuals'
+    sum of squares that the means of its two-way grid of cells explain
+    beyond an additive fit of the same grid (row plus column effects, by
+    backfitting): the interaction sum of squares of a two-way analysis of
+    variance, summed over the residual columns.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Inputs.
+    residuals : ndarray of shape (n_samples, n_outputs)
+        Residuals of a fit without interactions.
+    n_pairs : int
+        Pairs to return (fewer when there are fewer pairs).
+    n_bins : int, default=8
+        Quantile bins per feature.
+
+    Returns
+    -------
+    pairs : list of tuple of int
+        ``(j, k)`` with ``j < k``; ties keep the order of
+        :func:`itertools.combinations`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._additive import screen_interactions
+    >>> X = np.random.RandomState(0).rand(500, 4)
+    >>> screen_interactions(X, (X[:, 1] - 0.5) * (X[:, 3] - 0.5), 1)
+    [(1, 3)]
+    """
+    X = np.asarray(X, dtype=np.float64)
+    R = np.asarray(residuals, dtype=np.float64).reshape(len(X), -1)
+    codes = []
+    for column in X.T:
+        edges = np.unique(np.quantile(column, np.linspace(0, 1, n_bins + 1)[1:-1]))
+        codes.append((np.searchsorted(edges, column, side="right"), len(edges) + 1))
+    scores = []
+    pairs = list(itertools.combinations(range(X.shape[1]), 2))
+    for j, k in pairs:
+        (code_j, n_j), (code_k, n_k) = codes[j], codes[k]
+        cells = code_j * n_k + code_k
+        counts = np.bincount(cells, minlength=n_j * n_k).reshape(n_j, n_k)
+        score = 0.0
+        for r in R.T:
+            sums = np.bincount(cells, r, minlength=n_j * n_k).reshape(n_j, n_k)
+            means = sums / np.maximum(counts, 1)
+            rows, columns = np.zeros((n_j, 1)), np.zeros((1, n_k))
+            for _ in range(10):  # backfit the additive fit of the cell means
+                rows = ((means - columns) * counts).sum(1, keepdims=True) / np.maximum(
+                    counts.sum(1, keepdims=True), 1)
+                columns = ((means - rows) * counts).sum(0, keepdims=True) / np.maximum(
+                    counts.sum(0, keepdims=True), 1)
+            score += (counts * (means - rows - columns) ** 2).sum()
+        scores.append(score)
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    return [pairs[i] for i in order[:n_pairs]]
+
+
+def feature_shares(terms, term_index, n_features):
+    """``(n_basis, n_features)`` share of each basis column's contribution per feature.
+
+    A shape function's column belongs to its feature; an interaction's
+    column is shared equally by its two features (the exact Shapley split
+    of a term that averages to zero over either feature, as
+    :class:`AdditiveBasis` builds them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._additive import feature_shares
+    >>> feature_shares([(0,), (1,), (0, 1)], np.array([0, 1, 2]), 2)
+    array([[1. , 0. ],
+           [0. , 1. ],
+           [0.5, 0.5]])
+    """
+    shares = np.zeros((len(terms), n_features))
+    for t, term in enumerate(terms):
+        shares[t, list(term)] = 1.0 / len(term)
+    return shares[np.asarray(term_index, dtype=np.intp)]
+
+
+def make_basis(surrogate, n_knots, interactions=0):
     """The unfitted basis of a surrogate family.
 
     Parameters
@@ -179,6 +333,8 @@ def make_basis(surrogate, n_knots):
         Surrogate family.
     n_knots : int or "auto"
         Spline knots per numerical feature (additive only).
+    interactions : int, default=0
+        Pairwise interaction terms (additive only).
 
     Returns
     -------
@@ -190,7 +346,9 @@ def make_basis(surrogate, n_knots):
     >>> make_basis("additive", 6).n_knots
     6
     """
-    return LinearBasis() if surrogate == "linear" else AdditiveBasis(n_knots=n_knots)
+    if surrogate == "linear":
+        return LinearBasis()
+    return AdditiveBasis(n_knots=n_knots, interactions=interactions)
 
 
 def penalised_fit(Z, Y):

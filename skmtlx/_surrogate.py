@@ -15,9 +15,10 @@ outputs), or fitted post hoc on ``f``'s outputs. This module holds, once:
 - :class:`FittedSurrogate`, the fitted numpy surrogate with its attributions
   (:func:`additive_attributions`).
 
-A basis follows the protocol: a fitted object with ``transform(X) -> Z`` of
-shape (n_samples, n_basis) and ``feature_index_`` (n_basis,), the input
-feature of every basis column; ``None`` is the identity basis.
+A basis follows the protocol of :mod:`skmtlx._additive`: a fitted object with
+``transform(X) -> Z`` of shape (n_samples, n_basis), ``terms_`` (the features
+of every term) and ``term_index_`` (n_basis,), the term of every basis
+column; ``None`` is the identity basis.
 """
 
 import copy
@@ -31,6 +32,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
+from ._additive import feature_shares
 from ._torch import MultiHeadMLP, log_cosh
 
 __all__ = [
@@ -337,12 +339,14 @@ def _basis_matrix(basis, X):
     return np.asarray(X, dtype=np.float64) if basis is None else basis.transform(X)
 
 
-def additive_attributions(Z, coef, intercept, basis_mean, feature_index, n_features):
+def additive_attributions(Z, coef, intercept, basis_mean, shares):
     """Exact Shapley values of an additive surrogate ``g = b + W z(x)``.
 
-    ``values[i, j, o] = sum_{k: feature_index[k] == j} W[o, k] (Z[i, k] - Z_mean[k])``
+    ``values[i, j, o] = sum_k shares[k, j] W[o, k] (Z[i, k] - Z_mean[k])``
     and ``base_values[o] = b[o] + W[o] @ Z_mean``, so that ``base_values`` plus
-    the row sum of ``values`` is ``g(x)``.
+    the row sum of ``values`` is ``g(x)``: a shape function's columns go to
+    its feature, an interaction's half to each of its two features
+    (:func:`skmtlx._additive.feature_shares`).
 
     Parameters
     ----------
@@ -352,10 +356,8 @@ def additive_attributions(Z, coef, intercept, basis_mean, feature_index, n_featu
     intercept : ndarray of shape (n_outputs,)
     basis_mean : ndarray of shape (n_basis,)
         Mean basis over the training rows (the reference).
-    feature_index : ndarray of int of shape (n_basis,)
-        Input feature of every basis column.
-    n_features : int
-        Number of input features.
+    shares : ndarray of shape (n_basis, n_features)
+        Share of every basis column's contribution per input feature.
 
     Returns
     -------
@@ -368,15 +370,13 @@ def additive_attributions(Z, coef, intercept, basis_mean, feature_index, n_featu
     >>> from skmtlx._surrogate import additive_attributions
     >>> values, base = additive_attributions(
     ...     np.array([[1.0, 2.0, 3.0]]), np.array([[1.0, 1.0, 2.0]]), np.array([0.5]),
-    ...     np.zeros(3), np.array([0, 0, 1]), 2)
+    ...     np.zeros(3), np.array([[1.0, 0.0], [1.0, 0.0], [0.5, 0.5]]))
     >>> values[0, :, 0].tolist(), base.tolist()
-    ([3.0, 6.0], [0.5])
+    ([6.0, 3.0], [0.5])
     """
     coef = np.atleast_2d(coef)
-    one_hot = np.zeros((len(feature_index), n_features))
-    one_hot[np.arange(len(feature_index)), feature_index] = 1.0
     centred = np.asarray(Z, dtype=np.float64) - basis_mean
-    values = np.einsum("nk,ok,kj->njo", centred, coef, one_hot)
+    values = np.einsum("nk,ok,kj->njo", centred, coef, shares)
     return values, np.atleast_1d(intercept) + coef @ basis_mean
 
 
@@ -395,7 +395,8 @@ class FittedSurrogate:
     Attributes
     ----------
     basis_mean_ : ndarray of shape (n_basis,)
-    feature_index_ : ndarray of int of shape (n_basis,)
+    feature_shares_ : ndarray of shape (n_basis, n_features)
+        Share of every basis column's contribution per feature.
 
     Examples
     --------
@@ -412,8 +413,9 @@ class FittedSurrogate:
         self.basis = basis
         self.n_features_in_ = X_train.shape[1]
         self.basis_mean_ = _basis_matrix(basis, X_train).mean(axis=0)
-        self.feature_index_ = (np.arange(self.n_features_in_) if basis is None
-                               else np.asarray(basis.feature_index_, dtype=int))
+        self.feature_shares_ = (np.eye(self.n_features_in_) if basis is None else
+                                feature_shares(basis.terms_, basis.term_index_,
+                                               self.n_features_in_))
 
     @classmethod
     def from_head(cls, layer, X_train, *, scale=None, offset=None, basis=None):
@@ -434,7 +436,7 @@ class FittedSurrogate:
         """``(values, base_values)`` of :func:`additive_attributions` on rows ``X``."""
         return additive_attributions(
             _basis_matrix(self.basis, X), self.coef_, self.intercept_, self.basis_mean_,
-            self.feature_index_, self.n_features_in_,
+            self.feature_shares_,
         )
 
 

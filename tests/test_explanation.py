@@ -20,6 +20,7 @@ from skmtlx import (
     TaskGrouper,
     explain,
 )
+from skmtlx._additive import feature_shares
 from skmtlx._explain import feature_origin
 from skmtlx._surrogate import (
     FidelityCriterion,
@@ -229,7 +230,7 @@ def test_fidelity_criterion_matches_the_formula():
     # a basis: the network sees X, the surrogate head the basis columns
 
     class Squares:
-        feature_index_ = np.array([0, 1, 0])
+        terms_, term_index_ = [(0,), (1,)], np.array([0, 1, 0])
 
         def transform(self, X):
             return np.column_stack([X, X[:, 0] ** 2])
@@ -291,7 +292,7 @@ def test_surrogate_head_fused_into_the_input_layer_trains_as_two_layers(build, n
 
 def test_additive_attributions_sum_basis_columns_per_feature():
     class SquareBasis:
-        feature_index_ = np.array([0, 0, 1])
+        terms_, term_index_ = [(0,), (1,)], np.array([0, 0, 1])
 
         def transform(self, X):
             return np.column_stack([X[:, 0], X[:, 0] ** 2, X[:, 1]])
@@ -300,7 +301,8 @@ def test_additive_attributions_sum_basis_columns_per_feature():
     X = rng.randn(20, 2)
     Z = SquareBasis().transform(X)
     W, b = np.array([[1.0, -2.0, 0.5]]), np.array([0.3])
-    values, base = additive_attributions(Z, W, b, Z.mean(axis=0), SquareBasis.feature_index_, 2)
+    shares = feature_shares(SquareBasis.terms_, SquareBasis.term_index_, 2)
+    values, base = additive_attributions(Z, W, b, Z.mean(axis=0), shares)
     g = Z @ W[0] + b[0]
     np.testing.assert_allclose(base[0] + values[:, :, 0].sum(axis=1), g)
     shape_0 = X[:, 0] - 2 * X[:, 0] ** 2

@@ -450,7 +450,7 @@ def test_additive_attributions_match_spline_transformer(additive_data, additive_
     explanation = reg.explain(X[:20])
     total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(total, reg.predict_surrogate(X[:20]), rtol=1e-10)
-    index = reg.surrogate_basis_.feature_index_
+    index = reg.surrogate_basis_.term_index_
     for j in (0, 1):  # numerical: cubic B-splines at 6 training quantiles, constant beyond
         splines = SplineTransformer(n_knots=6, knots="quantile", extrapolation="constant")
         splines.fit(X[:, [j]])
@@ -489,7 +489,7 @@ def test_auto_knots_grow_with_the_rows():
     for n_rows, n_knots in ((300, 4), (5120, 20), (40000, 64)):
         basis = AdditiveBasis().fit(rng.rand(n_rows, 1))
         assert basis.n_knots_ == n_knots
-        assert len(basis.feature_index_) == n_knots + 2
+        assert len(basis.term_index_) == n_knots + 2
 
 
 def test_additive_regressor_starts_at_the_penalised_fit_with_f_as_g_plus_mlp(additive_data):
@@ -604,7 +604,7 @@ def test_additive_classifier_explains_its_logits(surrogate_fit):
     logits = clf.surrogate_basis_.transform(X[:10]) @ clf.coef_[0] + clf.intercept_[0]
     total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
     np.testing.assert_allclose(total, logits, rtol=1e-8)
-    assert clf.coef_.shape == (1, len(clf.surrogate_basis_.feature_index_))
+    assert clf.coef_.shape == (1, len(clf.surrogate_basis_.term_index_))
     assert np.mean(clf.predict_surrogate(X) == clf.predict(X)) > 0.8
 
 
@@ -617,3 +617,109 @@ def test_grid_search_over_fidelity_weight_and_surrogate(diabetes):
     assert len(search.cv_results_["params"]) == 4
     assert search.best_estimator_.surrogate in ("linear", "additive")
     assert pickle.loads(pickle.dumps(search.best_estimator_)).predict(X[:3]).shape == (3,)
+
+
+@pytest.fixture(scope="module")
+def interaction_data():
+    """Main effects plus one strong interaction, x0 * x2, among four features."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.uniform(-2, 2, 800), rng.uniform(-2, 2, 800),
+                         rng.uniform(-2, 2, 800), rng.randint(0, 3, 800).astype(float)])
+    truth = np.sin(X[:, 1]) + 0.5 * X[:, 3] + 1.5 * X[:, 0] * X[:, 2]
+    return X, truth + 0.05 * rng.randn(800), truth
+
+
+def test_screen_interactions_finds_the_planted_pairs_strongest_first():
+    from skmtlx._additive import screen_interactions
+
+    rng = np.random.RandomState(1)
+    X = rng.uniform(-1, 1, (2000, 6))
+    # strong x1 * x4, weaker x0 * x5, a large main effect that must not count
+    residuals = 2.0 * X[:, 1] * X[:, 4] + 0.7 * X[:, 0] * X[:, 5] + 3.0 * X[:, 2] ** 2
+    assert screen_interactions(X, residuals, 2) == [(1, 4), (0, 5)]
+    # several residual columns: scores add up (a pair strong in the second column only)
+    both = np.column_stack([0.1 * X[:, 1] * X[:, 4], 2.0 * X[:, 0] * X[:, 3]])
+    assert screen_interactions(X, both, 1) == [(0, 3)]
+    assert len(screen_interactions(X[:, :2], residuals, 5)) == 1  # one pair exists
+
+
+def test_interaction_terms_average_to_zero_over_either_feature(interaction_data):
+    from skmtlx._additive import AdditiveBasis
+
+    X, y, _ = interaction_data
+    basis = AdditiveBasis(n_knots=6, interactions=1).fit(X, y)
+    assert basis.terms_ == [(0,), (1,), (2,), (3,), (0, 2)]
+    pair = basis.term_index_ == 4
+    assert np.abs(basis.transform(X)[:, pair]).max() > 0.05
+    # one row's value of one feature against every training value of the other: the
+    # pair's columns average to zero (it holds no main effect of either feature)
+    for varied, fixed in ((0, 2), (2, 0)):
+        rows = X.copy()
+        rows[:, fixed] = X[7, fixed]
+        np.testing.assert_allclose(basis.transform(rows)[:, pair].mean(axis=0), 0.0,
+                                   atol=1e-12)
+
+
+def test_interaction_attributions_are_the_exact_interventional_shapley_values(
+        interaction_data):
+    # brute force: v(S) = mean over the training rows b of g(x_S, b_rest), Shapley
+    # weights over all coalitions; an additive model with a pair splits it in halves
+    from itertools import combinations
+    from math import factorial
+
+    X, y, _ = interaction_data
+    X, y = X[:300], y[:300]
+    reg = FidelityMTLRegressor(surrogate="additive", interactions=2, n_knots=5,
+                               fidelity_weight=0.7, **FAST).fit(X, y)
+    assert (0, 2) in reg.surrogate_basis_.terms_
+    explanation = reg.explain(X[:3])
+    n_features = X.shape[1]
+    for i in range(3):
+        def value(coalition):
+            rows = X.copy()
+            rows[:, list(coalition)] = X[i, list(coalition)]
+            return reg.predict_surrogate(rows).mean()
+
+        expected = np.zeros(n_features)
+        for j in range(n_features):
+            others = [k for k in range(n_features) if k != j]
+            for size in range(n_features):
+                for coalition in combinations(others, size):
+                    weight = (factorial(size) * factorial(n_features - size - 1)
+                              / factorial(n_features))
+                    expected[j] += weight * (value(coalition + (j,)) - value(coalition))
+        np.testing.assert_allclose(explanation.values[i, :, 0], expected, atol=1e-8)
+    np.testing.assert_allclose(explanation.base_values[0], reg.predict_surrogate(X).mean(),
+                               atol=1e-8)
+
+
+def test_interactions_let_the_surrogate_fit_a_product(interaction_data):
+    X, y, truth = interaction_data
+    settings = dict(surrogate="additive", n_knots=6, fidelity_weight=0.7,
+                    hidden_layer_sizes=(64,), max_epochs=100, random_state=0)
+    error = {k: np.mean((FidelityMTLRegressor(interactions=k, **settings).fit(X, y)
+                         .predict_surrogate(X) - truth) ** 2) for k in (0, 1)}
+    # without the pair, g misses the product's variance (1.5^2 * (4/3)^2 = 4)
+    assert error[0] > 2.0
+    assert error[1] < 0.1 * error[0]
+
+
+@pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])
+def test_classifier_interactions_explain_its_logits(interaction_data, surrogate_fit):
+    X, _, truth = interaction_data
+    labels = (truth > np.median(truth)).astype(int)
+    clf = FidelityMTLClassifier(surrogate="additive", interactions=1,
+                                surrogate_fit=surrogate_fit, **FAST).fit(X, labels)
+    assert clf.surrogate_basis_.terms_[-1] == (0, 2)
+    explanation = clf.explain(X[:10])
+    logits = clf.surrogate_basis_.transform(X[:10]) @ clf.coef_[0] + clf.intercept_[0]
+    total = explanation.base_values[0] + explanation.values[:, :, 0].sum(axis=1)
+    np.testing.assert_allclose(total, logits, rtol=1e-8)
+
+
+@pytest.mark.parametrize("Estimator", [FidelityMTLRegressor, FidelityMTLClassifier])
+def test_interactions_need_the_additive_surrogate(Estimator):
+    X, y = make_classification(60, n_features=3, n_informative=2, n_redundant=0,
+                               random_state=0)
+    with pytest.raises(ValueError, match="interactions=2 needs surrogate='additive'"):
+        Estimator(interactions=2, **FAST).fit(X, y)

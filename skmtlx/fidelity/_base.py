@@ -33,13 +33,18 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         "fidelity_weight": [Interval(Real, 0, 1, closed="neither")],
         "surrogate": [StrOptions({"linear", "additive"})],
         "n_knots": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
+        "interactions": [Interval(Integral, 0, None, closed="left")],
         "surrogate_fit": [StrOptions({"joint", "post_hoc"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
 
     def _fit_network(self, X, targets, *, n_outputs, prediction_loss, link, stratify=None,
-                     linear_start=None, additive_start=None):
+                     linear_start=None, additive_start=None, screening_targets=None):
         """Train ``f`` (and ``g`` when joint) and return the fitted inputs map.
+
+        The additive basis chooses its interaction pairs on
+        ``screening_targets`` (float, one column per output; default
+        ``targets``).
 
         A joint ``g`` starts from ``linear_start(X, targets)`` or
         ``additive_start(Z, targets)`` (each returns ``(coef, intercept)`` on
@@ -50,9 +55,15 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         dragging it toward an untrained ``f``.
         """
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        if self.interactions and self.surrogate != "additive":
+            raise ValueError(
+                f"interactions={self.interactions} needs surrogate='additive'; the "
+                f"{self.surrogate!r} surrogate has no interaction terms."
+            )
         joint = self.surrogate_fit == "joint"
-        basis = make_basis(self.surrogate, self.n_knots)
-        inputs = SurrogateInputs(basis, head_reads_basis=joint).fit(X)
+        basis = make_basis(self.surrogate, self.n_knots, self.interactions)
+        inputs = SurrogateInputs(basis, head_reads_basis=joint).fit(
+            X, targets if screening_targets is None else screening_targets)
         n_features = X.shape[1]
         start_fit = linear_start if self.surrogate == "linear" else additive_start
         residual = joint and additive_start is not None and self.surrogate == "additive"
@@ -129,10 +140,12 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
     def shape_functions(self, X, *, grid_resolution=50):
         """The surrogate's shape function of every feature, as data.
 
-        ``g`` (for classifiers: its logits) is ``base + sum_j s_j(x_j)``; the
-        shape of feature ``j`` is ``s_j`` centred on the training rows, the
-        same quantity as :meth:`explain`'s attributions. For the linear
-        surrogate it is the line ``coef_j * (x_j - training_mean_j)``.
+        ``g`` (for classifiers: its logits) is ``base + sum_j s_j(x_j)``, plus
+        the interaction terms ``s_jk(x_j, x_k)`` when there are any (they are
+        not shape functions: see :meth:`explain`); the shape of feature ``j``
+        is ``s_j`` centred on the training rows, the same quantity as
+        :meth:`explain`'s attributions of a model without interactions. For
+        the linear surrogate it is the line ``coef_j * (x_j - training_mean_j)``.
 
         Parameters
         ----------
@@ -171,7 +184,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
             grid = _feature_grid(X[:, j], grid_resolution)
             rows = np.tile(self.training_mean_, (len(grid), 1))
             rows[:, j] = grid
-            own = self.surrogate_basis_.feature_index_ == j
+            own = self.surrogate_basis_.term_index_ == j
             centred = self.surrogate_basis_.transform(rows)[:, own] - basis_mean[own]
             contribution = centred @ weights[:, own].T
             frames.append(pd.DataFrame({
@@ -207,7 +220,7 @@ class SurrogateInputs:
     The additive surrogate's head reads its basis values whitened feature by
     feature (centred, decorrelated within each feature's block on the
     training rows): spline columns are small and strongly correlated, and
-    whitening lets Adam move ``g`` as fast as ``f``. Features are not
+    whitening lets Adam move ``g`` as fast as ``f``. Terms are not
     decorrelated from each other, so that collinear features do not get large
     cancelling shape functions. The linear surrogate reads the features
     themselves.
@@ -241,14 +254,14 @@ class SurrogateInputs:
         self.basis = basis
         self.head_reads_basis = head_reads_basis
 
-    def fit(self, X):
-        Z = self.basis.fit(X).transform(X)
+    def fit(self, X, y=None):
+        Z = self.basis.fit(X, y).transform(X)
         self.identity_ = isinstance(self.basis, LinearBasis) or not self.head_reads_basis
         if self.identity_:
             self.n_basis_ = None
             return self
         self.mean_ = Z.mean(axis=0)
-        self.whitening_ = _blockwise_whitening(Z - self.mean_, self.basis.feature_index_)
+        self.whitening_ = _blockwise_whitening(Z - self.mean_, self.basis.term_index_)
         self.n_basis_ = self.whitening_.shape[1]
         return self
 
@@ -276,17 +289,17 @@ class SurrogateInputs:
         return weights.astype(np.float32), bias.astype(np.float32)
 
 
-def _blockwise_whitening(centred, feature_index, floor=1e-2):
-    """``M`` (n_basis, n_whitened) whitening each feature's block of ``centred``.
+def _blockwise_whitening(centred, term_index, floor=1e-2):
+    """``M`` (n_basis, n_whitened) whitening each term's block of ``centred``.
 
-    Per feature, the principal directions of its basis columns are scaled to
+    Per term, the principal directions of its basis columns are scaled to
     unit variance; directions the training rows do not span (each feature's
     functions sum to one) are dropped, and those with less than ``floor``
     times the block's largest variance are amplified no more than that.
     """
     blocks = []
-    for j in np.unique(feature_index):
-        columns = np.flatnonzero(feature_index == j)
+    for j in np.unique(term_index):
+        columns = np.flatnonzero(term_index == j)
         block = centred[:, columns]
         variances, vectors = np.linalg.eigh(block.T @ block / len(block))
         largest = max(variances[-1], 1e-12)

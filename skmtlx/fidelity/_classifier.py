@@ -40,6 +40,12 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     n_knots : int or "auto", default="auto"
         Spline knots per numerical feature of the additive surrogate;
         ``"auto"``: one per 256 training rows, clipped to [4, 64].
+    interactions : int, default=0
+        Pairwise interaction terms ``s_jk(x_j, x_k)`` of the additive
+        surrogate (a GA2M model): the pairs whose residuals, after a
+        penalised fit of the training targets on the shape functions, show
+        the strongest interaction (:ref:`additive_interactions`). Each adds
+        accuracy and a term that is read as a heatmap, not a curve.
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Hidden layers of the black box.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -151,6 +157,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         *,
         surrogate="linear",
         n_knots="auto",
+        interactions=0,
         hidden_layer_sizes=(128, 64),
         activation="relu",
         fidelity_space="proba",
@@ -170,6 +177,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         self.fidelity_weight = fidelity_weight
         self.surrogate = surrogate
         self.n_knots = n_knots
+        self.interactions = interactions
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.fidelity_space = fidelity_space
@@ -225,6 +233,8 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         inputs = self._fit_network(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes,
             additive_start=lambda Z, _: penalised_logistic_fit(Z, codes),
+            screening_targets=np.eye(len(classes))[codes][:, 1:] if binary else
+            np.eye(len(classes))[codes],
         )
         if self.surrogate_fit == "joint":
             coef, intercept = self._trained_head(inputs)

@@ -37,6 +37,12 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     n_knots : int or "auto", default="auto"
         Spline knots per numerical feature of the additive surrogate;
         ``"auto"``: one per 256 training rows, clipped to [4, 64].
+    interactions : int, default=0
+        Pairwise interaction terms ``s_jk(x_j, x_k)`` of the additive
+        surrogate (a GA2M model): the pairs whose residuals, after a
+        penalised fit of the training targets on the shape functions, show
+        the strongest interaction (:ref:`additive_interactions`). Each adds
+        accuracy and a term that is read as a heatmap, not a curve.
     hidden_layer_sizes : tuple of int, default=(128, 64)
         Hidden layers of the black box (the paper used (512, 256, 128)).
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
@@ -153,6 +159,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         *,
         surrogate="linear",
         n_knots="auto",
+        interactions=0,
         hidden_layer_sizes=(128, 64),
         activation="relu",
         loss="log_cosh",
@@ -173,6 +180,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         self.fidelity_weight = fidelity_weight
         self.surrogate = surrogate
         self.n_knots = n_knots
+        self.interactions = interactions
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.loss = loss
