@@ -723,3 +723,56 @@ def test_interactions_need_the_additive_surrogate(Estimator):
                                random_state=0)
     with pytest.raises(ValueError, match="interactions=2 needs surrogate='additive'"):
         Estimator(interactions=2, **FAST).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def interaction_regressor(interaction_data):
+    X, y, _ = interaction_data
+    return FidelityMTLRegressor(surrogate="additive", interactions=1, n_knots=6,
+                                fidelity_weight=0.7, hidden_layer_sizes=(64,), max_epochs=100,
+                                random_state=0).fit(X, y)
+
+
+def test_interaction_functions_recover_the_product(interaction_data, interaction_regressor):
+    X, _, _ = interaction_data
+    grid = interaction_regressor.interaction_functions(X, grid_resolution=15)
+    assert set(zip(grid.feature_a, grid.feature_b)) == {("x0", "x2")}
+    assert len(grid) == 15 * 15
+    # the product of two independent centred features holds no main effect: the term is it
+    truth = 1.5 * grid.value_a * grid.value_b
+    assert np.corrcoef(grid.contribution, truth)[0, 1] > 0.97
+    assert np.abs(grid.contribution - truth).mean() < 0.25 * np.abs(truth).mean()
+
+
+def test_interaction_functions_are_twice_the_attribution_beyond_the_shape(
+        interaction_data, interaction_regressor):
+    # explain gives feature 0 its shape function plus half the centred pair term
+    X, _, _ = interaction_data
+    reg = interaction_regressor
+    grid = reg.interaction_functions(X, grid_resolution=5)
+    shapes = reg.shape_functions(X, grid_resolution=5)
+    rows = np.tile(X.mean(axis=0), (len(grid), 1))
+    rows[:, 0], rows[:, 2] = grid.value_a, grid.value_b
+    values = reg.explain(rows).values[:, :, 0]
+    shape_0 = shapes[shapes.feature == "x0"]
+    own = np.interp(grid.value_a, shape_0.value, shape_0.contribution)
+    np.testing.assert_allclose(2 * (values[:, 0] - own), grid.contribution, atol=1e-8)
+
+
+def test_interaction_display_draws_one_heatmap_per_pair(interaction_data,
+                                                        interaction_regressor):
+    from skmtlx.plotting import InteractionDisplay
+
+    X, _, _ = interaction_data
+    display = InteractionDisplay.from_estimator(interaction_regressor, X, grid_resolution=8)
+    assert sum(panel.get_visible() for panel in display.axes_) == 1
+    mesh = display.ax_.collections[0]
+    assert mesh.get_array().size == 64
+    limit = np.abs(interaction_regressor.interaction_functions(X, grid_resolution=8)
+                   .contribution).max()
+    assert mesh.norm.vmin == pytest.approx(-limit) and mesh.norm.vmax == pytest.approx(limit)
+    plt.close("all")
+    pure = FidelityMTLRegressor(surrogate="additive", **FAST).fit(X[:200], X[:200, 0])
+    assert pure.interaction_functions(X).empty
+    with pytest.raises(ValueError, match="no interaction terms"):
+        InteractionDisplay.from_estimator(pure, X)
