@@ -195,7 +195,6 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
             }))
         return pd.concat(frames, ignore_index=True)
 
-
     def interaction_functions(self, X, *, grid_resolution=20):
         """The surrogate's pairwise interaction terms on a grid, as data.
 
