@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import SplineTransformer
 
 __all__ = ["AdditiveBasis", "LinearBasis", "feature_shares", "make_basis", "penalised_fit",
-           "penalised_logistic_fit", "screen_interactions"]
+           "penalised_logistic_fit", "screen_interactions", "stagewise_logistic_fit"]
 
 #: Ridge penalties (scikit-learn's ``alpha``) among which :func:`penalised_fit` chooses.
 RIDGE_ALPHAS = np.logspace(-4, 3, 22)
@@ -460,3 +460,54 @@ def penalised_logistic_fit(Z, labels, n_folds=3):
         C = LOGISTIC_CS[np.argmin(losses)]
     model = LogisticRegression(C=C, max_iter=1000).fit(Z, labels)
     return model.coef_, model.intercept_
+
+
+def stagewise_logistic_fit(Z, labels, shape_columns):
+    """:func:`penalised_logistic_fit` of the shape functions, then of the pairs beside them.
+
+    A single penalty for every column shrinks the shape functions as much as
+    the many interaction columns need (on titanic with 10 pairs, test
+    accuracy 0.756 against 0.760 without the pairs), so the pairs are fitted
+    in a second stage, as GA2M models fit them on the residuals of the shape
+    functions: a penalised logistic fit of the pair columns beside the first
+    stage's logits, scaled so large that their weights are barely penalised
+    (an offset whose scale the fit may still adjust).
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_basis)
+        Basis values.
+    labels : ndarray of int of shape (n_samples,)
+        Class codes ``0 .. n_classes - 1``, each present.
+    shape_columns : ndarray of bool of shape (n_basis,)
+        The shape functions' columns; the others are interaction pairs.
+
+    Returns
+    -------
+    coef : ndarray of shape (1, n_basis) or (n_classes, n_basis)
+    intercept : ndarray of shape (1,) or (n_classes,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._additive import stagewise_logistic_fit
+    >>> rng = np.random.RandomState(0)
+    >>> Z = rng.rand(300, 3)
+    >>> labels = ((Z[:, 0] - 0.5) * (Z[:, 2] - 0.5) + 0.3 * Z[:, 1] > 0.15).astype(int)
+    >>> coef, _ = stagewise_logistic_fit(Z, labels, np.array([True, True, False]))
+    >>> coef.shape
+    (1, 3)
+    """
+    shape_columns = np.asarray(shape_columns, dtype=bool)
+    coef_shapes, intercept_shapes = penalised_logistic_fit(Z[:, shape_columns], labels)
+    if shape_columns.all():
+        return coef_shapes, intercept_shapes
+    logits = Z[:, shape_columns] @ coef_shapes.T + intercept_shapes
+    scale = 100.0 / max(logits.std(), 1e-12)
+    coef, intercept = penalised_logistic_fit(
+        np.hstack([scale * logits, Z[:, ~shape_columns]]), labels)
+    on_logits = scale * coef[:, :logits.shape[1]]
+    full = np.zeros((len(coef), Z.shape[1]))
+    full[:, shape_columns] = on_logits @ coef_shapes
+    full[:, ~shape_columns] = coef[:, logits.shape[1]:]
+    return full, intercept + on_logits @ intercept_shapes

@@ -776,3 +776,30 @@ def test_interaction_display_draws_one_heatmap_per_pair(interaction_data,
     assert pure.interaction_functions(X).empty
     with pytest.raises(ValueError, match="no interaction terms"):
         InteractionDisplay.from_estimator(pure, X)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_stagewise_logistic_fit_composes_its_two_stages(n_classes):
+    from skmtlx._additive import penalised_logistic_fit, stagewise_logistic_fit
+
+    rng = np.random.RandomState(0)
+    U = rng.rand(400, 5)
+    # three shape-function columns and one pair column, the product of two features
+    Z = np.column_stack([U[:, :3], (U[:, 3] - 0.5) * (U[:, 4] - 0.5)])
+    score = Z[:, 0] - Z[:, 1] + 12 * Z[:, 3]
+    labels = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    shapes = np.array([True, True, True, False])
+    coef, intercept = stagewise_logistic_fit(Z, labels, shapes)
+    # the two stages recomposed by hand: shape functions first, then the pairs beside
+    # their logits scaled up
+    first = penalised_logistic_fit(Z[:, shapes], labels)
+    logits = Z[:, shapes] @ first[0].T + first[1]
+    scale = 100.0 / logits.std()
+    second = penalised_logistic_fit(np.hstack([scale * logits, Z[:, ~shapes]]), labels)
+    expected = np.hstack([scale * logits, Z[:, ~shapes]]) @ second[0].T + second[1]
+    np.testing.assert_allclose(Z @ coef.T + intercept, expected, rtol=1e-10, atol=1e-10)
+    assert coef.shape == (1 if n_classes == 2 else n_classes, 4)
+    assert np.abs(coef[:, ~shapes]).max() > 1.0  # the pair's column is used
+    # without pair columns it is the one-stage fit
+    alone = stagewise_logistic_fit(Z[:, shapes], labels, np.ones(3, bool))
+    np.testing.assert_array_equal(alone[0], first[0])

@@ -47,7 +47,8 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         ``targets``).
 
         A joint ``g`` starts from ``linear_start(X, targets)`` or
-        ``additive_start(Z, targets)`` (each returns ``(coef, intercept)`` on
+        ``additive_start(Z, targets, shape_columns)`` (each returns
+        ``(coef, intercept)`` on
         the features / on the basis ``Z``) when the estimator gives one for
         its family, else at random. The additive ``g`` started so also enters
         ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
@@ -79,7 +80,9 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         network_inputs = inputs.transform(X)
         if joint and start_fit is not None:
             if residual:  # the additive head reads the whitened basis
-                start = inputs.head_weights(*start_fit(basis.transform(X), targets))
+                shape_columns = basis.term_index_ < n_features  # not the interaction pairs
+                start = inputs.head_weights(
+                    *start_fit(basis.transform(X), targets, shape_columns))
             else:  # the linear head reads the features
                 start = start_fit(X, targets)
             build_head = build_module

@@ -227,7 +227,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             prediction_loss=self.loss, link="identity", linear_start=_least_squares,
             # penalised by leave-one-out: an unpenalised fit of many spline columns
             # overfits with large, cancelling shape functions on collinear features
-            additive_start=penalised_fit,
+            additive_start=lambda Z, targets, _: penalised_fit(Z, targets),
         )
         if self.surrogate_fit == "post_hoc":
             predictions = self._raw_outputs(inputs, X) * y_scale + y_mean
