@@ -78,7 +78,10 @@ explanation.plot("waterfall", index=0)
 # most (a GA2M model, as EBM's default). Each pair is a surface, drawn as a
 # heatmap on one colour scale; it averages to zero over either feature, so
 # the shape functions above keep their meaning, and ``explain`` gives half of
-# a pair's contribution to each of its features.
+# a pair's contribution to each of its features. Whether pairs pay off is an
+# empirical question: on a table as small as this one they may not, so compare
+# the test errors (or choose ``interactions`` by cross-validation, as any
+# other parameter).
 pairs = FidelityMTLRegressor(surrogate="additive", interactions=2, fidelity_weight=0.8,
                              max_epochs=100, random_state=0).fit(X_train, y_train)
 print("pairs:", [(X.columns[j], X.columns[k])
