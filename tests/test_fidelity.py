@@ -465,7 +465,8 @@ def test_additive_attributions_match_spline_transformer(additive_data, additive_
     np.testing.assert_allclose(explanation.values[:, 2, 0], expected, atol=1e-10)
 
 
-def test_penalised_fit_is_ridge_cv_on_the_basis():
+@pytest.mark.parametrize("n_rows", [300, 25])  # more rows than columns, and fewer
+def test_penalised_fit_is_ridge_cv_on_the_basis(n_rows):
     from sklearn.linear_model import RidgeCV
     from skmtlx._additive import RIDGE_ALPHAS, AdditiveBasis, penalised_fit
 
@@ -475,6 +476,7 @@ def test_penalised_fit_is_ridge_cv_on_the_basis():
     Y = np.column_stack([np.sin(2 * X[:, 0]) + 0.5 * rng.randn(300),
                          X[:, 1] ** 2 + 2.0 * rng.randn(300)])
     Z = AdditiveBasis(n_knots=8).fit(X).transform(X)
+    Z, Y = Z[:n_rows], Y[:n_rows]
     coef, intercept = penalised_fit(Z, Y)
     ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, Y)  # leave-one-out by scikit-learn's SVD
     assert RIDGE_ALPHAS[0] < ridge.alpha_ < RIDGE_ALPHAS[-1]  # the penalty binds

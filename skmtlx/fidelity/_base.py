@@ -69,6 +69,16 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         start_fit = linear_start if self.surrogate == "linear" else additive_start
         residual = joint and additive_start is not None and self.surrogate == "additive"
 
+        start = None
+        if joint and start_fit is not None:
+            if residual:  # the additive head reads the whitened basis and the pairs' starts
+                Z = basis.transform(X)
+                coef, intercept = start_fit(Z, targets, basis.term_index_ < n_features)
+                inputs.fix_interactions(coef, Z)
+                start = inputs.head_weights(coef, intercept)
+            else:  # the linear head reads the features
+                start = start_fit(X, targets)
+
         def build_black_box():
             return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
 
@@ -78,13 +88,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
             multi_head=False, n_basis=inputs.n_basis_, residual=residual,
         )
         network_inputs = inputs.transform(X)
-        if joint and start_fit is not None:
-            if residual:  # the additive head reads the whitened basis
-                shape_columns = basis.term_index_ < n_features  # not the interaction pairs
-                start = inputs.head_weights(
-                    *start_fit(basis.transform(X), targets, shape_columns))
-            else:  # the linear head reads the features
-                start = start_fit(X, targets)
+        if start is not None:
             build_head = build_module
 
             def build_module():
@@ -293,6 +297,13 @@ class SurrogateInputs:
     cancelling shape functions. The linear surrogate reads the features
     themselves.
 
+    An interaction term enters the head once :meth:`fix_interactions` has
+    given it a shape (the start's): one column per output, its values under
+    that shape scaled to unit variance, so that training moves the pair's
+    scale and not its hundreds of cells, which Adam's steps of equal size
+    in every direction would drive into the noise (on wine, 10 pairs: test
+    MSE 0.49 at the start, 0.63-0.69 after training them cell by cell).
+
     Parameters
     ----------
     basis : basis object
@@ -329,7 +340,34 @@ class SurrogateInputs:
             self.n_basis_ = None
             return self
         self.mean_ = Z.mean(axis=0)
-        self.whitening_ = _blockwise_whitening(Z - self.mean_, self.basis.term_index_)
+        shapes = self.basis.term_index_ < X.shape[1]  # the interactions wait for their shape
+        whitening = _blockwise_whitening((Z - self.mean_)[:, shapes],
+                                         self.basis.term_index_[shapes])
+        self.whitening_ = np.zeros((Z.shape[1], whitening.shape[1]))
+        self.whitening_[shapes] = whitening
+        self.n_basis_ = self.whitening_.shape[1]
+        return self
+
+    def fix_interactions(self, coef, Z):
+        """Give each interaction term the shape of ``coef``: one head column per output.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_outputs, n_basis)
+            Weights on ``z(x)`` (e.g. the start of ``g``).
+        Z : ndarray of shape (n_samples, n_basis)
+            The training rows' basis, to scale each column to unit variance.
+        """
+        n_features = sum(len(term) == 1 for term in self.basis.terms_)
+        columns = [self.whitening_]
+        for term in range(n_features, len(self.basis.terms_)):
+            own = self.basis.term_index_ == term
+            for weights in np.atleast_2d(coef):
+                direction = np.where(own, weights, 0.0)
+                scale = np.std((Z - self.mean_) @ direction)
+                if scale > 1e-12:  # a pair the start left out stays out
+                    columns.append((direction / scale)[:, None])
+        self.whitening_ = np.hstack(columns)
         self.n_basis_ = self.whitening_.shape[1]
         return self
 
