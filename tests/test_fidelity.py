@@ -805,3 +805,21 @@ def test_stagewise_logistic_fit_composes_its_two_stages(n_classes):
     # without pair columns it is the one-stage fit
     alone = stagewise_logistic_fit(Z[:, shapes], labels, np.ones(3, bool))
     np.testing.assert_array_equal(alone[0], first[0])
+
+
+def test_joint_training_keeps_each_pairs_start_shape(interaction_data, interaction_regressor):
+    # the pair enters the head as one column, the start's surface: training scales it
+    from skmtlx._additive import penalised_fit
+
+    X, y, _ = interaction_data
+    reg = interaction_regressor
+    basis = reg.surrogate_basis_
+    start, _ = penalised_fit(basis.transform(X), ((y - reg.y_mean_) / reg.y_scale_)[:, None])
+    pair = basis.term_index_ == X.shape[1]
+    ratio = reg.coef_[pair] / (reg.y_scale_[0] * start[0, pair])
+    np.testing.assert_allclose(ratio, np.median(ratio), rtol=1e-4)
+    assert 0.5 < np.median(ratio) < 2.0
+    # the shape functions train freely: not a multiple of their start
+    shape = basis.term_index_ == 1
+    moved = reg.coef_[shape] / (reg.y_scale_[0] * start[0, shape])
+    assert np.ptp(moved) > 1e-2
