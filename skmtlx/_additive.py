@@ -96,7 +96,7 @@ class AdditiveBasis:
     penalised fit of ``y`` on the shape functions) show the strongest
     interaction (:func:`screen_interactions`) get a term ``s_jk(x_j, x_k)``
     each, as GA2M models do: the products of the two features' basis
-    functions on a coarser grid, each factor centred on the training rows.
+    functions on a grid of its own, each factor centred on the training rows.
     The grid's resolution (:data:`PAIR_FUNCTIONS` per feature, within
     :data:`MAX_PAIR_VALUES`) is the one whose penalised fit of ``y`` has the
     smallest leave-one-out error (:func:`penalised_fit`'s criterion). A
