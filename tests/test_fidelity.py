@@ -773,6 +773,9 @@ def test_interaction_display_draws_one_heatmap_per_pair(interaction_data,
     limit = np.abs(interaction_regressor.interaction_functions(X, grid_resolution=8)
                    .contribution).max()
     assert mesh.norm.vmin == pytest.approx(-limit) and mesh.norm.vmax == pytest.approx(limit)
+    dots = display.ax_.collections[1].get_offsets()  # a sample of the rows, on (x0, x2)
+    assert len(dots) == 300
+    assert {tuple(row) for row in np.asarray(dots)} <= {tuple(row) for row in X[:, [0, 2]]}
     plt.close("all")
     pure = FidelityMTLRegressor(surrogate="additive", **FAST).fit(X[:200], X[:200, 0])
     assert pure.interaction_functions(X).empty

@@ -1,6 +1,8 @@
 """Each pairwise interaction term of the surrogate as a heatmap."""
 
 import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
 
 __all__ = ["InteractionDisplay"]
 
@@ -13,7 +15,8 @@ class InteractionDisplay:
     centred at zero for every panel, so that the pairs' strengths compare at
     a glance. A term averages to zero over either feature's training
     values: it shows what the two features do together beyond their shape
-    functions (:class:`ShapeFunctionDisplay`).
+    functions (:class:`ShapeFunctionDisplay`). Dots mark a sample of the
+    rows: read the surface where they lie.
 
     Build it with :meth:`from_estimator`.
 
@@ -23,6 +26,8 @@ class InteractionDisplay:
         As returned by ``estimator.interaction_functions(X)`` for one
         output: columns ``feature_a``, ``feature_b``, ``value_a``,
         ``value_b``, ``contribution``.
+    points : pandas.DataFrame or None, default=None
+        Rows to mark, one column per feature name.
 
     Attributes
     ----------
@@ -46,12 +51,13 @@ class InteractionDisplay:
     ('x1', 'x2')
     """
 
-    def __init__(self, interactions):
+    def __init__(self, interactions, points=None):
         self.interactions = interactions
+        self.points = points
 
     @classmethod
-    def from_estimator(cls, estimator, X, *, output=None, grid_resolution=20, n_cols=3,
-                       ax=None):
+    def from_estimator(cls, estimator, X, *, output=None, grid_resolution=20, n_points=300,
+                       random_state=0, n_cols=3, ax=None):
         """Compute the interaction terms on their grids and plot them.
 
         Parameters
@@ -65,6 +71,10 @@ class InteractionDisplay:
             several.
         grid_resolution : int, default=20
             Grid points per feature.
+        n_points : int, default=300
+            Rows of ``X`` drawn at random and marked on the heatmaps (0: none).
+        random_state : int, RandomState instance or None, default=0
+            Draws those rows.
         n_cols : int, default=3
             Panels per row of the figure.
         ax : ndarray of matplotlib Axes, default=None
@@ -86,7 +96,13 @@ class InteractionDisplay:
         output = outputs[0] if output is None else output
         if output not in outputs:
             raise ValueError(f"Unknown output {output!r}; choose from {outputs}.")
-        return cls(frame[frame["output"] == output]).plot(n_cols=n_cols, ax=ax)
+        X = estimator._validate_X(X)
+        rows = check_random_state(random_state).choice(len(X), min(n_points, len(X)),
+                                                       replace=False)
+        names = getattr(estimator, "feature_names_in_",
+                        [f"x{i}" for i in range(estimator.n_features_in_)])
+        points = pd.DataFrame(X[rows], columns=[str(name) for name in names])
+        return cls(frame[frame["output"] == output], points).plot(n_cols=n_cols, ax=ax)
 
     def plot(self, *, n_cols=3, ax=None):
         """Draw one heatmap per pair.
@@ -122,6 +138,8 @@ class InteractionDisplay:
             mesh = panel.pcolormesh(grid.columns.to_numpy(float), grid.index.to_numpy(float),
                                     grid.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit,
                                     shading="nearest")
+            if self.points is not None:
+                panel.scatter(self.points[a], self.points[b], s=2, color="black", alpha=0.4)
             panel.set_xlabel(str(a))
             panel.set_ylabel(str(b))
         for panel in axes[len(pairs):]:
