@@ -48,9 +48,10 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
 
         A joint ``g`` starts from ``linear_start(X, targets)`` or
         ``additive_start(Z, targets, shape_columns)`` (each returns
-        ``(coef, intercept)`` on
-        the features / on the basis ``Z``) when the estimator gives one for
-        its family, else at random. The additive ``g`` started so also enters
+        ``(coef, intercept)`` on the features / on the basis ``Z``, whose
+        ``shape_columns`` are not interaction pairs) when the estimator gives
+        one for its family, else at random; each interaction keeps the
+        start's shape (:meth:`SurrogateInputs.fix_interactions`). The additive ``g`` started so also enters
         ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
         ``residual``), so that training starts from that fit instead of
         dragging it toward an untrained ``f``.

@@ -92,7 +92,9 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     black box is parametrised on the logits as ``f = g + MLP``: the same
     objective, whose fidelity term then penalises the MLP, so that training
     keeps that start instead of first pulling ``g`` toward an untrained
-    ``f``.
+    ``f``. With interactions, the pairs are fitted in a second stage beside
+    the shape functions' logits; each keeps that shape during training,
+    which adjusts its scale.
 
     Attributes
     ----------

@@ -93,7 +93,8 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     on its spline basis (penalty chosen by leave-one-out), and the black box
     is parametrised as ``f = g + MLP``: the same objective, whose fidelity
     term then penalises the MLP, so that training keeps that start instead
-    of first pulling ``g`` toward an untrained ``f``.
+    of first pulling ``g`` toward an untrained ``f``. Interaction terms keep
+    the shape they start with; training adjusts each one's scale.
 
     Attributes
     ----------
