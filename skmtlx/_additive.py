@@ -20,10 +20,17 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import SplineTransformer
 
 __all__ = ["AdditiveBasis", "LinearBasis", "feature_shares", "make_basis", "penalised_fit",
-           "penalised_logistic_fit", "screen_interactions"]
+           "penalised_logistic_fit", "screen_interactions", "stagewise_logistic_fit"]
 
 #: Ridge penalties (scikit-learn's ``alpha``) among which :func:`penalised_fit` chooses.
 RIDGE_ALPHAS = np.logspace(-4, 3, 22)
+
+#: Basis functions per feature of an interaction's grid, among which the basis chooses.
+PAIR_FUNCTIONS = (6, 12, 24, 32)
+
+#: Most values (rows times columns) of all interaction terms' basis, 240 MB in float64:
+#: finer grids give way on large tables.
+MAX_PAIR_VALUES = 30_000_000
 
 #: Inverse penalties (scikit-learn's ``C``) among which :func:`penalised_logistic_fit` chooses.
 LOGISTIC_CS = np.logspace(-2, 3, 6)
@@ -89,8 +96,10 @@ class AdditiveBasis:
     penalised fit of ``y`` on the shape functions) show the strongest
     interaction (:func:`screen_interactions`) get a term ``s_jk(x_j, x_k)``
     each, as GA2M models do: the products of the two features' basis
-    functions on a coarser grid (about 64 training rows per cell, 6 to 16
-    functions per feature), each factor centred on the training rows. A
+    functions on a grid of its own, each factor centred on the training rows.
+    The grid's resolution (:data:`PAIR_FUNCTIONS` per feature, within
+    :data:`MAX_PAIR_VALUES`) is the one whose penalised fit of ``y`` has the
+    smallest leave-one-out error (:func:`penalised_fit`'s criterion). A
     product of centred factors averages to zero over either feature's
     training values, so the pair carries no main effect of its own: the
     shape functions keep their meaning, and the pair's exact Shapley values
@@ -113,6 +122,9 @@ class AdditiveBasis:
     ----------
     n_knots_ : int
         Knots used (``n_knots``, or the value ``"auto"`` chose).
+    n_pair_functions_ : int
+        Basis functions per feature of an interaction's grid (with
+        ``interactions > 0``).
     terms_ : list of tuple of int
         Features of each term: ``(j,)`` for every feature in order, then the
         ``(j, k)`` pairs, strongest interaction first.
@@ -179,18 +191,32 @@ class AdditiveBasis:
             Z = self.transform(X)
             coef, intercept = penalised_fit(Z, Y)
             pairs = screen_interactions(X, Y - Z @ coef.T - intercept, self.interactions)
-            # about 64 training rows per cell of a pair's grid: 6 to 16 functions per feature
-            n_functions = int(np.clip(round(np.sqrt(len(X) / 64)), 6, 16))
-            for j in sorted({j for pair in pairs for j in pair}):
-                levels, spline = _feature_basis(X[:, j], n_functions - 2, n_functions)
-                factor = _evaluate(X[:, j], levels, spline)
-                self._pair_factors[j] = (levels, spline, factor.mean(axis=0))
-            self.terms_ += pairs
-            sizes = [len(self._pair_factors[j][2]) * len(self._pair_factors[k][2])
-                     for j, k in pairs]
-            self.term_index_ = np.concatenate([
-                self.term_index_, np.repeat(np.arange(X.shape[1], len(self.terms_)), sizes)])
+            shape_terms = (list(self.terms_), self.term_index_)
+            best = None
+            for n_functions in PAIR_FUNCTIONS:
+                if (n_functions > PAIR_FUNCTIONS[0]
+                        and len(X) * len(pairs) * n_functions ** 2 > MAX_PAIR_VALUES):
+                    break  # the basis would outgrow its memory budget
+                self._add_pairs(X, pairs, n_functions, *shape_terms)
+                score = _ridge_loo(self.transform(X), Y)[0]
+                if best is None or score < best[0]:
+                    best = (score, n_functions)
+            self.n_pair_functions_ = best[1]
+            self._add_pairs(X, pairs, best[1], *shape_terms)
         return self
+
+    def _add_pairs(self, X, pairs, n_functions, shape_terms, shape_index):
+        """Set the pair terms on the shape functions' ``terms_`` and ``term_index_``."""
+        self._pair_factors = {}
+        for j in sorted({j for pair in pairs for j in pair}):
+            levels, spline = _feature_basis(X[:, j], n_functions - 2, n_functions)
+            factor = _evaluate(X[:, j], levels, spline)
+            self._pair_factors[j] = (levels, spline, factor.mean(axis=0))
+        self.terms_ = shape_terms + list(pairs)
+        sizes = [len(self._pair_factors[j][2]) * len(self._pair_factors[k][2])
+                 for j, k in pairs]
+        self.term_index_ = np.concatenate([
+            shape_index, np.repeat(np.arange(len(shape_terms), len(self.terms_)), sizes)])
 
     def transform(self, X):
         """Evaluate every basis function.
@@ -360,8 +386,9 @@ def penalised_fit(Z, Y):
     i.e. smooths it), the one of smallest leave-one-out squared error summed
     over outputs: the choice of scikit-learn's
     :class:`~sklearn.linear_model.RidgeCV`, computed from the
-    eigendecomposition of the centred Gram matrix, so that a tall ``Z``
-    costs two products of its size by ``n_basis`` (RidgeCV takes its SVD).
+    eigendecomposition of the centred Gram matrix (of the columns, or of the
+    rows when there are more columns), so that a tall ``Z`` costs two
+    products of its size by ``n_basis`` (RidgeCV takes its SVD).
 
     Parameters
     ----------
@@ -384,12 +411,24 @@ def penalised_fit(Z, Y):
     >>> np.round(coef, 2), np.round(intercept, 2)
     (array([[ 1.,  0., -1.]]), array([2.]))
     """
+    return _ridge_loo(Z, Y)[1:]
+
+
+def _ridge_loo(Z, Y):
+    """``(loo_error, coef, intercept)`` of :func:`penalised_fit` at its chosen penalty."""
     Z, Y = np.asarray(Z, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     Z_mean, Y_mean = Z.mean(axis=0), Y.mean(axis=0)
     Zc, Yc = Z - Z_mean, Y - Y_mean
-    eigenvalues, vectors = np.linalg.eigh(Zc.T @ Zc)
-    eigenvalues = np.maximum(eigenvalues, 0.0)
-    rotated = Zc @ vectors  # the fit is rotated @ (shrink * projected)
+    if Z.shape[1] <= len(Z):
+        eigenvalues, vectors = np.linalg.eigh(Zc.T @ Zc)
+        eigenvalues = np.maximum(eigenvalues, 0.0)
+        rotated = Zc @ vectors  # the fit is rotated @ (shrink * projected)
+    else:  # wider than tall: the same fit from the (n_samples, n_samples) Gram matrix
+        eigenvalues, left = np.linalg.eigh(Zc @ Zc.T)
+        keep = eigenvalues > 1e-12 * max(eigenvalues[-1], 1e-300)
+        eigenvalues, left = eigenvalues[keep], left[:, keep]
+        rotated = left * np.sqrt(eigenvalues)
+        vectors = Zc.T @ (left / np.sqrt(eigenvalues))  # the right singular vectors
     projected = rotated.T @ Yc
     squared = rotated ** 2
     best = None
@@ -401,7 +440,7 @@ def penalised_fit(Z, Y):
         if best is None or score < best[0]:
             best = (score, shrink)
     coef = (vectors @ (best[1][:, None] * projected)).T
-    return coef, Y_mean - coef @ Z_mean
+    return best[0], coef, Y_mean - coef @ Z_mean
 
 
 def penalised_logistic_fit(Z, labels, n_folds=3):
@@ -460,3 +499,54 @@ def penalised_logistic_fit(Z, labels, n_folds=3):
         C = LOGISTIC_CS[np.argmin(losses)]
     model = LogisticRegression(C=C, max_iter=1000).fit(Z, labels)
     return model.coef_, model.intercept_
+
+
+def stagewise_logistic_fit(Z, labels, shape_columns):
+    """:func:`penalised_logistic_fit` of the shape functions, then of the pairs beside them.
+
+    A single penalty for every column shrinks the shape functions as much as
+    the many interaction columns need (on titanic with 10 pairs, test
+    accuracy 0.756 against 0.760 without the pairs), so the pairs are fitted
+    in a second stage, as GA2M models fit them on the residuals of the shape
+    functions: a penalised logistic fit of the pair columns beside the first
+    stage's logits, scaled so large that their weights are barely penalised
+    (an offset whose scale the fit may still adjust).
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_basis)
+        Basis values.
+    labels : ndarray of int of shape (n_samples,)
+        Class codes ``0 .. n_classes - 1``, each present.
+    shape_columns : ndarray of bool of shape (n_basis,)
+        The shape functions' columns; the others are interaction pairs.
+
+    Returns
+    -------
+    coef : ndarray of shape (1, n_basis) or (n_classes, n_basis)
+    intercept : ndarray of shape (1,) or (n_classes,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx._additive import stagewise_logistic_fit
+    >>> rng = np.random.RandomState(0)
+    >>> Z = rng.rand(300, 3)
+    >>> labels = ((Z[:, 0] - 0.5) * (Z[:, 2] - 0.5) + 0.3 * Z[:, 1] > 0.15).astype(int)
+    >>> coef, _ = stagewise_logistic_fit(Z, labels, np.array([True, True, False]))
+    >>> coef.shape
+    (1, 3)
+    """
+    shape_columns = np.asarray(shape_columns, dtype=bool)
+    coef_shapes, intercept_shapes = penalised_logistic_fit(Z[:, shape_columns], labels)
+    if shape_columns.all():
+        return coef_shapes, intercept_shapes
+    logits = Z[:, shape_columns] @ coef_shapes.T + intercept_shapes
+    scale = 100.0 / max(logits.std(), 1e-12)
+    coef, intercept = penalised_logistic_fit(
+        np.hstack([scale * logits, Z[:, ~shape_columns]]), labels)
+    on_logits = scale * coef[:, :logits.shape[1]]
+    full = np.zeros((len(coef), Z.shape[1]))
+    full[:, shape_columns] = on_logits @ coef_shapes
+    full[:, ~shape_columns] = coef[:, logits.shape[1]:]
+    return full, intercept + on_logits @ intercept_shapes

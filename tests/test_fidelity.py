@@ -465,7 +465,8 @@ def test_additive_attributions_match_spline_transformer(additive_data, additive_
     np.testing.assert_allclose(explanation.values[:, 2, 0], expected, atol=1e-10)
 
 
-def test_penalised_fit_is_ridge_cv_on_the_basis():
+@pytest.mark.parametrize("n_rows", [300, 25])  # more rows than columns, and fewer
+def test_penalised_fit_is_ridge_cv_on_the_basis(n_rows):
     from sklearn.linear_model import RidgeCV
     from skmtlx._additive import RIDGE_ALPHAS, AdditiveBasis, penalised_fit
 
@@ -475,6 +476,7 @@ def test_penalised_fit_is_ridge_cv_on_the_basis():
     Y = np.column_stack([np.sin(2 * X[:, 0]) + 0.5 * rng.randn(300),
                          X[:, 1] ** 2 + 2.0 * rng.randn(300)])
     Z = AdditiveBasis(n_knots=8).fit(X).transform(X)
+    Z, Y = Z[:n_rows], Y[:n_rows]
     coef, intercept = penalised_fit(Z, Y)
     ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, Y)  # leave-one-out by scikit-learn's SVD
     assert RIDGE_ALPHAS[0] < ridge.alpha_ < RIDGE_ALPHAS[-1]  # the penalty binds
@@ -723,3 +725,104 @@ def test_interactions_need_the_additive_surrogate(Estimator):
                                random_state=0)
     with pytest.raises(ValueError, match="interactions=2 needs surrogate='additive'"):
         Estimator(interactions=2, **FAST).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def interaction_regressor(interaction_data):
+    X, y, _ = interaction_data
+    return FidelityMTLRegressor(surrogate="additive", interactions=1, n_knots=6,
+                                fidelity_weight=0.7, hidden_layer_sizes=(64,), max_epochs=100,
+                                random_state=0).fit(X, y)
+
+
+def test_interaction_functions_recover_the_product(interaction_data, interaction_regressor):
+    X, _, _ = interaction_data
+    grid = interaction_regressor.interaction_functions(X, grid_resolution=15)
+    assert set(zip(grid.feature_a, grid.feature_b)) == {("x0", "x2")}
+    assert len(grid) == 15 * 15
+    # the product of two independent centred features holds no main effect: the term is it
+    truth = 1.5 * grid.value_a * grid.value_b
+    assert np.corrcoef(grid.contribution, truth)[0, 1] > 0.97
+    assert np.abs(grid.contribution - truth).mean() < 0.25 * np.abs(truth).mean()
+
+
+def test_interaction_functions_are_twice_the_attribution_beyond_the_shape(
+        interaction_data, interaction_regressor):
+    # explain gives feature 0 its shape function plus half the centred pair term
+    X, _, _ = interaction_data
+    reg = interaction_regressor
+    grid = reg.interaction_functions(X, grid_resolution=5)
+    shapes = reg.shape_functions(X, grid_resolution=5)
+    rows = np.tile(X.mean(axis=0), (len(grid), 1))
+    rows[:, 0], rows[:, 2] = grid.value_a, grid.value_b
+    values = reg.explain(rows).values[:, :, 0]
+    shape_0 = shapes[shapes.feature == "x0"]
+    own = np.interp(grid.value_a, shape_0.value, shape_0.contribution)
+    np.testing.assert_allclose(2 * (values[:, 0] - own), grid.contribution, atol=1e-8)
+
+
+def test_interaction_display_draws_one_heatmap_per_pair(interaction_data,
+                                                        interaction_regressor):
+    from skmtlx.plotting import InteractionDisplay
+
+    X, _, _ = interaction_data
+    display = InteractionDisplay.from_estimator(interaction_regressor, X, grid_resolution=8)
+    assert sum(panel.get_visible() for panel in display.axes_) == 1
+    mesh = display.ax_.collections[0]
+    assert mesh.get_array().size == 64
+    limit = np.abs(interaction_regressor.interaction_functions(X, grid_resolution=8)
+                   .contribution).max()
+    assert mesh.norm.vmin == pytest.approx(-limit) and mesh.norm.vmax == pytest.approx(limit)
+    dots = display.ax_.collections[1].get_offsets()  # a sample of the rows, on (x0, x2)
+    assert len(dots) == 300
+    assert {tuple(row) for row in np.asarray(dots)} <= {tuple(row) for row in X[:, [0, 2]]}
+    plt.close("all")
+    pure = FidelityMTLRegressor(surrogate="additive", **FAST).fit(X[:200], X[:200, 0])
+    assert pure.interaction_functions(X).empty
+    with pytest.raises(ValueError, match="no interaction terms"):
+        InteractionDisplay.from_estimator(pure, X)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_stagewise_logistic_fit_composes_its_two_stages(n_classes):
+    from skmtlx._additive import penalised_logistic_fit, stagewise_logistic_fit
+
+    rng = np.random.RandomState(0)
+    U = rng.rand(400, 5)
+    # three shape-function columns and one pair column, the product of two features
+    Z = np.column_stack([U[:, :3], (U[:, 3] - 0.5) * (U[:, 4] - 0.5)])
+    score = Z[:, 0] - Z[:, 1] + 12 * Z[:, 3]
+    labels = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    shapes = np.array([True, True, True, False])
+    coef, intercept = stagewise_logistic_fit(Z, labels, shapes)
+    # the two stages recomposed by hand: shape functions first, then the pairs beside
+    # their logits scaled up
+    first = penalised_logistic_fit(Z[:, shapes], labels)
+    logits = Z[:, shapes] @ first[0].T + first[1]
+    scale = 100.0 / logits.std()
+    second = penalised_logistic_fit(np.hstack([scale * logits, Z[:, ~shapes]]), labels)
+    expected = np.hstack([scale * logits, Z[:, ~shapes]]) @ second[0].T + second[1]
+    np.testing.assert_allclose(Z @ coef.T + intercept, expected, rtol=1e-10, atol=1e-10)
+    assert coef.shape == (1 if n_classes == 2 else n_classes, 4)
+    assert np.abs(coef[:, ~shapes]).max() > 1.0  # the pair's column is used
+    # without pair columns it is the one-stage fit
+    alone = stagewise_logistic_fit(Z[:, shapes], labels, np.ones(3, bool))
+    np.testing.assert_array_equal(alone[0], first[0])
+
+
+def test_joint_training_keeps_each_pairs_start_shape(interaction_data, interaction_regressor):
+    # the pair enters the head as one column, the start's surface: training scales it
+    from skmtlx._additive import penalised_fit
+
+    X, y, _ = interaction_data
+    reg = interaction_regressor
+    basis = reg.surrogate_basis_
+    start, _ = penalised_fit(basis.transform(X), ((y - reg.y_mean_) / reg.y_scale_)[:, None])
+    pair = basis.term_index_ == X.shape[1]
+    ratio = reg.coef_[pair] / (reg.y_scale_[0] * start[0, pair])
+    np.testing.assert_allclose(ratio, np.median(ratio), rtol=1e-4)
+    assert 0.5 < np.median(ratio) < 2.0
+    # the shape functions train freely: not a multiple of their start
+    shape = basis.term_index_ == 1
+    moved = reg.coef_[shape] / (reg.y_scale_[0] * start[0, shape])
+    assert np.ptp(moved) > 1e-2

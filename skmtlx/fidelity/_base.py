@@ -47,9 +47,11 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         ``targets``).
 
         A joint ``g`` starts from ``linear_start(X, targets)`` or
-        ``additive_start(Z, targets)`` (each returns ``(coef, intercept)`` on
-        the features / on the basis ``Z``) when the estimator gives one for
-        its family, else at random. The additive ``g`` started so also enters
+        ``additive_start(Z, targets, shape_columns)`` (each returns
+        ``(coef, intercept)`` on the features / on the basis ``Z``, whose
+        ``shape_columns`` are not interaction pairs) when the estimator gives
+        one for its family, else at random; each interaction keeps the
+        start's shape (:meth:`SurrogateInputs.fix_interactions`). The additive ``g`` started so also enters
         ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
         ``residual``), so that training starts from that fit instead of
         dragging it toward an untrained ``f``.
@@ -68,6 +70,16 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         start_fit = linear_start if self.surrogate == "linear" else additive_start
         residual = joint and additive_start is not None and self.surrogate == "additive"
 
+        start = None
+        if joint and start_fit is not None:
+            if residual:  # the additive head reads the whitened basis and the pairs' starts
+                Z = basis.transform(X)
+                coef, intercept = start_fit(Z, targets, basis.term_index_ < n_features)
+                inputs.fix_interactions(coef, Z)
+                start = inputs.head_weights(coef, intercept)
+            else:  # the linear head reads the features
+                start = start_fit(X, targets)
+
         def build_black_box():
             return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
 
@@ -77,11 +89,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
             multi_head=False, n_basis=inputs.n_basis_, residual=residual,
         )
         network_inputs = inputs.transform(X)
-        if joint and start_fit is not None:
-            if residual:  # the additive head reads the whitened basis
-                start = inputs.head_weights(*start_fit(basis.transform(X), targets))
-            else:  # the linear head reads the features
-                start = start_fit(X, targets)
+        if start is not None:
             build_head = build_module
 
             def build_module():
@@ -195,6 +203,71 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
             }))
         return pd.concat(frames, ignore_index=True)
 
+    def interaction_functions(self, X, *, grid_resolution=20):
+        """The surrogate's pairwise interaction terms on a grid, as data.
+
+        Each term ``s_jk(x_j, x_k)`` of an additive surrogate with
+        ``interactions > 0`` is evaluated on the grid of its two features
+        (the other features do not enter it), centred on the training rows
+        like :meth:`explain`'s attributions, which give half of it to each
+        feature. It averages to zero over either feature's training values,
+        so it holds what ``x_j`` and ``x_k`` do together beyond their shape
+        functions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows whose range sets each feature's grid.
+        grid_resolution : int, default=20
+            Grid points per feature; a feature with fewer distinct values in
+            ``X`` is evaluated at those values.
+
+        Returns
+        -------
+        interactions : pandas.DataFrame
+            One row per term, pair of grid values and output, with columns
+            ``feature_a``, ``feature_b``, ``value_a``, ``value_b``,
+            ``output`` and ``contribution``; empty without interaction
+            terms.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skmtlx import FidelityMTLRegressor
+        >>> X = np.random.RandomState(0).uniform(-1, 1, (400, 3))
+        >>> y = X[:, 0] + X[:, 1] * X[:, 2]
+        >>> reg = FidelityMTLRegressor(surrogate="additive", interactions=1, max_epochs=5,
+        ...                            random_state=0).fit(X, y)
+        >>> grid = reg.interaction_functions(X, grid_resolution=10)
+        >>> grid[["feature_a", "feature_b"]].drop_duplicates().values.tolist()
+        [['x1', 'x2']]
+        """
+        X = self._validate_X(X)
+        basis = self.surrogate_basis_
+        weights, basis_mean = self.surrogate_.coef_, self.surrogate_.basis_mean_
+        feature_names = getattr(
+            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
+        )
+        outputs = self._output_names()
+        columns = ["feature_a", "feature_b", "value_a", "value_b", "output", "contribution"]
+        frames = []
+        for term, (j, k) in enumerate(basis.terms_[self.n_features_in_:], self.n_features_in_):
+            grid_j, grid_k = (_feature_grid(X[:, c], grid_resolution) for c in (j, k))
+            values_j, values_k = np.repeat(grid_j, len(grid_k)), np.tile(grid_k, len(grid_j))
+            rows = np.tile(self.training_mean_, (len(values_j), 1))
+            rows[:, j], rows[:, k] = values_j, values_k
+            own = basis.term_index_ == term
+            contribution = (basis.transform(rows)[:, own] - basis_mean[own]) @ weights[:, own].T
+            frames.append(pd.DataFrame({
+                "feature_a": str(feature_names[j]),
+                "feature_b": str(feature_names[k]),
+                "value_a": np.repeat(values_j, len(outputs)),
+                "value_b": np.repeat(values_k, len(outputs)),
+                "output": np.tile(outputs, len(values_j)),
+                "contribution": contribution.ravel(),
+            }))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
 
 def _feature_grid(column, grid_resolution):
     """Distinct values of ``column`` if few, else an even grid over its range."""
@@ -224,6 +297,13 @@ class SurrogateInputs:
     decorrelated from each other, so that collinear features do not get large
     cancelling shape functions. The linear surrogate reads the features
     themselves.
+
+    An interaction term enters the head once :meth:`fix_interactions` has
+    given it a shape (the start's): one column per output, its values under
+    that shape scaled to unit variance, so that training moves the pair's
+    scale and not its hundreds of cells, which Adam's steps of equal size
+    in every direction would drive into the noise (on wine, 10 pairs: test
+    MSE 0.49 at the start, 0.63-0.69 after training them cell by cell).
 
     Parameters
     ----------
@@ -261,7 +341,34 @@ class SurrogateInputs:
             self.n_basis_ = None
             return self
         self.mean_ = Z.mean(axis=0)
-        self.whitening_ = _blockwise_whitening(Z - self.mean_, self.basis.term_index_)
+        shapes = self.basis.term_index_ < X.shape[1]  # the interactions wait for their shape
+        whitening = _blockwise_whitening((Z - self.mean_)[:, shapes],
+                                         self.basis.term_index_[shapes])
+        self.whitening_ = np.zeros((Z.shape[1], whitening.shape[1]))
+        self.whitening_[shapes] = whitening
+        self.n_basis_ = self.whitening_.shape[1]
+        return self
+
+    def fix_interactions(self, coef, Z):
+        """Give each interaction term the shape of ``coef``: one head column per output.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_outputs, n_basis)
+            Weights on ``z(x)`` (e.g. the start of ``g``).
+        Z : ndarray of shape (n_samples, n_basis)
+            The training rows' basis, to scale each column to unit variance.
+        """
+        n_features = sum(len(term) == 1 for term in self.basis.terms_)
+        columns = [self.whitening_]
+        for term in range(n_features, len(self.basis.terms_)):
+            own = self.basis.term_index_ == term
+            for weights in np.atleast_2d(coef):
+                direction = np.where(own, weights, 0.0)
+                scale = np.std((Z - self.mean_) @ direction)
+                if scale > 1e-12:  # a pair the start left out stays out
+                    columns.append((direction / scale)[:, None])
+        self.whitening_ = np.hstack(columns)
         self.n_basis_ = self.whitening_.shape[1]
         return self
 

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .._additive import penalised_logistic_fit
+from .._additive import stagewise_logistic_fit
 from .._surrogate import FittedSurrogate, fit_logistic_on_labels
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
@@ -92,7 +92,9 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
     black box is parametrised on the logits as ``f = g + MLP``: the same
     objective, whose fidelity term then penalises the MLP, so that training
     keeps that start instead of first pulling ``g`` toward an untrained
-    ``f``.
+    ``f``. With interactions, the pairs are fitted in a second stage beside
+    the shape functions' logits; each keeps that shape during training,
+    which adjusts its scale.
 
     Attributes
     ----------
@@ -232,7 +234,8 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             link = "sigmoid" if binary else "softmax"
         inputs = self._fit_network(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes,
-            additive_start=lambda Z, _: penalised_logistic_fit(Z, codes),
+            additive_start=lambda Z, _, shape_columns: stagewise_logistic_fit(
+                Z, codes, shape_columns),
             screening_targets=np.eye(len(classes))[codes][:, 1:] if binary else
             np.eye(len(classes))[codes],
         )

@@ -93,7 +93,8 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     on its spline basis (penalty chosen by leave-one-out), and the black box
     is parametrised as ``f = g + MLP``: the same objective, whose fidelity
     term then penalises the MLP, so that training keeps that start instead
-    of first pulling ``g`` toward an untrained ``f``.
+    of first pulling ``g`` toward an untrained ``f``. Interaction terms keep
+    the shape they start with; training adjusts each one's scale.
 
     Attributes
     ----------
@@ -227,7 +228,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             prediction_loss=self.loss, link="identity", linear_start=_least_squares,
             # penalised by leave-one-out: an unpenalised fit of many spline columns
             # overfits with large, cancelling shape functions on collinear features
-            additive_start=penalised_fit,
+            additive_start=lambda Z, targets, _: penalised_fit(Z, targets),
         )
         if self.surrogate_fit == "post_hoc":
             predictions = self._raw_outputs(inputs, X) * y_scale + y_mean
