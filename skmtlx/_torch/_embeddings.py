@@ -165,8 +165,11 @@ class PeriodicEmbedding(_PassThroughSplit):
         Number of input columns.
     n_frequencies : int, default=48
     n_embedding : int, default=24
-    frequency_scale : float, default=0.1
-        The paper's ``sigma``, in units of each feature's standard deviation.
+    frequency_scale : float, default=1.0
+        The paper's ``sigma``, in units of each feature's standard deviation
+        (1.0: of 0.1, 0.5, 1 and 2, the best on held-out training rows of
+        the California housing set, and within the noise on the small
+        fidelity sets).
 
     Attributes
     ----------
@@ -184,7 +187,7 @@ class PeriodicEmbedding(_PassThroughSplit):
     """
 
     def __init__(self, scales, columns, n_features, *, n_frequencies=48, n_embedding=24,
-                 frequency_scale=0.1):
+                 frequency_scale=1.0):
         super().__init__(columns, n_features)
         n_columns = len(self.columns)
         frequencies = torch.empty(n_columns, n_frequencies)

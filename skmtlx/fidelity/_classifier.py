@@ -55,8 +55,9 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         distinct training values (the others it reads as they are):
         ``None``, the raw values; ``"piecewise_linear"``, their
         piecewise-linear encoding on 48 quantile bins of the training rows;
-        ``"periodic"``, learned periodic embeddings (Gorishniy et al., "On
-        Embeddings for Numerical Features in Tabular Deep Learning", 2022).
+        ``"periodic"``, learned periodic embeddings, 48 frequencies per
+        feature (Gorishniy et al., "On Embeddings for Numerical Features in
+        Tabular Deep Learning", 2022).
         The surrogate always reads the features themselves.
     fidelity_space : {"proba", "logit"}, default="proba"
         Where ``(g(x) - f(x))^2`` is measured: on probabilities (the paper)
