@@ -87,7 +87,7 @@ def main():
         frames.append(run_dataset(name, args))
         table = summarise(frames[-1])
         print_table(table.to_dict("records"), {
-            "dataset": "<8", "metric": "<8", "interactions": ">3d", "fidelity_weight": ">4.1f",
+            "dataset": "<8", "metric": "<8", "interactions": ">3d", "fidelity_weight": ">5.2f",
             "embedding": "<16", "score": ">7.4f", "score_sd": ">7.4f", "gf": ">7.4f",
             "fit_time": ">7.1f", "seeds": ">2d", "per_seed": "<28",
         }, title=f"\n{name}: test score of f (mean over seeds), GF on the test rows, fit s")
