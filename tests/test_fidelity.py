@@ -28,6 +28,12 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from skmtlx import Explanation, FidelityMTLClassifier, FidelityMTLRegressor
 from skmtlx._surrogate import FidelityCriterion, PredictionLoss, fit_logistic_on_labels
+from skmtlx._torch._embeddings import (
+    PeriodicEmbedding,
+    PiecewiseLinearEncoding,
+    make_numerical_embedding,
+    quantile_bin_edges,
+)
 
 
 matplotlib.use("Agg")
@@ -826,3 +832,111 @@ def test_joint_training_keeps_each_pairs_start_shape(interaction_data, interacti
     shape = basis.term_index_ == 1
     moved = reg.coef_[shape] / (reg.y_scale_[0] * start[0, shape])
     assert np.ptp(moved) > 1e-2
+
+
+# ------------------------------------------------ numerical embeddings of f
+
+def _piecewise_linear_by_hand(column, edges):
+    """The paper's piecewise-linear encoding, one bin at a time (numpy)."""
+    encoded = []
+    for t in range(len(edges) - 1):
+        value = (column - edges[t]) / (edges[t + 1] - edges[t])
+        if t > 0:
+            value = np.maximum(value, 0.0)
+        if t < len(edges) - 2:
+            value = np.minimum(value, 1.0)
+        encoded.append(value)
+    return np.column_stack(encoded)
+
+
+def test_piecewise_linear_encoding_matches_the_paper_on_quantile_bins():
+    rng = np.random.RandomState(0)
+    X = np.column_stack([
+        rng.exponential(size=480),  # skewed: the quantile bins are far from uniform
+        rng.randint(2, size=480),  # binary: passed through
+        rng.randint(40, size=480),  # 40 levels: fewer distinct edges, a padded row
+    ]).astype(np.float64)
+    encoding = make_numerical_embedding("piecewise_linear", X)
+    edges = [quantile_bin_edges(X[:, j], 48) for j in (0, 2)]
+    counts, _ = np.histogram(X[:, 0], edges[0])
+    assert len(edges[0]) == 49 and counts.min() >= 9 and counts.max() <= 11  # 10 rows a bin
+    assert np.ptp(np.diff(edges[0])) > 10 * np.diff(edges[0]).min()
+    assert len(edges[1]) < 49
+    # rows beyond the training range extrapolate linearly in the end bins
+    rows = np.vstack([X[:50], [[-1.0, 1.0, -3.0], [20.0, 0.0, 45.0]]]).astype(np.float32)
+    expected = np.column_stack([rows[:, 1]] + [_piecewise_linear_by_hand(rows[:, j], e)
+                                               for j, e in zip((0, 2), edges)])
+    with torch.no_grad():
+        got = encoding(torch.as_tensor(rows)).numpy()
+    assert encoding.n_outputs == expected.shape[1] == 1 + 48 + len(edges[1]) - 1
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    assert got[-2, 1] < 0 and got[-1, 48] > 1
+
+
+@pytest.mark.parametrize("surrogate", ["linear", "additive"])
+def test_embedded_black_box_keeps_the_surrogate_on_the_raw_features(diabetes, surrogate):
+    X, y = diabetes
+    reg = FidelityMTLRegressor(surrogate=surrogate, numerical_embedding="piecewise_linear",
+                               **FAST).fit(X, y)
+    module = reg.net_.module_
+    encoding = module.model[0]
+    assert isinstance(encoding, PiecewiseLinearEncoding)
+    # the bins are those of the training rows; the binary "sex" column is read raw
+    np.testing.assert_array_equal(encoding.others.numpy(), [1])
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            encoding(torch.as_tensor(X, dtype=torch.float32)).numpy(),
+            make_numerical_embedding("piecewise_linear", X)(
+                torch.as_tensor(X, dtype=torch.float32)).numpy())
+    # the linear head is not fused into a first layer that reads the encoding
+    assert module.n_hidden == 0 and module.linear.in_features == (
+        X.shape[1] if surrogate == "linear" else reg._surrogate_inputs.n_basis_)
+    if surrogate == "linear":
+        np.testing.assert_allclose(reg.predict_surrogate(X), X @ reg.coef_ + reg.intercept_)
+    plain = FidelityMTLRegressor(surrogate=surrogate, **FAST).fit(X, y)
+    assert plain.net_.module_.n_hidden == (32 if surrogate == "linear" else 0)
+
+
+def test_piecewise_linear_embedding_fits_a_step_function_the_raw_mlp_cannot():
+    rng = np.random.RandomState(0)
+
+    def steps(n):
+        X = rng.uniform(-1, 1, size=(n, 2))
+        return X, np.floor(4 * (X[:, 0] + 1)) % 2  # 8 alternating steps in x0
+
+    (X, y), (X_test, y_test) = steps(1000), steps(1000)
+    errors = {}
+    for embedding in [None, "piecewise_linear", "periodic"]:
+        reg = FidelityMTLRegressor(surrogate_fit="post_hoc", numerical_embedding=embedding,
+                                   hidden_layer_sizes=(16,), max_epochs=40, lr=0.01,
+                                   random_state=0).fit(X, y)
+        errors[embedding] = np.mean((reg.predict(X_test) - y_test) ** 2) / y_test.var()
+    assert errors[None] > 0.5
+    assert errors["piecewise_linear"] < 0.2
+    assert errors["periodic"] < errors[None]
+
+
+def test_periodic_embedding_is_seeded_and_pickles():
+    X, y = make_classification(n_samples=300, n_features=5, random_state=0)
+    clf = FidelityMTLClassifier(numerical_embedding="periodic", **FAST).fit(X, y)
+    assert isinstance(clf.net_.module_.model[0], PeriodicEmbedding)
+    again = clone(clf).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    other_seed = clone(clf).set_params(random_state=1).fit(X, y)
+    assert not np.array_equal(other_seed.predict_proba(X), clf.predict_proba(X))
+
+
+def test_numerical_embedding_skips_tables_without_numerical_features():
+    X = np.random.RandomState(0).randint(3, size=(100, 4)).astype(float)
+    assert make_numerical_embedding("piecewise_linear", X) is None
+    assert make_numerical_embedding(None, np.random.RandomState(0).randn(100, 2)) is None
+    reg = FidelityMTLRegressor(numerical_embedding="periodic", **FAST).fit(X, X.sum(axis=1))
+    assert reg.net_.module_.n_hidden == 32  # plain MLP: the head is fused again
+
+
+def test_unknown_numerical_embedding_is_rejected(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="'numerical_embedding' parameter"):
+        FidelityMTLRegressor(numerical_embedding="ple").fit(X, y)

@@ -13,6 +13,7 @@ from .._additive import LinearBasis, make_basis
 from .._persistence import PersistenceMixin
 from .._surrogate import PredictionLoss, SurrogateMixin, with_surrogate
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, make_mlp
+from .._torch._embeddings import NUMERICAL_EMBEDDINGS, make_numerical_embedding
 from ..utils._validation import check_hidden_layer_sizes
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -34,6 +35,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         "surrogate": [StrOptions({"linear", "additive"})],
         "n_knots": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "interactions": [Interval(Integral, 0, None, closed="left")],
+        "numerical_embedding": [StrOptions(set(NUMERICAL_EMBEDDINGS)), None],
         "surrogate_fit": [StrOptions({"joint", "post_hoc"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
@@ -51,8 +53,8 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         ``(coef, intercept)`` on the features / on the basis ``Z``, whose
         ``shape_columns`` are not interaction pairs) when the estimator gives
         one for its family, else at random; each interaction keeps the
-        start's shape (:meth:`SurrogateInputs.fix_interactions`). The additive ``g`` started so also enters
-        ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
+        start's shape (:meth:`SurrogateInputs.fix_interactions`). The additive
+        ``g`` started so also enters ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
         ``residual``), so that training starts from that fit instead of
         dragging it toward an untrained ``f``.
         """
@@ -81,7 +83,12 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
                 start = start_fit(X, targets)
 
         def build_black_box():
-            return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
+            # an embedding in front: the surrogate head keeps a layer of its own on the inputs
+            embedding = make_numerical_embedding(self.numerical_embedding, X)
+            if embedding is None:
+                return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
+            return torch.nn.Sequential(embedding, *make_mlp(
+                embedding.n_outputs, hidden_layer_sizes, n_outputs, self.activation))
 
         build_module, criterion = with_surrogate(
             build_black_box, PredictionLoss(prediction_loss),

@@ -50,6 +50,15 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         Hidden layers of the black box.
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
         Hidden-layer non-linearity of the black box.
+    numerical_embedding : {"piecewise_linear", "periodic"} or None, default=None
+        How the black box's MLP reads the features with more than 32
+        distinct training values (the others it reads as they are):
+        ``None``, the raw values; ``"piecewise_linear"``, their
+        piecewise-linear encoding on 48 quantile bins of the training rows;
+        ``"periodic"``, learned periodic embeddings, 48 frequencies per
+        feature (Gorishniy et al., "On Embeddings for Numerical Features in
+        Tabular Deep Learning", 2022).
+        The surrogate always reads the features themselves.
     fidelity_space : {"proba", "logit"}, default="proba"
         Where ``(g(x) - f(x))^2`` is measured: on probabilities (the paper)
         or on raw logits.
@@ -162,6 +171,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         interactions=0,
         hidden_layer_sizes=(128, 64),
         activation="relu",
+        numerical_embedding=None,
         fidelity_space="proba",
         surrogate_fit="joint",
         max_epochs=200,
@@ -182,6 +192,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         self.interactions = interactions
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.numerical_embedding = numerical_embedding
         self.fidelity_space = fidelity_space
         self.surrogate_fit = surrogate_fit
         self.max_epochs = max_epochs

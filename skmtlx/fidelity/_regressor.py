@@ -47,6 +47,15 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         Hidden layers of the black box (the paper used (512, 256, 128)).
     activation : {"relu", "tanh", "logistic", "gelu", "identity"}, default="relu"
         Hidden-layer non-linearity of the black box.
+    numerical_embedding : {"piecewise_linear", "periodic"} or None, default=None
+        How the black box's MLP reads the features with more than 32
+        distinct training values (the others it reads as they are):
+        ``None``, the raw values; ``"piecewise_linear"``, their
+        piecewise-linear encoding on 48 quantile bins of the training rows;
+        ``"periodic"``, learned periodic embeddings, 48 frequencies per
+        feature (Gorishniy et al., "On Embeddings for Numerical Features in
+        Tabular Deep Learning", 2022).
+        The surrogate always reads the features themselves.
     loss : {"log_cosh", "squared_error"}, default="log_cosh"
         Prediction loss ``L`` (log-cosh as in the paper).
     surrogate_fit : {"joint", "post_hoc"}, default="joint"
@@ -163,6 +172,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         interactions=0,
         hidden_layer_sizes=(128, 64),
         activation="relu",
+        numerical_embedding=None,
         loss="log_cosh",
         surrogate_fit="joint",
         standardize_target=True,
@@ -184,6 +194,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         self.interactions = interactions
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.numerical_embedding = numerical_embedding
         self.loss = loss
         self.surrogate_fit = surrogate_fit
         self.standardize_target = standardize_target

@@ -25,6 +25,9 @@ FAST_ESTIMATORS = [
     FidelityMTLClassifier(surrogate_fit="post_hoc", fidelity_space="logit", **NETWORK),
     FidelityMTLRegressor(surrogate="additive", n_knots=4, **NETWORK),
     FidelityMTLClassifier(surrogate="additive", n_knots=4, interactions=2, **NETWORK),
+    FidelityMTLRegressor(surrogate="additive", n_knots=4,
+                         numerical_embedding="piecewise_linear", **NETWORK),
+    FidelityMTLClassifier(numerical_embedding="periodic", **NETWORK),
     # The checks call fit(X, y) without auxiliary targets, so these run under the
     # documented fallback missing_aux="main_only"; the default raises instead.
     AuxiliaryTargetMTLRegressor(missing_aux="main_only", **NETWORK),
