@@ -54,9 +54,10 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         ``shape_columns`` are not interaction pairs) when the estimator gives
         one for its family, else at random; each interaction keeps the
         start's shape (:meth:`SurrogateInputs.fix_interactions`). The additive
-        ``g`` started so also enters ``f`` as ``f = g + MLP`` (:class:`~skmtlx._surrogate.SurrogateHead`'s
-        ``residual``), so that training starts from that fit instead of
-        dragging it toward an untrained ``f``.
+        ``g`` started so also enters ``f`` as ``f = g + MLP``
+        (:class:`~skmtlx._surrogate.SurrogateHead`'s ``residual``), so that
+        training starts from that fit instead of dragging it toward an
+        untrained ``f``.
         """
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         if self.interactions and self.surrogate != "additive":
