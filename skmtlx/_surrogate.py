@@ -32,7 +32,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from ._additive import feature_shares
+from ._additive import AdditiveBasis, feature_shares, penalised_fit
 from ._torch import MultiHeadMLP, log_cosh
 
 __all__ = [
@@ -451,6 +451,13 @@ def stack_surrogates(surrogates, order):
 def fit_post_hoc_surrogate(X_train, outputs, basis=None):
     """A surrogate fitted by least squares on a black box's outputs.
 
+    On the features (the linear surrogate) the fit is ordinary least squares
+    (the paper's baseline); on an additive basis it is the ridge fit of
+    :func:`~skmtlx._additive.penalised_fit` (penalty chosen by leave-one-out),
+    as the joint surrogate's start: dozens of spline columns per feature, and
+    interaction grids that may outnumber the rows, would otherwise be fitted
+    to the last digit on the training rows and swing between them.
+
     Parameters
     ----------
     X_train : ndarray of shape (n_samples, n_features)
@@ -476,6 +483,8 @@ def fit_post_hoc_surrogate(X_train, outputs, basis=None):
     """
     Z = _basis_matrix(basis, X_train)
     outputs = np.asarray(outputs, dtype=np.float64).reshape(len(Z), -1)
+    if isinstance(basis, AdditiveBasis):
+        return FittedSurrogate(*penalised_fit(Z, outputs), X_train, basis)
     model = LinearRegression().fit(Z, outputs)
     return FittedSurrogate(model.coef_, model.intercept_, X_train, basis)
 

@@ -940,3 +940,20 @@ def test_unknown_numerical_embedding_is_rejected(diabetes):
     X, y = diabetes
     with pytest.raises(ValueError, match="'numerical_embedding' parameter"):
         FidelityMTLRegressor(numerical_embedding="ple").fit(X, y)
+
+
+def test_post_hoc_additive_surrogate_is_the_ridge_cv_fit_of_f():
+    # interaction grids outnumber the rows: least squares would interpolate f there
+    from sklearn.linear_model import RidgeCV
+    from skmtlx._additive import RIDGE_ALPHAS
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (150, 4))
+    y = X[:, 0] * X[:, 1] + np.sin(X[:, 2]) + 0.3 * rng.randn(150)
+    reg = FidelityMTLRegressor(surrogate="additive", interactions=6, surrogate_fit="post_hoc",
+                               **FAST).fit(X, y)
+    Z = reg.surrogate_basis_.transform(X)
+    assert Z.shape[1] > len(X)
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, reg.predict(X))
+    np.testing.assert_allclose(reg.coef_, ridge.coef_, atol=1e-6)
+    np.testing.assert_allclose(reg.intercept_, ridge.intercept_, atol=1e-6)

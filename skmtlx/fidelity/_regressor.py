@@ -61,8 +61,8 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
     surrogate_fit : {"joint", "post_hoc"}, default="joint"
         ``"joint"`` is the method; ``"post_hoc"`` is the paper's single-task
         baseline: ``f`` trained alone, then a ``LinearRegression`` fitted on
-        its training predictions (on the basis columns for the additive
-        surrogate).
+        its training predictions (for the additive surrogate, a ridge fit on
+        its basis columns, penalty chosen by leave-one-out).
     standardize_target : bool, default=True
         Train on standardized targets (so ``fidelity_weight`` and ``lr`` do not depend
         on the target's scale); predictions and ``coef_`` are in the original
