@@ -37,7 +37,7 @@ from skmtlx import (
 from skmtlx.auxiliary import AuxiliaryErrorExplanation
 from skmtlx.exceptions import InconsistentVersionWarning
 from skmtlx.metrics import fidelity_r2, global_fidelity
-from skmtlx.plotting import FidelityTradeoffDisplay, ShapeFunctionDisplay
+from skmtlx.plotting import FidelityTradeoffDisplay, InteractionDisplay, ShapeFunctionDisplay
 from skmtlx.task_graph import TaskGraphDisplay
 from skmtlx.utils._test_common import FAST_ESTIMATORS, NETWORK, fit_predict, toy_data
 
@@ -265,6 +265,11 @@ def _display_of(cls):
     if cls is ShapeFunctionDisplay:
         X, y = toy_data(FidelityMTLRegressor())
         reg = FidelityMTLRegressor(surrogate="additive", n_knots=4, **NETWORK).fit(X, y)
+        return cls.from_estimator(reg, X)
+    if cls is InteractionDisplay:
+        X, y = toy_data(FidelityMTLRegressor())
+        reg = FidelityMTLRegressor(surrogate="additive", n_knots=4, interactions=1,
+                                   **NETWORK).fit(X, y)
         return cls.from_estimator(reg, X)
     raise AssertionError(f"no case for {cls.__name__}.plot: add one here")
 
