@@ -85,9 +85,9 @@ def run_dataset(name, args):
     )
     rows.append(dict(model="linear", score=metric(y_test, linear.predict(X_test)), gf=np.nan,
                      fit_time=seconds, seed=0))
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         ebms = [("ebm_no_interactions", dict(interactions=0))]
-        if seed < args.ebm_default_seeds:
+        if seed - args.first_seed < args.ebm_default_seeds:
             ebms.append(("ebm", {}))
         for model, params in ebms:
             ebm, seconds = _timed_fit(EBM(random_state=seed, **params), X_train, y_train)
@@ -228,6 +228,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds first .. first + seeds - 1 (to extend an earlier run)")
     parser.add_argument("--fidelity-weights", type=float, nargs="+",
                         default=list(FIDELITY_WEIGHTS))
     parser.add_argument("--ebm-default-seeds", type=int, default=None,
