@@ -22,6 +22,10 @@ from sklearn.preprocessing import SplineTransformer
 __all__ = ["AdditiveBasis", "LinearBasis", "feature_shares", "make_basis", "penalised_fit",
            "penalised_logistic_fit", "screen_interactions", "stagewise_logistic_fit"]
 
+#: Features with at most this many distinct training values get one basis function per
+#: level (binary, one-hot and ordinal-coded columns), and no numerical embedding.
+MAX_LEVELS = 32
+
 #: Ridge penalties (scikit-learn's ``alpha``) among which :func:`penalised_fit` chooses.
 RIDGE_ALPHAS = np.logspace(-4, 3, 22)
 
@@ -153,7 +157,7 @@ class AdditiveBasis:
     [(0,), (1,), (0, 1)]
     """
 
-    def __init__(self, n_knots="auto", max_levels=32, interactions=0):
+    def __init__(self, n_knots="auto", max_levels=MAX_LEVELS, interactions=0):
         self.n_knots = n_knots
         self.max_levels = max_levels
         self.interactions = interactions

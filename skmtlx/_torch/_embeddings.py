@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._additive import MAX_LEVELS  # features with at most this many values are not embedded
+
 __all__ = [
     "NUMERICAL_EMBEDDINGS",
     "PeriodicEmbedding",
@@ -26,10 +28,6 @@ __all__ = [
     "numerical_columns",
     "quantile_bin_edges",
 ]
-
-MAX_LEVELS = 32
-"""Features with at most this many distinct training values are not embedded
-(``max_levels`` of :class:`skmtlx._additive.AdditiveBasis`)."""
 
 
 def numerical_columns(X, max_levels=MAX_LEVELS):
@@ -230,7 +228,7 @@ def make_numerical_embedding(kind, X):
     -------
     embedding : PiecewiseLinearEncoding, PeriodicEmbedding or None
         None when ``kind`` is None or no column has more than
-        :data:`MAX_LEVELS` distinct values. Periodic frequencies and weights
+        :data:`skmtlx._additive.MAX_LEVELS` distinct values. Periodic frequencies and weights
         are drawn from torch's global generator.
 
     Examples
