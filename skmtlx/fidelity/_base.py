@@ -190,19 +190,11 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         [20, 2, 20]
         """
         X = self._validate_X(X)
-        weights, basis_mean = self.surrogate_.coef_, self.surrogate_.basis_mean_
-        feature_names = getattr(
-            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
-        )
         outputs = self._output_names()
         frames = []
-        for j, name in enumerate(feature_names):
+        for j, name in enumerate(self._feature_names()):
             grid = _feature_grid(X[:, j], grid_resolution)
-            rows = np.tile(self.training_mean_, (len(grid), 1))
-            rows[:, j] = grid
-            own = self.surrogate_basis_.term_index_ == j
-            centred = self.surrogate_basis_.transform(rows)[:, own] - basis_mean[own]
-            contribution = centred @ weights[:, own].T
+            contribution = self._term_contribution(j, [j], grid[:, None])
             frames.append(pd.DataFrame({
                 "feature": name,
                 "value": np.repeat(grid, len(outputs)),
@@ -210,6 +202,25 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
                 "contribution": contribution.ravel(),
             }))
         return pd.concat(frames, ignore_index=True)
+
+    def _feature_names(self):
+        """``feature_names_in_``, or ``x0``, ``x1``, ... when ``X`` had no column names."""
+        return getattr(
+            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
+        )
+
+    def _term_contribution(self, term, features, values):
+        """Centred contribution of a surrogate term, shape (n_rows, n_outputs).
+
+        Evaluated on rows that hold ``values`` (n_rows, len(features)) in
+        ``features`` and the training mean elsewhere (the term reads its own
+        features only).
+        """
+        rows = np.tile(self.training_mean_, (len(values), 1))
+        rows[:, features] = values
+        own = self.surrogate_basis_.term_index_ == term
+        centred = self.surrogate_basis_.transform(rows)[:, own] - self.surrogate_.basis_mean_[own]
+        return centred @ self.surrogate_.coef_[:, own].T
 
     def interaction_functions(self, X, *, grid_resolution=20):
         """The surrogate's pairwise interaction terms on a grid, as data.
@@ -251,21 +262,16 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         [['x1', 'x2']]
         """
         X = self._validate_X(X)
-        basis = self.surrogate_basis_
-        weights, basis_mean = self.surrogate_.coef_, self.surrogate_.basis_mean_
-        feature_names = getattr(
-            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
-        )
+        feature_names = self._feature_names()
         outputs = self._output_names()
         columns = ["feature_a", "feature_b", "value_a", "value_b", "output", "contribution"]
         frames = []
-        for term, (j, k) in enumerate(basis.terms_[self.n_features_in_:], self.n_features_in_):
+        terms = self.surrogate_basis_.terms_
+        for term, (j, k) in enumerate(terms[self.n_features_in_:], self.n_features_in_):
             grid_j, grid_k = (_feature_grid(X[:, c], grid_resolution) for c in (j, k))
             values_j, values_k = np.repeat(grid_j, len(grid_k)), np.tile(grid_k, len(grid_j))
-            rows = np.tile(self.training_mean_, (len(values_j), 1))
-            rows[:, j], rows[:, k] = values_j, values_k
-            own = basis.term_index_ == term
-            contribution = (basis.transform(rows)[:, own] - basis_mean[own]) @ weights[:, own].T
+            contribution = self._term_contribution(term, [j, k],
+                                                   np.column_stack([values_j, values_k]))
             frames.append(pd.DataFrame({
                 "feature_a": str(feature_names[j]),
                 "feature_b": str(feature_names[k]),

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from ._panels import chosen_output, panel_grid
+
 __all__ = ["InteractionDisplay"]
 
 
@@ -90,18 +92,11 @@ class InteractionDisplay:
                 "The estimator's surrogate has no interaction terms; fit it with "
                 "surrogate='additive' and interactions > 0."
             )
-        outputs = list(dict.fromkeys(frame["output"]))
-        if output is None and len(outputs) > 1:
-            raise ValueError(f"The estimator has several outputs {outputs}; pass `output=`.")
-        output = outputs[0] if output is None else output
-        if output not in outputs:
-            raise ValueError(f"Unknown output {output!r}; choose from {outputs}.")
+        output = chosen_output(dict.fromkeys(frame["output"]), output)
         X = estimator._validate_X(X)
         rows = check_random_state(random_state).choice(len(X), min(n_points, len(X)),
                                                        replace=False)
-        names = getattr(estimator, "feature_names_in_",
-                        [f"x{i}" for i in range(estimator.n_features_in_)])
-        points = pd.DataFrame(X[rows], columns=[str(name) for name in names])
+        points = pd.DataFrame(X[rows], columns=[str(name) for name in estimator._feature_names()])
         return cls(frame[frame["output"] == output], points).plot(n_cols=n_cols, ax=ax)
 
     def plot(self, *, n_cols=3, ax=None):
@@ -118,18 +113,9 @@ class InteractionDisplay:
         -------
         self : InteractionDisplay
         """
-        import matplotlib.pyplot as plt
-
         pairs = list(dict.fromkeys(zip(self.interactions["feature_a"],
                                        self.interactions["feature_b"])))
-        if ax is None:
-            n_rows = -(-len(pairs) // n_cols)
-            n_cols = min(n_cols, len(pairs))
-            _, ax = plt.subplots(n_rows, n_cols, figsize=(3.6 * n_cols, 3.0 * n_rows),
-                                 squeeze=False, constrained_layout=True)
-        axes = np.asarray(ax, dtype=object).ravel()
-        if len(axes) < len(pairs):
-            raise ValueError(f"Need {len(pairs)} axes, got {len(axes)}.")
+        axes = panel_grid(len(pairs), n_cols, ax, (3.6, 3.0))
         limit = max(np.abs(self.interactions["contribution"]).max(), 1e-12)
         for panel, (a, b) in zip(axes, pairs):
             term = self.interactions[(self.interactions["feature_a"] == a)
@@ -142,8 +128,6 @@ class InteractionDisplay:
                 panel.scatter(self.points[a], self.points[b], s=2, color="black", alpha=0.4)
             panel.set_xlabel(str(a))
             panel.set_ylabel(str(b))
-        for panel in axes[len(pairs):]:
-            panel.set_visible(False)
         axes[0].figure.colorbar(mesh, ax=list(axes[:len(pairs)]), label="contribution")
         self.axes_, self.ax_, self.figure_ = axes, axes[0], axes[0].figure
         return self

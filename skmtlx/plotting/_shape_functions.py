@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from ._panels import chosen_output, panel_grid
+
 __all__ = ["ShapeFunctionDisplay"]
 
 
@@ -100,11 +102,7 @@ class ShapeFunctionDisplay:
         if unknown:
             raise ValueError(f"Unknown features {unknown}; choose from {names}.")
         outputs = list(dict.fromkeys(shapes["output"]))
-        if output is None and len(outputs) > 1:
-            raise ValueError(f"The estimator has several outputs {outputs}; pass `output=`.")
-        output = outputs[0] if output is None else output
-        if output not in outputs:
-            raise ValueError(f"Unknown output {output!r}; choose from {outputs}.")
+        output = chosen_output(outputs, output)
         out = outputs.index(output)
         shapes = shapes[(shapes["output"] == output) & shapes["feature"].isin(chosen)]
         columns = [names.index(name) for name in chosen]
@@ -135,17 +133,8 @@ class ShapeFunctionDisplay:
         -------
         self : ShapeFunctionDisplay
         """
-        import matplotlib.pyplot as plt
-
         names = list(dict.fromkeys(self.shapes["feature"]))
-        if ax is None:
-            n_rows = -(-len(names) // n_cols)
-            n_cols = min(n_cols, len(names))
-            _, ax = plt.subplots(n_rows, n_cols, figsize=(3.2 * n_cols, 2.6 * n_rows),
-                                 squeeze=False, constrained_layout=True)
-        axes = np.asarray(ax, dtype=object).ravel()
-        if len(axes) < len(names):
-            raise ValueError(f"Need {len(names)} axes, got {len(axes)}.")
+        axes = panel_grid(len(names), n_cols, ax, (3.2, 2.6))
         for panel, name in zip(axes, names):
             shape = self.shapes[self.shapes["feature"] == name]
             panel.plot(shape["value"], shape["contribution"], color="tab:blue",
@@ -158,8 +147,6 @@ class ShapeFunctionDisplay:
             panel.vlines(self.deciles[name], low, low + 0.05 * (high - low), color="black",
                          linewidth=1)
             panel.set_xlabel(str(name))
-        for panel in axes[len(names):]:
-            panel.set_visible(False)
         axes[0].set_ylabel("contribution")
         axes[0].legend(fontsize="small")
         self.axes_, self.ax_, self.figure_ = axes, axes[0], axes[0].figure
