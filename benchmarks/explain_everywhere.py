@@ -31,7 +31,11 @@ Sets (data from ``$SKMTLX_DATA_HOME``):
   and emotions;
 * auxiliary targets: the synthetic set (``make_auxiliary_regression``,
   recoverable 0.5, 2000 rows), California housing and Adult (as
-  ``benchmarks/auxiliary_targets.py``, training rows subsampled to 4000).
+  ``benchmarks/auxiliary_targets.py``, training rows subsampled to 4000);
+* task graph (``SparseTaskGraphMLP`` with its defaults): SARCOS (the 7
+  torques as a 2-D ``Y``, 75/25 split) with the shared trunk (``"mlp"``)
+  and with a network per task (``"task_mlp"``), and school (139 tasks
+  stacked, per-task 80/20 split) with the trunk. Score: mean per-task R^2.
 
 Shortened for one core (say so when quoting): 2 seeds, the estimators' own
 defaults elsewhere, no hyper-parameter search.
@@ -40,7 +44,7 @@ Run::
 
     SKMTLX_DATA_HOME=/work/shared/data python benchmarks/explain_everywhere.py
 
-Options: ``--seeds N``, ``--only grouping generative auxiliary``,
+Options: ``--seeds N``, ``--only grouping generative auxiliary task_graph``,
 ``--fidelity-weight W`` (the runs with a head use ``W`` instead of the default).
 """
 
@@ -59,6 +63,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _common import split_per_task  # noqa: E402
 from auxiliary_targets import load_adult, load_housing, synthetic_loader  # noqa: E402
 
 import skmtlx  # noqa: E402
@@ -66,10 +71,13 @@ from skmtlx import (  # noqa: E402
     AuxiliaryTargetMTLClassifier,
     AuxiliaryTargetMTLRegressor,
     GenerativeMTLClassifier,
+    SparseTaskGraphMLP,
     TaskGrouper,
 )
 from skmtlx.datasets import (  # noqa: E402
     load_multilabel,
+    load_sarcos,
+    load_school,
     make_confounded_multitask,
     make_grouped_tasks,
 )
@@ -82,6 +90,8 @@ torch.set_num_threads(1)
 def _epochs(model):
     if isinstance(model, TaskGrouper):
         return sum(len(net.history) for net in model.estimators_)
+    if isinstance(model, SparseTaskGraphMLP):  # n_iter_ counts the graph's outer steps
+        return model.max_epochs
     return model.n_iter_
 
 
@@ -89,9 +99,9 @@ FIDELITY_WEIGHT = None
 """``--fidelity-weight``: the weight of the runs with a head (None: each default)."""
 
 
-def measure(make, X_tr, y_tr, X_te, y_te, score, seed, fit_params=None):
+def measure(make, X_tr, y_tr, X_te, y_te, score, seed, fit_params=None, predict_params=None):
     """Fit without and with the surrogate head; return one row of figures."""
-    fit_params = fit_params or {}
+    fit_params, predict_params = fit_params or {}, predict_params or {}
     row = {}
     # alternate the order over seeds so that neither fit always runs first
     order = [0.0, None] if seed % 2 == 0 else [None, 0.0]
@@ -109,8 +119,10 @@ def measure(make, X_tr, y_tr, X_te, y_te, score, seed, fit_params=None):
         row[f"time_{key}"] = time.process_time() - start
         row[f"epochs_{key}"] = _epochs(model)
         row[f"score_{key}"] = score(model, X_te, y_te)
-        row[f"gf_{key}"] = global_fidelity(model, X_te, multioutput="raw_values")
-        row[f"r2_{key}"] = fidelity_r2(model, X_te, multioutput="raw_values")
+        row[f"gf_{key}"] = global_fidelity(model, X_te, multioutput="raw_values",
+                                           predict_params=predict_params)
+        row[f"r2_{key}"] = fidelity_r2(model, X_te, multioutput="raw_values",
+                                       predict_params=predict_params)
         if weight is None:
             row["fidelity_weight"] = model.fidelity_weight
             row["kept"] = str(model.surrogate_fit_)
@@ -248,10 +260,43 @@ def auxiliary(seeds):
     return out
 
 
+def task_graph(seeds):
+    out = []
+    sarcos = load_sarcos()
+    X, Y = np.asarray(sarcos.data, float), np.asarray(sarcos.target, float)
+    for model_kind in ("mlp", "task_mlp"):
+        rows = []
+        for seed in range(seeds):
+            Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.25, random_state=seed)
+            scaler = StandardScaler().fit(Xtr)
+            Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
+            rows.append(measure(
+                lambda: SparseTaskGraphMLP(model=model_kind, random_state=seed),
+                Xtr, Ytr, Xte, Yte, _task_score, seed))
+        out.append(report(f"SparseTaskGraphMLP({model_kind})", "SARCOS (7 torques)", rows))
+    X, y, tasks = load_school(return_X_y_tasks=True)
+    X = StandardScaler().fit_transform(X.to_numpy(float))
+    y, tasks = np.asarray(y, float), np.asarray(tasks)
+    rows = []
+    for seed in range(seeds):
+        train = split_per_task(tasks, 0.8, seed=seed)
+
+        def score(model, X, y, test_tasks=tasks[~train]):
+            return float(np.mean(model.score_tasks(X, y, tasks=test_tasks)))
+
+        rows.append(measure(lambda: SparseTaskGraphMLP(random_state=seed), X[train], y[train],
+                            X[~train], y[~train], score, seed,
+                            fit_params={"tasks": tasks[train]},
+                            predict_params={"tasks": tasks[~train]}))
+    out.append(report("SparseTaskGraphMLP(mlp)", "school (139 tasks)", rows))
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--only", nargs="*", default=["grouping", "generative", "auxiliary"])
+    parser.add_argument("--only", nargs="*",
+                        default=["grouping", "generative", "auxiliary", "task_graph"])
     parser.add_argument("--fidelity-weight", type=float, default=None,
                         help="weight of the runs with a head (default: each estimator's)")
     args = parser.parse_args()
@@ -268,8 +313,8 @@ def main():
                     random_state=0).fit(X_warm, Y_warm)
     summary = []
     for family in args.only:
-        summary += {"grouping": grouping, "generative": generative,
-                    "auxiliary": auxiliary}[family](args.seeds)
+        summary += {"grouping": grouping, "generative": generative, "auxiliary": auxiliary,
+                    "task_graph": task_graph}[family](args.seeds)
     frame = pd.DataFrame(summary)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print("\nSummary (score change relative; time ratio with/without head):")

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._explanation import Explanation
 
@@ -57,7 +57,7 @@ def explain(estimator, X, *, features="original", **params):
     check_is_fitted(estimator)
     head, final = estimator[:-1], estimator[-1]
     _check_explains(final)
-    input_names = _input_names(estimator, X)
+    input_names = np.asarray(_check_feature_names_in(estimator), dtype=object)
     exp = final.explain(head.transform(X), **params)
     transformed_names = np.asarray(head.get_feature_names_out(input_names), dtype=object)
     if features == "transformed":
@@ -77,13 +77,6 @@ def _check_explains(estimator):
             f"{type(estimator).__name__} has no explain method; explain needs a skmtlx "
             "estimator (or a Pipeline ending in one)."
         )
-
-
-def _input_names(pipeline, X):
-    names = getattr(pipeline, "feature_names_in_", None)
-    if names is None:
-        names = np.array([f"x{i}" for i in range(np.shape(X)[1])], dtype=object)
-    return np.asarray(names, dtype=object)
 
 
 def feature_origin(transformer, input_names):

@@ -30,6 +30,7 @@ import torch
 from scipy.special import expit, softmax
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_feature_names_in
 from torch import nn
 
 from ._additive import AdditiveBasis, feature_shares, penalised_fit
@@ -319,6 +320,18 @@ class SurrogateHead(nn.Module):
     def surrogate(self):
         return SurrogateWeights(self.linear.weight[self.n_hidden:],
                                 self.linear.bias[self.n_hidden:])
+
+    def black_box(self):
+        """A copy of ``model`` alone (``f`` without ``g``), its first layer restored."""
+        model = copy.deepcopy(self.model)
+        if self.n_hidden:
+            first = nn.Linear(self.n_features, self.n_hidden,
+                              device=self.linear.weight.device, dtype=self.linear.weight.dtype)
+            with torch.no_grad():
+                first.weight.copy_(self.linear.weight[:self.n_hidden])
+                first.bias.copy_(self.linear.bias[:self.n_hidden])
+            (model.trunk if isinstance(model, MultiHeadMLP) else model)[0] = first
+        return model
 
     def forward(self, X):
         if not self.identity_basis:
@@ -660,9 +673,7 @@ class SurrogateMixin:
 
         X = self._validate_surrogate_X(X)
         values, base_values = self.surrogate_.attributions(X)
-        feature_names = getattr(
-            self, "feature_names_in_", np.array([f"x{i}" for i in range(X.shape[1])])
-        )
+        feature_names = _check_feature_names_in(self)
         output_names, task_names = self._surrogate_names()
         return Explanation(values, base_values, X, feature_names, output_names,
                            task_names=task_names)

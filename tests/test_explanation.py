@@ -288,6 +288,10 @@ def test_surrogate_head_fused_into_the_input_layer_trains_as_two_layers(build, n
                                atol=1e-6)
     np.testing.assert_allclose(fused(X)[-1].detach(), separate(X).detach(), atol=1e-6)
     assert not np.allclose(separate.weight.detach(), initial, atol=1e-3)  # it trained
+    # the black box alone, its first layer rebuilt from the shared one
+    alone = fused.black_box()(X)
+    alone = torch.cat(alone, 1) if isinstance(alone, tuple) else alone
+    np.testing.assert_allclose(alone.detach(), f_reference.detach(), atol=1e-6)
 
 
 def test_additive_attributions_sum_basis_columns_per_feature():

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold, PredefinedSplit, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -30,7 +31,8 @@ from skmtlx.task_graph import (
     TaskGraphDisplay,
     graph_recovery_score,
 )
-from skmtlx.task_graph._bilevel import TaskGraphProblem, task_moments
+from skmtlx.metrics import global_fidelity
+from skmtlx.task_graph._bilevel import TaskGraphProblem, fidelity_moments, task_moments
 from skmtlx.task_graph._outer import (
     _penalty,
     optimize_edges,
@@ -695,6 +697,76 @@ def test_task_mlp_graph_ties_linked_networks():
     linked = np.linalg.norm(theta[0] - theta[2])
     unlinked = np.linalg.norm(theta[0] - theta[1])
     assert linked < 0.1 * unlinked, (linked, unlinked)
+
+
+def test_fidelity_moments_are_the_fidelity_at_the_least_squares_surrogate():
+    rng = np.random.RandomState(0)
+    task_index = np.repeat([0, 1], [30, 45])
+    X = rng.randn(75, 3)
+    # non-centred nonlinear features: a projection without intercept would differ
+    H = np.column_stack([np.tanh(X @ rng.randn(3, 4) + 1.0), np.ones(75)])
+    F = fidelity_moments(H, X, task_index, 2)
+    for t in range(2):
+        rows, w = task_index == t, rng.randn(5)
+        f = H[rows] @ w
+        g = LinearRegression().fit(X[rows], f).predict(X[rows])
+        assert w @ F[t] @ w == pytest.approx(np.mean((f - g) ** 2), rel=1e-9)
+
+
+def test_trunk_heads_are_solved_jointly_with_their_surrogates():
+    """Each task's head ``h`` and surrogate ``(a, c)`` minimise
+    ``1/2 [(1 - w) mean((H h - y)^2) + w mean((H h - X a - c)^2)] + alpha/2 ||h||^2``
+    (no edge): one least-squares solve over heads and surrogates together."""
+    from skmtlx.task_graph._nonlinear import trunk_features
+
+    X, y, t = _sine_tasks()
+    w, alpha = 0.3, 0.05
+    m = SparseTaskGraphMLP(model="mlp", hidden_layer_sizes=(8,), max_epochs=5, batch_size=50,
+                           candidate_graph=np.zeros((0, 2)), alpha=alpha, fidelity_weight=w,
+                           n_resamples=0, random_state=0).fit(X, y, tasks=t)
+    assert list(m.surrogate_fit_) == ["joint"] * 4
+    X_offset, y_offset = X.mean(axis=0), y.mean()
+    Xc = X - X_offset
+    H = trunk_features(m.trunk_, np.column_stack([Xc, np.ones(len(X))]))
+    for task in range(4):
+        rows = t == task
+        n, p, d = rows.sum(), H.shape[1], X.shape[1]
+        design = np.vstack([
+            np.sqrt((1 - w) / n) * np.hstack([H[rows], np.zeros((n, d + 1))]),
+            np.sqrt(w / n) * np.hstack([H[rows], -Xc[rows], -np.ones((n, 1))]),
+            np.sqrt(alpha) * np.hstack([np.eye(p), np.zeros((p, d + 1))]),
+        ])
+        target = np.concatenate([np.sqrt((1 - w) / n) * (y[rows] - y_offset),
+                                 np.zeros(n + p)])
+        v = np.linalg.lstsq(design, target, rcond=None)[0]
+        head, a, c = v[:p], v[p:p + d], v[-1]
+        np.testing.assert_allclose(m.coef_[task], head[:-1], atol=1e-8)
+        assert m.intercept_[task] == pytest.approx(y_offset + head[-1], abs=1e-8)
+        np.testing.assert_allclose(m.surrogate_.coef_[task], a, atol=1e-6)
+        assert m.surrogate_.intercept_[task] == pytest.approx(
+            c - a @ X_offset + y_offset, abs=1e-6)
+
+
+def test_task_networks_train_their_surrogate_heads():
+    X, y, t = _sine_tasks()
+    params = dict(model="task_mlp", hidden_layer_sizes=(16,), max_epochs=100, batch_size=50,
+                  n_resamples=0, random_state=0)
+    post_hoc = SparseTaskGraphMLP(fidelity_weight=0.0, **params).fit(X, y, tasks=t)
+    joint = SparseTaskGraphMLP(fidelity_weight=0.5, **params).fit(X, y, tasks=t)
+    assert post_hoc.task_networks_.surrogate_weight is None
+    gf = [global_fidelity(m, X, predict_params={"tasks": t}) for m in (post_hoc, joint)]
+    assert gf[1] < 0.5 * gf[0], gf
+    # each head trained to about the least-squares surrogate of its task's network
+    # (in the centred units the networks train in)
+    A = joint.task_networks_.surrogate_weight.detach().double().numpy()
+    c = joint.task_networks_.surrogate_bias.detach().double().numpy()
+    for task in range(4):
+        rows = t == task
+        f = joint.predict(X[rows], tasks=t[rows])
+        head = (X[rows] - X.mean(axis=0)) @ A[task] + c[task] + y.mean()
+        least_squares = LinearRegression().fit(X[rows], f).predict(X[rows])
+        optimum = np.mean((least_squares - f) ** 2)
+        assert optimum <= np.mean((head - f) ** 2) < 1.05 * optimum
 
 
 @pytest.mark.parametrize("model", ["mlp", "task_mlp"])

@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from .._additive import LinearBasis, make_basis
 from .._persistence import PersistenceMixin
@@ -205,9 +205,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
 
     def _feature_names(self):
         """``feature_names_in_``, or ``x0``, ``x1``, ... when ``X`` had no column names."""
-        return getattr(
-            self, "feature_names_in_", np.array([f"x{i}" for i in range(self.n_features_in_)])
-        )
+        return _check_feature_names_in(self)
 
     def _term_contribution(self, term, features, values):
         """Centred contribution of a surrogate term, shape (n_rows, n_outputs).

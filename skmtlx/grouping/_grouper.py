@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from .._persistence import PersistenceMixin
 from .._surrogate import (
@@ -693,8 +693,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             rows sorted by group.
         """
         check_is_fitted(self)
-        features = getattr(
-            self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)])
+        features = _check_feature_names_in(self)
         table = pd.DataFrame(self.coef_, index=self._task_names(), columns=list(features))
         table.insert(0, "type", self.task_types_)
         table.insert(0, "group", self.group_labels_)

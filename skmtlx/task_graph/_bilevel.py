@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import cho_factor, cho_solve
 
-__all__ = ["TaskGraphProblem", "task_moments"]
+__all__ = ["TaskGraphProblem", "task_moments", "fidelity_moments"]
 
 
 def task_moments(X, y, task_index, n_tasks):
@@ -71,6 +71,50 @@ def task_moments(X, y, task_index, n_tasks):
         b[t] = Xt.T @ yt / (hi - lo)
         yy[t] = yt @ yt / (hi - lo)
     return G, b, yy, counts
+
+
+def fidelity_moments(H, X, task_index, n_tasks):
+    """Per-task ``F_t = R_t^T R_t / n_t``: the fidelity term at the best linear surrogate.
+
+    ``R_t`` is the part of the features ``H_t`` that no linear function of
+    the inputs ``X_t`` (with an intercept) fits. For a task model ``w``,
+    ``w^T F_t w`` is the mean squared difference between ``H_t w`` and its
+    least-squares surrogate on ``X_t``, the optimum of the fidelity term
+    ``mean((g(x) - H_t w)^2)`` over linear ``g``; adding ``F_t`` to the
+    inner system trains the models jointly with their surrogates.
+
+    Parameters
+    ----------
+    H : ndarray of shape (n_samples, n_coefficients)
+        Features the task models read (e.g. a trunk's outputs).
+    X : ndarray of shape (n_samples, n_features)
+        Inputs the surrogates read.
+    task_index : ndarray of shape (n_samples,) of int in ``[0, n_tasks)``
+    n_tasks : int
+
+    Returns
+    -------
+    F : ndarray of shape (n_tasks, n_coefficients, n_coefficients)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtlx.task_graph._bilevel import fidelity_moments
+    >>> X = np.arange(6.0)[:, None]
+    >>> H = np.column_stack([2 * X[:, 0] + 1, X[:, 0] ** 2])
+    >>> F = fidelity_moments(H, X, np.zeros(6, dtype=int), 1)
+    >>> bool(np.allclose(F[0, 0], 0.0)), bool(F[0, 1, 1] > 0)
+    (True, True)
+    """
+    F = np.zeros((n_tasks, H.shape[1], H.shape[1]))
+    for t in range(n_tasks):
+        rows = task_index == t
+        if not rows.any():
+            continue
+        inputs = np.column_stack([X[rows], np.ones(rows.sum())])
+        R = H[rows] - inputs @ np.linalg.lstsq(inputs, H[rows], rcond=None)[0]
+        F[t] = R.T @ R / rows.sum()
+    return F
 
 
 class TaskGraphProblem:

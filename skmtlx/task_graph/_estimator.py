@@ -12,14 +12,19 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 from threadpoolctl import threadpool_limits
 
 from .._explanation import Explanation
 from .._persistence import PersistenceMixin
-from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
+from .._surrogate import FittedSurrogate, best_linear_surrogate
 from ..utils._validation import check_hidden_layer_sizes, check_random_seed
-from ._bilevel import TaskGraphProblem, task_moments
+from ._bilevel import TaskGraphProblem, fidelity_moments, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
 from ._relatedness import (
@@ -283,9 +288,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         DataFrame column names, else ``0..n_outputs - 1``), the columns of
         :meth:`predict`.
     surrogate_ : object
-        Per-task linear surrogates on the feature columns: the task models
-        themselves with ``model="linear"``, linear models fitted to the
-        networks' training predictions otherwise; :meth:`explain` uses them.
+        Per-task linear surrogates on the feature columns, what
+        :meth:`explain` uses: the task models themselves.
     n_features_in_ : int
         Number of columns of ``X`` seen in fit (task column included).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -666,7 +670,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         """The folded outer problem and the ``shared_coupling`` resolved on its folds."""
         y, task_index, T, d = design.y, design.task_index, len(design.task_names), Z.shape[1]
         solver = self._solver_for(T, d)
-        moments = [task_moments(Z[train], y[train], task_index[train], T)[:2]
+        moments = [self._inner_moments(Z, design, train)
                    + task_moments(Z[val], y[val], task_index[val], T)[:3]
                    for train, val in self._splits(Z, task_index, design.task_names)]
         G, b, Gv, bv, yyv = (np.stack(m) for m in zip(*moments))  # fold axis first
@@ -683,6 +687,21 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         else:
             shared_coupling = float(self.shared_coupling)
         return folded(shared_coupling), shared_coupling
+
+    def _inner_moments(self, Z, design, rows=slice(None)):
+        """``G``, ``b`` of the inner problem on ``rows`` of the task models' features ``Z``.
+
+        With a trunk and ``fidelity_weight`` w > 0, each task's data term is
+        ``(1 - w) * mse + w * fidelity`` at the best linear surrogate on the
+        inputs: ``G = (1 - w) G + w F`` (:func:`fidelity_moments`), ``b = (1 - w) b``.
+        """
+        T = len(design.task_names)
+        G, b, _, _ = task_moments(Z[rows], design.y[rows], design.task_index[rows], T)
+        weight = self.fidelity_weight if self._nonlinear(T) else 0.0
+        if weight > 0:
+            F = fidelity_moments(Z[rows], design.Z[rows], design.task_index[rows], T)
+            G, b = (1 - weight) * G + weight * F, (1 - weight) * b
+        return G, b
 
     # ------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -722,10 +741,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 trunk = fit_trunk(
                     self._network_config(), Z, design.y, design.task_index, rho=self.rho,
                     hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
-                    fit_intercept=self.fit_intercept)
+                    fit_intercept=self.fit_intercept, fidelity_weight=self.fidelity_weight)
                 Z = trunk_features(trunk, Z)
             T = len(design.task_names)
-            G, b, _, _ = task_moments(Z, design.y, design.task_index, T)
+            G, b = self._inner_moments(Z, design)
             edges = self._candidates(G, b, design.task_names) if T > 1 else np.zeros(
                 (0, 2), int)
             problem, shared_coupling = self._problem(Z, design, edges)
@@ -767,7 +786,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         # the fitted state, in one block; what an earlier fit set and this one does
         # not (a trunk, task networks, a path, a shared model, Y's columns) is removed
         for name in ("trunk_", "task_networks_", "path_", "shared_coef_", "shared_intercept_",
-                     "output_tasks_"):
+                     "output_tasks_", "surrogate_fit_"):
             self.__dict__.pop(name, None)
         self.tasks_, self._y_1d = design.task_names, design.y_1d
         self._X_offset, self._y_offset = design.X_offset, design.y_offset
@@ -783,7 +802,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         self.graph_history_ = np.asarray(history).reshape(len(history), len(edges))
         self.__dict__.update(models)
         self.relatedness_ = relatedness
-        self.surrogate_ = self._fitted_surrogate(X, tasks)
+        self.surrogate_, kinds = self._fitted_surrogate(X, tasks)
+        if kinds is not None:
+            self.surrogate_fit_ = np.asarray(kinds)
         return self
 
     def _relatedness(self, Z, design, edges, e, shared_coupling):
@@ -811,22 +832,25 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         least_squares = counts.min() >= basis.shape[1] + 3 and bool(
             np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
 
-        def read(G, b, yy, noise=1.0):
+        def read(rows, noise=1.0):
+            # the models of the rows ``rows`` (all, or a resample within each task)
             if least_squares:
+                G_rows, b_rows, yy_rows, _ = task_moments(Z[rows], y[rows], task_index[rows], T)
                 coef, cov = task_least_squares(
-                    np.einsum("ki,tkl,lj->tij", basis, G[:, own][:, :, own], basis),
-                    b[:, own] @ basis, yy, counts, self.alpha)
+                    np.einsum("ki,tkl,lj->tij", basis, G_rows[:, own][:, :, own], basis),
+                    b_rows[:, own] @ basis, yy_rows, counts, self.alpha)
                 adjacency, similarity = relatedness_edges(coef, noise * cov)
                 return adjacency, similarity, adjacency
-            inner = TaskGraphProblem(G, b, edges, self.rho, self.alpha,
-                                     solver=self._solver_for(T, p), shared=shared_coupling)
+            inner = TaskGraphProblem(*self._inner_moments(Z, design, rows), edges, self.rho,
+                                     self.alpha, solver=self._solver_for(T, p),
+                                     shared=shared_coupling)
             adjacency, similarity = relatedness_edges(inner.solve(e) @ C.T)
             return with_predictive_edges(adjacency, predictive), similarity, adjacency
 
         predictive = np.zeros((T, T), dtype=bool)
         kept = edges[e > 0] if len(edges) else np.zeros((0, 2), dtype=int)
         predictive[kept[:, 0], kept[:, 1]] = predictive[kept[:, 1], kept[:, 0]] = True
-        adjacency, similarity, alike = read(G, b, yy)
+        adjacency, similarity, alike = read(slice(None))
         frequency = np.full((T, T), np.nan)
         if self.n_resamples and T > 1:
             rng = check_random_state(self.random_state)
@@ -836,8 +860,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 idx = np.concatenate([rng.choice(r, len(r)) for r in rows])
                 # a resample's models carry the estimation noise twice (the data's
                 # around the truth, the resample's around the data's)
-                found += read(*task_moments(Z[idx], y[idx], task_index[idx], T)[:3],
-                              noise=2.0)[0]
+                found += read(idx, noise=2.0)[0]
             frequency = found / self.n_resamples
         i, j = np.nonzero(np.triu(adjacency, 1))
         # an edge kept from the predictive graph may have similarity 0: it stays drawn
@@ -851,18 +874,42 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             method="least squares" if least_squares else "fitted models")
 
     def _fitted_surrogate(self, X, tasks):
-        """Per-task linear surrogates: the task models, or post hoc for the networks."""
+        """Per-task linear surrogates, and per task which one was kept.
+
+        The linear task models are their own surrogates (kinds None). For
+        the networks, each task keeps the better, by training fidelity, of
+        its jointly trained head (the task networks') and the least-squares
+        fit of its network's training predictions; with a trunk that fit is
+        the surrogate the heads were solved jointly with (``"joint"`` when
+        ``fidelity_weight > 0``).
+        """
         features, idx = self._surrogate_rows(X, tasks)
         if not (hasattr(self, "trunk_") or hasattr(self, "task_networks_")):
-            return FittedSurrogate(self.coef_, self.intercept_, features)
-        predictions = self._predict_rows(features, idx)
-        coef = np.zeros((len(self.tasks_), features.shape[1]))
-        intercept = np.zeros(len(self.tasks_))
-        for t in range(len(self.tasks_)):
+            return FittedSurrogate(self.coef_, self.intercept_, features), None
+        predictions = self._predict_rows(features, idx)[:, None]
+        heads = self._surrogate_heads()
+        solved_jointly = hasattr(self, "trunk_") and self.fidelity_weight > 0
+        T = len(self.tasks_)
+        coef, intercept, kinds = np.zeros((T, features.shape[1])), np.zeros(T), []
+        for t in range(T):
             rows = idx == t
-            task_surrogate = fit_post_hoc_surrogate(features[rows], predictions[rows])
-            coef[t], intercept[t] = task_surrogate.coef_[0], task_surrogate.intercept_[0]
-        return FittedSurrogate(coef, intercept, features)
+            head = None if heads is None else FittedSurrogate(
+                heads[0][t:t + 1], heads[1][t:t + 1], features[rows])
+            surrogate, kind = best_linear_surrogate(
+                features[rows], predictions[rows], ["identity"], [1], head)
+            coef[t], intercept[t] = surrogate.coef_[0], surrogate.intercept_[0]
+            kinds.append("joint" if solved_jointly else kind)
+        return FittedSurrogate(coef, intercept, features), kinds
+
+    def _surrogate_heads(self):
+        """The task networks' jointly trained surrogate heads in the original
+        units, ``(coef, intercept)``; None without them."""
+        module = getattr(self, "task_networks_", None)
+        if module is None or module.surrogate_weight is None:
+            return None
+        coef = module.surrogate_weight.detach().cpu().double().numpy()
+        intercept = module.surrogate_bias.detach().cpu().double().numpy()
+        return coef, intercept - coef @ self._X_offset + self._y_offset
 
     def _surrogate_rows(self, X, tasks):
         """Validated features and the task index of each row, stacked over the
@@ -876,9 +923,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     def predict_surrogate(self, X, tasks=None):
         """Predict with the linear surrogate of each row's task (what :meth:`explain` explains).
 
-        With ``model="linear"`` it is :meth:`predict` itself (the models are
-        their own surrogates); with the network options it is a linear model
-        per task fitted on the networks' training predictions.
+        For :class:`SparseTaskGraphMTL` it is :meth:`predict` itself (the
+        models are their own surrogates); for :class:`SparseTaskGraphMLP` it
+        is each task's linear surrogate of its network (``surrogate_fit_``).
 
         Parameters
         ----------
@@ -904,7 +951,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         ``values[i, j] = coef_t[j] * (x_ij - mean_j)`` for the task ``t`` of
         row ``i`` and the mean over the training rows: exact Shapley values
         of the linear model (of its linear surrogate with the network options),
-        so ``base_values`` plus a row's attributions is its prediction.
+        so ``base_values`` plus a row's attributions is its prediction (its
+        surrogate's, :meth:`predict_surrogate`, with the network options).
 
         Parameters
         ----------
@@ -937,10 +985,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                            sample_tasks=None if tasks is None else self.tasks_[idx])
 
     def _feature_names(self):
-        names = getattr(self, "feature_names_in_", None)
-        if names is None:
-            names = [f"x{i}" for i in range(self.n_features_in_)]
-        names = list(names)
+        names = list(_check_feature_names_in(self))
         if self.task_column is not None:
             col = self.task_column
             del names[names.index(col) if isinstance(col, str) else col]
@@ -955,7 +1000,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         X = Z[:, :-1] if self.fit_intercept else Z
         return fit_task_networks(
             self._network_config(), X, design.y, design.task_index, edges, weights,
-            hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes), rho=self.rho)
+            hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes), rho=self.rho,
+            fidelity_weight=self.fidelity_weight)
 
     def _network_config(self):
         """How the networks train (no early stopping: every row trains)."""

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._surrogate import FIDELITY_WEIGHT_CONSTRAINT
 from ._estimator import SparseTaskGraphMTL
 
 __all__ = ["SparseTaskGraphMLP"]
@@ -28,6 +29,11 @@ class SparseTaskGraphMLP(SparseTaskGraphMTL):
       same initial parameters. Suits tasks whose functions differ nonlinearly
       but whose relatedness shows in a linear fit.
 
+    Every task's network is explained by a linear surrogate trained with it
+    (``fidelity_weight``), as in the other skmtlx networks: :meth:`explain`
+    attributes its predictions and :func:`skmtlx.metrics.global_fidelity`
+    says how far to trust them.
+
     Read more in the :ref:`User Guide <task_graph>`.
 
     Parameters
@@ -50,6 +56,15 @@ class SparseTaskGraphMLP(SparseTaskGraphMTL):
         Torch device the networks train on.
     verbose : int, default=0
         skorch's training log (0: silent).
+    fidelity_weight : float in [0, 1), default=0.1
+        Weight of the fidelity term of each task's linear surrogate ``g_t``:
+        the data term of task ``t`` is ``(1 - fidelity_weight) * mse(f_t(x), y)
+        + fidelity_weight * mean((g_t(x) - f_t(x))^2)``, the graph's coupling
+        unchanged. With ``"mlp"`` the term trains the trunk with per-task
+        surrogate heads, and the closed-form heads are solved with their
+        surrogates at the optimum (the least-squares fit of each task's
+        network on the inputs); with ``"task_mlp"`` a surrogate head per task
+        trains with the networks. 0 fits the surrogates post hoc.
     rho, alpha, shared_coupling, sparsity, entropy, candidate_graph, \
 n_neighbors, cv, validation_fraction, path_cv, max_iter, init, tol, \
 outer_solver, outer_lr, threshold, refit, solver, fit_intercept, \
@@ -66,6 +81,16 @@ task_column, n_resamples, n_jobs, random_state
         Only with ``model="task_mlp"``: the trained per-task networks
         (parameters stacked over tasks, see ``flat_params()``); ``coef_`` are
         those of the linear model the graph was learned with.
+    surrogate_ : object
+        Per-task linear surrogates on the feature columns, what :meth:`explain`
+        and :meth:`predict_surrogate` use.
+    surrogate_fit_ : ndarray of shape (n_tasks,) of str
+        Per task, which surrogate was kept: ``"joint"`` when it was trained
+        with the network (the closed-form optimum with ``"mlp"``; with
+        ``"task_mlp"`` the trained head, when it fits the network's training
+        predictions at least as well as their least-squares fit, which is
+        kept otherwise), ``"post_hoc"`` otherwise (always with
+        ``fidelity_weight=0``).
     coef_, intercept_, edges_, edge_weights_, adjacency_, relatedness_, tasks_
         As in :class:`SparseTaskGraphMTL`.
 
@@ -95,6 +120,7 @@ task_column, n_resamples, n_jobs, random_state
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "device": [str],
         "verbose": ["verbose"],
+        "fidelity_weight": FIDELITY_WEIGHT_CONSTRAINT,
     }
 
     def __init__(
@@ -108,6 +134,7 @@ task_column, n_resamples, n_jobs, random_state
         weight_decay=0.0,
         device="cpu",
         verbose=0,
+        fidelity_weight=0.1,
         rho=1.0,
         alpha=1e-3,
         shared_coupling=0.0,
@@ -148,6 +175,7 @@ task_column, n_resamples, n_jobs, random_state
         self.weight_decay = weight_decay
         self.device = device
         self.verbose = verbose
+        self.fidelity_weight = fidelity_weight
 
     def _nonlinear(self, n_tasks):
         return self.model == "mlp" and n_tasks > 1
