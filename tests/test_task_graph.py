@@ -769,6 +769,16 @@ def test_task_networks_train_their_surrogate_heads():
         assert optimum <= np.mean((head - f) ** 2) < 1.05 * optimum
 
 
+def test_trunk_without_hidden_layer_gets_a_clear_error():
+    X, y, t = _sine_tasks()
+    with pytest.raises(ValueError, match="model='mlp' needs at least one hidden layer"):
+        SparseTaskGraphMLP(hidden_layer_sizes=(), max_epochs=2).fit(X, y, tasks=t)
+    # per-task networks without hidden layer are linear models, trained as such
+    linear = SparseTaskGraphMLP(model="task_mlp", hidden_layer_sizes=(), max_epochs=2,
+                                n_resamples=0, random_state=0).fit(X, y, tasks=t)
+    assert np.isfinite(linear.predict(X, tasks=t)).all()
+
+
 @pytest.mark.parametrize("model", ["mlp", "task_mlp"])
 def test_networks_train_through_the_training_path(model, capsys):
     """Fits in threads equal sequential fits; device and verbose reach the networks;

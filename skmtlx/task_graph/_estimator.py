@@ -738,10 +738,16 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             if self._nonlinear(len(design.task_names)):
                 from ._nonlinear import fit_trunk, trunk_features
 
+                sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
+                if not sizes:
+                    raise ValueError(
+                        "model='mlp' needs at least one hidden layer in hidden_layer_sizes (got "
+                        "none): without one the trunk is the identity; use SparseTaskGraphMTL "
+                        "for linear task models.")
                 trunk = fit_trunk(
                     self._network_config(), Z, design.y, design.task_index, rho=self.rho,
-                    hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
-                    fit_intercept=self.fit_intercept, fidelity_weight=self.fidelity_weight)
+                    hidden_layer_sizes=sizes, fit_intercept=self.fit_intercept,
+                    fidelity_weight=self.fidelity_weight)
                 Z = trunk_features(trunk, Z)
             T = len(design.task_names)
             G, b = self._inner_moments(Z, design)
@@ -832,16 +838,16 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         least_squares = counts.min() >= basis.shape[1] + 3 and bool(
             np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
 
-        def read(rows, noise=1.0):
-            # the models of the rows ``rows`` (all, or a resample within each task)
+        def read(sample, noise=1.0):
+            # the models of the rows ``sample`` (all, or a resample within each task)
             if least_squares:
-                G_rows, b_rows, yy_rows, _ = task_moments(Z[rows], y[rows], task_index[rows], T)
+                G_s, b_s, yy_s, _ = task_moments(Z[sample], y[sample], task_index[sample], T)
                 coef, cov = task_least_squares(
-                    np.einsum("ki,tkl,lj->tij", basis, G_rows[:, own][:, :, own], basis),
-                    b_rows[:, own] @ basis, yy_rows, counts, self.alpha)
+                    np.einsum("ki,tkl,lj->tij", basis, G_s[:, own][:, :, own], basis),
+                    b_s[:, own] @ basis, yy_s, counts, self.alpha)
                 adjacency, similarity = relatedness_edges(coef, noise * cov)
                 return adjacency, similarity, adjacency
-            inner = TaskGraphProblem(*self._inner_moments(Z, design, rows), edges, self.rho,
+            inner = TaskGraphProblem(*self._inner_moments(Z, design, sample), edges, self.rho,
                                      self.alpha, solver=self._solver_for(T, p),
                                      shared=shared_coupling)
             adjacency, similarity = relatedness_edges(inner.solve(e) @ C.T)

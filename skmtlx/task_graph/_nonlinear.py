@@ -27,42 +27,42 @@ import torch
 from torch import nn
 
 from .._surrogate import FidelityCriterion, PredictionLoss, SurrogateHead
-from .._torch import MultiHeadMLP, make_mlp, predict_module, train_module
+from .._torch import make_mlp, predict_module, train_module
 from ._candidates import complete_edges
 
 __all__ = ["fit_trunk", "trunk_features", "fit_task_networks", "predict_task_networks"]
 
 
 class _TaskRouted(nn.Module):
-    """Wrap :class:`MultiHeadMLP`: the last input column is the task index.
+    """An MLP trunk and one linear head per task; the last input column is the task index.
 
-    Returns the output of each row's task head, shape (n, 1); with
-    ``surrogate=True`` the network carries a linear surrogate head per task
-    (:class:`~skmtlx._surrogate.SurrogateHead`) and returns ``(f, g)`` of
+    The heads are the rows of one ``nn.Linear(width, n_tasks)``, the last
+    layer of a :func:`~skmtlx._torch.make_mlp` network (one matrix product for
+    every task). Returns the output of each row's task head, shape (n, 1);
+    with ``surrogate=True`` the network carries a linear surrogate head per
+    task (:class:`~skmtlx._surrogate.SurrogateHead`) and returns ``(f, g)`` of
     each row's task.
     """
 
     def __init__(self, n_features, hidden_layer_sizes, n_tasks, surrogate=False):
         super().__init__()
-        network = MultiHeadMLP(n_features, hidden_layer_sizes, [1] * n_tasks)
+        network = make_mlp(n_features, hidden_layer_sizes, n_tasks)
         self.body = SurrogateHead(network, n_tasks, n_features) if surrogate else network
 
     def network(self):
-        """The trained :class:`MultiHeadMLP` alone."""
+        """The trained ``nn.Sequential``: the trunk, then the task heads."""
         return self.body.black_box() if isinstance(self.body, SurrogateHead) else self.body
 
     def head_params(self):
-        heads = (self.body.model if isinstance(self.body, SurrogateHead) else self.body).heads
-        W = torch.cat([h[-1].weight for h in heads], dim=0)
-        b = torch.cat([h[-1].bias for h in heads], dim=0)
-        return torch.cat([W, b[:, None]], dim=1)
+        heads = (self.body.model if isinstance(self.body, SurrogateHead) else self.body)[-1]
+        return torch.cat([heads.weight, heads.bias[:, None]], dim=1)
 
     def forward(self, X):
         task = X[:, -1].long()[:, None]
         out = self.body(X[:, :-1])
         if isinstance(self.body, SurrogateHead):
-            return torch.cat(out[:-1], dim=1).gather(1, task), out[-1].gather(1, task)
-        return torch.cat(out, dim=1).gather(1, task)
+            return out[0].gather(1, task), out[1].gather(1, task)
+        return out.gather(1, task)
 
 
 class _GraphPenalty(nn.Module):
@@ -154,7 +154,7 @@ def fit_trunk(config, Z, y, task_index, *, hidden_layer_sizes, rho, fit_intercep
         _TaskRouted.head_params, X, y, task_index, rho, edges,
         fidelity_weight=fidelity_weight,
     )
-    return module.network().trunk
+    return module.network()[:-1]
 
 
 def trunk_features(trunk, Z):
