@@ -85,7 +85,7 @@ def feature_origin(transformer, input_names):
     Known: ``Pipeline`` (composed step by step), ``ColumnTransformer`` (per
     transformer, on its columns), ``"passthrough"``, a transformer of a
     single column, one keeping its input names (scalers, imputers), and one
-    naming its outputs ``<input>_...`` (``OneHotEncoder``,
+    naming each output ``<input>`` or ``<input>_...`` (``OneHotEncoder``,
     ``SplineTransformer``).
 
     Parameters
@@ -135,7 +135,8 @@ def feature_origin(transformer, input_names):
     origin = np.empty(len(output_names), dtype=int)
     by_length = sorted(range(len(input_names)), key=lambda j: -len(str(input_names[j])))
     for k, out_name in enumerate(output_names):
-        match = [j for j in by_length if str(out_name).startswith(f"{input_names[j]}_")]
+        match = [j for j in by_length if str(out_name) == str(input_names[j])
+                 or str(out_name).startswith(f"{input_names[j]}_")]
         if not match:
             raise ValueError(
                 f"Cannot tell which input column {type(transformer).__name__}'s output "

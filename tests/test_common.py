@@ -22,7 +22,10 @@ import pytest
 import torch
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.metrics import r2_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    parametrize_with_checks,
+)
 
 import skmtlx
 from skmtlx import (
@@ -77,6 +80,14 @@ def test_pickled_estimator_predicts_identically(estimator):
     fitted = clone(estimator).fit(X, y)
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+@pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)
+def test_dataframe_column_names_are_checked_once(estimator):
+    # scikit-learn runs this check on its own estimators apart from check_estimator:
+    # fit on a DataFrame, then fit/predict/score must not warn "X does not have valid
+    # feature names" by validating an already validated array again
+    check_dataframe_column_names_consistency(type(estimator).__name__, clone(estimator))
 
 
 @pytest.mark.parametrize("estimator", FAST_ESTIMATORS, ids=repr)

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from skmtlx import (
     Explanation,
@@ -74,6 +75,20 @@ def test_feature_origin_credits_the_longest_matching_input_name():
     origin = feature_origin(encoder, np.array(["a", "a_b"], dtype=object))
     expected = np.repeat([0, 1], [len(levels) for levels in encoder.categories_])
     np.testing.assert_array_equal(origin, expected)
+
+
+def test_feature_origin_maps_outputs_that_keep_their_input_name():
+    # outputs b, a keep input names (swapped order); a_squared is named after a
+    squares = FunctionTransformer(
+        lambda X: np.column_stack([X[:, 1], X[:, 0], X[:, 0] ** 2]),
+        feature_names_out=lambda _, names: np.array([names[1], names[0], f"{names[0]}_squared"]),
+    ).fit(np.ones((3, 2)))
+    origin = feature_origin(squares, np.array(["a", "b"], dtype=object))
+    np.testing.assert_array_equal(origin, [1, 0, 0])
+    imputer = SimpleImputer(add_indicator=True).fit(np.array([[1.0, np.nan], [2.0, 3.0]]))
+    # the column it cannot place is the indicator, not the imputed "b"
+    with pytest.raises(ValueError, match="'missingindicator_b'"):
+        feature_origin(imputer, np.array(["a", "b"], dtype=object))
 
 
 def test_pipeline_fidelity_uses_the_protocol_through_the_pipeline():

@@ -789,6 +789,24 @@ def test_interaction_display_draws_one_heatmap_per_pair(interaction_data,
         InteractionDisplay.from_estimator(pure, X)
 
 
+@pytest.mark.parametrize("display", ["ShapeFunctionDisplay", "InteractionDisplay"])
+def test_term_displays_name_what_to_pass_for_a_pipeline(interaction_data,
+                                                        interaction_regressor, display):
+    import skmtlx.plotting
+
+    X, y, _ = interaction_data
+    pipe = make_pipeline(StandardScaler(), clone(interaction_regressor).set_params(max_epochs=5))
+    pipe.fit(X[:200], y[:200])
+    from_estimator = getattr(skmtlx.plotting, display).from_estimator
+    with pytest.raises(TypeError, match=r"pipe\[-1\], pipe\[:-1\]\.transform\(X\)"):
+        from_estimator(pipe, X)
+    with pytest.raises(TypeError, match="got LinearRegression"):
+        from_estimator(LinearRegression().fit(X, y), X)
+    assert isinstance(from_estimator(pipe[-1], pipe[:-1].transform(X)),
+                      getattr(skmtlx.plotting, display))
+    plt.close("all")
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_stagewise_logistic_fit_composes_its_two_stages(n_classes):
     from skmtlx._additive import penalised_logistic_fit, stagewise_logistic_fit

@@ -350,6 +350,24 @@ def test_tradeoff_in_parallel_matches_sequential(diabetes):
     pd.testing.assert_frame_equal(sequential[columns], parallel[columns])
 
 
+def test_tradeoff_of_a_pipeline_sets_the_weights_of_its_last_step(diabetes):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = diabetes
+    X = 10 * X + 3  # the scaler is not the identity
+    pipe = make_pipeline(StandardScaler(), FidelityMTLRegressor(**FAST))
+    frame = fidelity_tradeoff(pipe, X[:300], y[:300], X[300:], y[300:],
+                              fidelity_weights=(0.9, 0.1))
+    scaler = StandardScaler().fit(X[:300])
+    expected = fidelity_tradeoff(FidelityMTLRegressor(**FAST), scaler.transform(X[:300]),
+                                 y[:300], scaler.transform(X[300:]), y[300:],
+                                 fidelity_weights=(0.9, 0.1))
+    columns = ["model", "fidelity_weight", "score", "gf", "r2_fg"]
+    pd.testing.assert_frame_equal(frame[columns], expected[columns])
+    assert frame["gf"].nunique() == 3  # the three settings really differ
+
+
 def test_fidelity_sees_through_a_pipeline(diabetes):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler

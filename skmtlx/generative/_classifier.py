@@ -363,7 +363,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
             raw = np.hstack(network._forward(X)[:network.n_heads_])
             surrogate, kind = best_linear_surrogate(X, raw, links, widths, head)
         else:
-            logits = [centred_log_proba(np.exp(lp)) for lp in self.task_log_proba(X)]
+            logits = [centred_log_proba(np.exp(lp)) for lp in self._task_log_proba(X)]
             surrogate, kind = fit_post_hoc_surrogate(X, np.hstack(logits)), "post_hoc"
         surrogate.coef_, surrogate.intercept_ = centre_softmax_heads(
             surrogate.coef_, surrogate.intercept_, links, widths)
@@ -507,7 +507,11 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
             One array per task, columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return self._task_log_proba(
+            validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
+
+    def _task_log_proba(self, X):
+        """:meth:`task_log_proba` on validated ``X``."""
         if self.estimator is None:
             return self.base_estimator_.predict_log_proba(X)
         log_proba = []

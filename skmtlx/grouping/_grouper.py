@@ -833,7 +833,10 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             Regression values and binary labels; 1-D when ``y`` was 1-D in ``fit``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._predict(validate_data(self, X, reset=False, dtype=np.float64))
+
+    def _predict(self, X):
+        """:meth:`predict` on validated ``X``."""
         out = self._task_outputs(X)
         for t, kind in enumerate(self.task_types_):
             if kind == "binary":
@@ -865,7 +868,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         """
         check_is_fitted(self)
         X, Y = self._check_y(X, y)
-        pred = self.predict(X).reshape(len(X), -1)
+        pred = self._predict(X).reshape(len(X), -1)
         return np.array(
             [
                 accuracy_score(Y[:, t], pred[:, t], sample_weight=sample_weight)

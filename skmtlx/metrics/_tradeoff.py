@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import accuracy_score, mean_squared_error
+from sklearn.pipeline import Pipeline
 
 from ..utils._parallel import parallel_map
 from ._fidelity import fidelity_r2, global_fidelity
@@ -32,7 +33,7 @@ def fidelity_tradeoff(
 
     Parameters
     ----------
-    estimator : FidelityMTLRegressor or FidelityMTLClassifier
+    estimator : FidelityMTLRegressor or FidelityMTLClassifier, or a Pipeline ending in one
         Unfitted template; cloned for every fidelity weight.
     X_train, y_train : array-like
         Training data.
@@ -79,9 +80,12 @@ def fidelity_tradeoff(
     classifier = is_classifier(estimator)
     metric_name, metric = (("accuracy", accuracy_score) if classifier
                            else ("mse", mean_squared_error))
-    settings = [("post_hoc", None, {"surrogate_fit": "post_hoc"})] if post_hoc else []
+    # the parameters of a Pipeline's last step, the fidelity estimator
+    p = f"{estimator.steps[-1][0]}__" if isinstance(estimator, Pipeline) else ""
+    settings = [("post_hoc", None, {p + "surrogate_fit": "post_hoc"})] if post_hoc else []
     settings += [
-        ("joint", w, {"surrogate_fit": "joint", "fidelity_weight": w}) for w in fidelity_weights
+        ("joint", w, {p + "surrogate_fit": "joint", p + "fidelity_weight": w})
+        for w in fidelity_weights
     ]
     X_neighborhood = X_test
     if neighborhood_points is not None and neighborhood_points < len(X_test):

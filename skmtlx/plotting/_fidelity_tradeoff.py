@@ -45,7 +45,7 @@ class FidelityTradeoffDisplay:
 
         Parameters
         ----------
-        estimator : FidelityMTLRegressor or FidelityMTLClassifier
+        estimator : FidelityMTLRegressor or FidelityMTLClassifier, or a Pipeline ending in one
             Unfitted template.
         X_train, y_train, X_test, y_test : array-like
             Training and evaluation data.

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from ._panels import chosen_output, panel_grid
+from ._panels import check_term_estimator, chosen_output, panel_grid
 
 __all__ = ["InteractionDisplay"]
 
@@ -86,6 +86,7 @@ class InteractionDisplay:
         -------
         display : InteractionDisplay
         """
+        check_term_estimator(estimator, "interaction_functions", cls.__name__)
         frame = estimator.interaction_functions(X, grid_resolution=grid_resolution)
         if frame.empty:
             raise ValueError(

@@ -1,8 +1,31 @@
-"""What the per-term displays share: the output to draw and a grid of panels."""
+"""What the per-term displays share: the estimator check, the output to draw, a grid of panels."""
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
-__all__ = ["chosen_output", "panel_grid"]
+__all__ = ["check_term_estimator", "chosen_output", "panel_grid"]
+
+
+def check_term_estimator(estimator, method, display):
+    """Raise a TypeError naming what to pass unless ``estimator`` has ``method``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from skmtlx.plotting._panels import check_term_estimator
+    >>> check_term_estimator(Ridge(), "shape_functions", "ShapeFunctionDisplay")
+    Traceback (most recent call last):
+    ...
+    TypeError: ShapeFunctionDisplay draws a fitted FidelityMTLRegressor or ..., got Ridge.
+    """
+    if hasattr(estimator, method):
+        return
+    hint = (" For a Pipeline, pass its last step and the rows its earlier steps make: "
+            "pipe[-1], pipe[:-1].transform(X).") if isinstance(estimator, Pipeline) else ""
+    raise TypeError(
+        f"{display} draws a fitted FidelityMTLRegressor or FidelityMTLClassifier, got "
+        f"{type(estimator).__name__}.{hint}"
+    )
 
 
 def chosen_output(outputs, output):

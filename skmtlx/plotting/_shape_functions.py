@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from ._panels import chosen_output, panel_grid
+from ._panels import check_term_estimator, chosen_output, panel_grid
 
 __all__ = ["ShapeFunctionDisplay"]
 
@@ -92,6 +92,7 @@ class ShapeFunctionDisplay:
         -------
         display : ShapeFunctionDisplay
         """
+        check_term_estimator(estimator, "shape_functions", cls.__name__)
         shapes = estimator.shape_functions(X, grid_resolution=grid_resolution)
         X = estimator._validate_X(X)
         names = list(dict.fromkeys(shapes["feature"]))
