@@ -381,10 +381,10 @@ def make_basis(surrogate, n_knots, interactions=0):
     return AdditiveBasis(n_knots=n_knots, interactions=interactions)
 
 
-def penalised_fit(Z, Y):
+def penalised_fit(Z, Y, alphas=RIDGE_ALPHAS):
     """Ridge fit ``(coef, intercept)`` of ``Y`` on basis columns ``Z``, penalty chosen by LOO.
 
-    Among :data:`RIDGE_ALPHAS` (the penalty ``alpha * ||coef||^2`` of
+    Among ``alphas`` (by default :data:`RIDGE_ALPHAS`, the penalty ``alpha * ||coef||^2`` of
     scikit-learn's :class:`~sklearn.linear_model.Ridge`, on the raw basis
     columns, where it shrinks each shape function's spline coefficients,
     i.e. smooths it), the one of smallest leave-one-out squared error summed
@@ -400,6 +400,8 @@ def penalised_fit(Z, Y):
         Basis values.
     Y : ndarray of shape (n_samples, n_outputs)
         Targets.
+    alphas : ndarray, default=RIDGE_ALPHAS
+        Penalties to choose from.
 
     Returns
     -------
@@ -415,10 +417,10 @@ def penalised_fit(Z, Y):
     >>> np.round(coef, 2), np.round(intercept, 2)
     (array([[ 1.,  0., -1.]]), array([2.]))
     """
-    return _ridge_loo(Z, Y)[1:]
+    return _ridge_loo(Z, Y, alphas)[1:]
 
 
-def _ridge_loo(Z, Y):
+def _ridge_loo(Z, Y, alphas=RIDGE_ALPHAS):
     """``(loo_error, coef, intercept)`` of :func:`penalised_fit` at its chosen penalty."""
     Z, Y = np.asarray(Z, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     Z_mean, Y_mean = Z.mean(axis=0), Y.mean(axis=0)
@@ -436,7 +438,7 @@ def _ridge_loo(Z, Y):
     projected = rotated.T @ Yc
     squared = rotated ** 2
     best = None
-    for alpha in RIDGE_ALPHAS:
+    for alpha in alphas:
         shrink = 1.0 / (eigenvalues + alpha)
         leverage = 1.0 / len(Z) + squared @ shrink  # the intercept's leverage is 1/n
         residuals = (Yc - rotated @ (shrink[:, None] * projected)) / (1.0 - leverage)[:, None]

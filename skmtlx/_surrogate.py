@@ -28,7 +28,7 @@ from numbers import Real
 import numpy as np
 import torch
 from scipy.special import expit, softmax
-from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in
 from torch import nn
@@ -52,6 +52,10 @@ __all__ = [
 
 FIDELITY_WEIGHT_CONSTRAINT = [Interval(Real, 0, 1, closed="left")]
 """``fidelity_weight`` of the network estimators: 0 fits the surrogate post hoc."""
+
+# Ridge penalties per row among which the post-hoc linear surrogate chooses by
+# leave-one-out, on standardised columns: from least squares to a strong pull.
+_LINEAR_RIDGE_ALPHAS = np.logspace(-10, 1, 23)
 
 # Logit given to classes the post-hoc surrogate never saw predicted.
 _ABSENT_CLASS_LOGIT = -30.0
@@ -462,12 +466,16 @@ def stack_surrogates(surrogates, order):
 
 
 def fit_post_hoc_surrogate(X_train, outputs, basis=None):
-    """A surrogate fitted by least squares on a black box's outputs.
+    """A surrogate fitted by penalised least squares on a black box's outputs.
 
-    On the features (the linear surrogate) the fit is ordinary least squares
-    (the paper's baseline); on an additive basis it is the ridge fit of
-    :func:`~skmtlx._additive.penalised_fit` (penalty chosen by leave-one-out),
-    as the joint surrogate's start: dozens of spline columns per feature, and
+    The ridge fit of :func:`~skmtlx._additive.penalised_fit`, its penalty
+    chosen by leave-one-out. On the features (the linear surrogate) the
+    columns are standardised for the fit and the penalties run from least
+    squares (the paper's baseline, which well-conditioned columns keep) to a
+    strong pull: nearly collinear columns would otherwise get opposite
+    coefficients hundreds of times their effect, and attributions to match.
+    On an additive basis the penalty smooths the shape functions, as the
+    joint surrogate's start: dozens of spline columns per feature, and
     interaction grids that may outnumber the rows, would otherwise be fitted
     to the last digit on the training rows and swing between them.
 
@@ -498,8 +506,10 @@ def fit_post_hoc_surrogate(X_train, outputs, basis=None):
     outputs = np.asarray(outputs, dtype=np.float64).reshape(len(Z), -1)
     if isinstance(basis, AdditiveBasis):
         return FittedSurrogate(*penalised_fit(Z, outputs), X_train, basis)
-    model = LinearRegression().fit(Z, outputs)
-    return FittedSurrogate(model.coef_, model.intercept_, X_train, basis)
+    scale = Z.std(axis=0)
+    scale[scale == 0] = 1.0
+    coef, intercept = penalised_fit(Z / scale, outputs, len(Z) * _LINEAR_RIDGE_ALPHAS)
+    return FittedSurrogate(coef / scale, intercept, X_train, basis)
 
 
 def best_linear_surrogate(X, raw, links, widths, head=None):

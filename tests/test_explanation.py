@@ -30,6 +30,7 @@ from skmtlx._surrogate import (
     additive_attributions,
     best_linear_surrogate,
     fidelity_term,
+    fit_post_hoc_surrogate,
 )
 from skmtlx._torch import MultiHeadMLP, make_mlp
 from skmtlx.metrics import global_fidelity
@@ -126,18 +127,18 @@ def test_task_graph_explain_is_coef_times_centred_x():
     assert global_fidelity(model, X, predict_params={"tasks": tasks}) == pytest.approx(0.0)
 
 
-def test_task_graph_network_option_is_explained_through_a_surrogate():
+def test_task_graph_network_option_is_explained_through_a_surrogate(ridge_refit):
     rng = np.random.RandomState(0)
     X = rng.randn(80, 3)
     tasks = np.repeat([0, 1], 40)
     y = X[:, 0] + np.where(tasks == 0, 1.0, -1.0) * X[:, 1]
     model = SparseTaskGraphMLP(model="mlp", max_epochs=20, random_state=0).fit(X, y, tasks=tasks)
     rows = tasks == 1
-    by_hand = LinearRegression().fit(X[rows], model.predict(X[rows], tasks=tasks[rows]))
-    np.testing.assert_allclose(model.surrogate_.coef_[1], by_hand.coef_, atol=1e-8)
+    coef, intercept = ridge_refit(X[rows], model.predict(X[rows], tasks=tasks[rows]))
+    np.testing.assert_allclose(model.surrogate_.coef_[1], coef[0], atol=1e-8)
     exp = model.explain(X[rows], tasks=tasks[rows])
     np.testing.assert_allclose(exp.output_values()[:, 0],
-                               by_hand.predict(X[rows]), atol=1e-8)
+                               X[rows] @ coef[0] + intercept[0], atol=1e-8)
 
 
 def test_task_grouper_wrapping_ridge_reports_its_coefficients():
@@ -168,40 +169,60 @@ def test_task_grouper_labels_keep_their_dtype_and_probabilities():
     assert grouper.score(X, Y) > 0.8
 
 
-def test_generative_post_hoc_surrogate_fits_the_centred_log_probabilities():
+def test_generative_post_hoc_surrogate_fits_the_centred_log_probabilities(ridge_refit):
     rng = np.random.RandomState(0)
     X = rng.randn(200, 3)
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
     clf = GenerativeMTLClassifier(fidelity_weight=0.0, **NETWORK).fit(X, Y)
     log_proba = clf.task_log_proba(X)[1]
     centred = log_proba - log_proba.mean(axis=1, keepdims=True)
-    by_hand = LinearRegression().fit(X, centred)
-    np.testing.assert_allclose(clf.surrogate_.coef_[2:4], by_hand.coef_, atol=1e-6)
+    coef, _ = ridge_refit(X, centred)
+    np.testing.assert_allclose(clf.surrogate_.coef_[2:4], coef, atol=1e-6)
     exp = clf.explain(X[:3])
     assert list(exp.task_names) == ["task0", "task0", "task1", "task1"]
 
 
-def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit():
+def test_post_hoc_surrogate_splits_nearly_collinear_columns(ridge_refit):
+    # x4 is x0 up to 1e-4: least squares gives them opposite coefficients hundreds of
+    # times their effect; the penalised refit splits the effect, fidelity unchanged
+    rng = np.random.RandomState(0)
+    X = rng.randn(500, 4)
+    X = np.column_stack([X, X[:, 0] + 1e-4 * rng.randn(500)])
+    f = X[:, 0] + np.sin(2 * X[:, 1]) + 0.02 * rng.randn(500) * X[:, 0] ** 2 + 3e-3 * (
+        X[:, 0] - X[:, 4]) / 1e-4
+    least_squares = LinearRegression().fit(X, f)
+    assert np.abs(least_squares.coef_[[0, 4]]).min() > 10  # precondition: it explodes
+    g = fit_post_hoc_surrogate(X, f[:, None])
+    coef, intercept = ridge_refit(X, f)
+    np.testing.assert_allclose(g.coef_, coef, atol=1e-8)
+    np.testing.assert_allclose(g.intercept_, intercept, atol=1e-8)
+    assert np.abs(g.coef_[0, [0, 4]]).max() < 1.0
+    assert g.coef_[0, 0] + g.coef_[0, 4] == pytest.approx(1.0, abs=0.05)
+    fidelity = np.mean((g.predict(X)[:, 0] - f) ** 2)
+    assert fidelity < 1.01 * np.mean((least_squares.predict(X) - f) ** 2)
+
+
+def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit(ridge_refit):
     from scipy.special import expit
 
     rng = np.random.RandomState(0)
     X = rng.randn(60, 3)
     clean = X @ [1.0, -2.0, 0.5]
-    # identity link: the least-squares refit is the fidelity optimum, a perturbed head loses
+    # identity link: the refit is (about) the fidelity optimum, a perturbed head loses
     raw = np.column_stack([clean + 0.3 * np.sin(3 * X[:, 0]), np.tanh(X[:, 1])])
-    lsq = LinearRegression().fit(X, raw)
-    head = FittedSurrogate(lsq.coef_ + 0.1, lsq.intercept_, X)
+    coef, intercept = ridge_refit(X, raw)
+    head = FittedSurrogate(coef + 0.1, intercept, X)
     kept, kind = best_linear_surrogate(X, raw, ["identity", "identity"], [1, 1], head)
     assert kind == "post_hoc"
-    np.testing.assert_allclose(kept.coef_, lsq.coef_, atol=1e-10)
+    np.testing.assert_allclose(kept.coef_, coef, atol=1e-8)
     # sigmoid link: logits with a few huge outliers pull the logit least squares away;
     # the clean head is more faithful on probabilities, so it is kept
     logits = clean.copy()
     logits[:4] += 50.0
     head = FittedSurrogate(np.array([[1.0, -2.0, 0.5]]), np.zeros(1), X)
-    refit = LinearRegression().fit(X, logits)
+    coef, intercept = ridge_refit(X, logits)
     assert (np.mean((expit(clean) - expit(logits)) ** 2)
-            < np.mean((expit(refit.predict(X)) - expit(logits)) ** 2))  # precondition
+            < np.mean((expit(X @ coef[0] + intercept[0]) - expit(logits)) ** 2))  # precondition
     kept, kind = best_linear_surrogate(X, logits[:, None], ["sigmoid"], [1], head)
     assert kind == "joint" and kept is head
 

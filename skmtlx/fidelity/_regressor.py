@@ -60,9 +60,11 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         Prediction loss ``L`` (log-cosh as in the paper).
     surrogate_fit : {"joint", "post_hoc"}, default="joint"
         ``"joint"`` is the method; ``"post_hoc"`` is the paper's single-task
-        baseline: ``f`` trained alone, then a ``LinearRegression`` fitted on
-        its training predictions (for the additive surrogate, a ridge fit on
-        its basis columns, penalty chosen by leave-one-out).
+        baseline: ``f`` trained alone, then a linear fit of its training
+        predictions: least squares with a ridge penalty chosen by
+        leave-one-out on the standardised features, which keeps least squares
+        on well-conditioned features and splits nearly collinear ones (for
+        the additive surrogate, a ridge fit on its basis columns).
     standardize_target : bool, default=True
         Train on standardized targets (so ``fidelity_weight`` and ``lr`` do not depend
         on the target's scale); predictions and ``coef_`` are in the original
