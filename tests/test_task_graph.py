@@ -430,6 +430,7 @@ def test_metadata_routing_pipeline_and_grid_search():
         (lambda X, y, t: (X, y, np.where(np.arange(len(t)) == 3, np.nan, t)), "NaN"),
         (lambda X, y, t: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y, t),
          "NaN"),
+        (lambda X, y, t: (X, np.where(y > 0, "up", "down"), t), "y must be numeric"),
     ],
 )
 def test_bad_inputs_raise_clear_errors(make_bad, match):
@@ -1121,6 +1122,10 @@ def test_multi_output_matches_the_stacked_layout():
     # R^2 averaged over the tasks' columns
     per_task = [r2_score(Y[:, k], multi.predict(X)[:, k]) for k in range(4)]
     assert multi.score(X, Y) == pytest.approx(np.mean(per_task))
+    # per task in the order of tasks_ (sorted: a, b, c, d), not Y's (b, a, d, c)
+    np.testing.assert_allclose(multi.score_tasks(X, Y), np.array(per_task)[[1, 0, 3, 2]])
+    with pytest.raises(ValueError, match=r"y must have shape \(40, 4\)"):
+        multi.score_tasks(X, Y[:, :3])
     with pytest.raises(ValueError, match="do not pass tasks"):
         multi.predict(X, tasks=["a"] * n)
     with pytest.raises(ValueError, match="1-d y"):

@@ -524,6 +524,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             self._check_numeric_features(X)
             features, y = validate_data(self, X, y, reset=reset, y_numeric=True,
                                         multi_output=True)
+            if y.dtype.kind not in "biuf":
+                raise ValueError(f"{type(self).__name__} is a regressor: y must be numeric, "
+                                 f"got values of dtype {y.dtype}.")
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y[:, 0]
             elif y.ndim == 2 and tasks is not None:
@@ -1218,6 +1221,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_tasks,)
             In the order of ``tasks_``; NaN for a task with fewer than two rows.
+            After a fit on a 2-d ``Y``, ``y`` is such a ``Y`` (one column per
+            task, no ``tasks``).
 
         Examples
         --------
@@ -1231,11 +1236,21 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         (2,)
         """
         check_is_fitted(self)
+        y_pred = self.predict(X, tasks=tasks)
+        scores = np.full(len(self.tasks_), np.nan)
+        if not self._y_1d:  # one column per task, in Y's order
+            y = check_array(y, dtype=np.float64)
+            if y.shape != y_pred.shape:
+                raise ValueError(f"y must have shape {y_pred.shape} (one column per task of "
+                                 f"the fit), got {y.shape}.")
+            if len(y) > 1:
+                for k, t in enumerate(self._task_index(self.output_tasks_,
+                                                       len(self.output_tasks_))):
+                    scores[t] = r2_score(y[:, k], y_pred[:, k], sample_weight=sample_weight)
+            return scores
         _, y, task_ids = self._get_xy_tasks(X, y, tasks, reset=False)
         index = self._task_index(task_ids, len(y))
-        y_pred = self.predict(X, tasks=tasks)
         weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
-        scores = np.full(len(self.tasks_), np.nan)
         for t in np.unique(index):
             rows = index == t
             if rows.sum() > 1:
