@@ -61,9 +61,10 @@ class SparseTaskGraphMLP(SparseTaskGraphMTL):
         the data term of task ``t`` is ``(1 - fidelity_weight) * mse(f_t(x), y)
         + fidelity_weight * mean((g_t(x) - f_t(x))^2)``, the graph's coupling
         unchanged. With ``"mlp"`` the term trains the trunk with per-task
-        surrogate heads, and the closed-form heads are solved with their
-        surrogates at the optimum (the least-squares fit of each task's
-        network on the inputs); with ``"task_mlp"`` a surrogate head per task
+        surrogate heads, and the closed-form heads minimise it exactly, with
+        the fidelity term at its optimum over linear surrogates; each task's
+        surrogate is then the (ridge-penalised) least-squares fit of its
+        network on the inputs. With ``"task_mlp"`` a surrogate head per task
         trains with the networks. 0 fits the surrogates post hoc.
     rho, alpha, shared_coupling, sparsity, entropy, candidate_graph, \
 n_neighbors, cv, validation_fraction, path_cv, max_iter, init, tol, \
