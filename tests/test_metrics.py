@@ -138,6 +138,31 @@ def test_batched_local_fits_equal_weighted_ridge():
         np.testing.assert_allclose(intercept[i], expected_intercept, rtol=1e-7, atol=1e-10)
 
 
+def test_neighbourhood_of_a_row_is_predicted_under_its_own_task():
+    # stacked task layout: the rows drawn around a point keep its task
+    from skmtlx.task_graph import SparseTaskGraphMLP
+
+    rng = np.random.RandomState(0)
+    tasks = np.repeat(["a", "b", "c"], 40)
+    X = rng.uniform(-2, 2, (120, 2))
+    y = np.where(tasks == "b", np.sin(2 * X[:, 0]), X[:, 0] ** 2) + X[:, 1]
+    model = SparseTaskGraphMLP(hidden_layer_sizes=(8,), max_epochs=10, batch_size=40,
+                               n_resamples=0, random_state=0).fit(X, y, tasks=tasks)
+    points = [0, 45, 90, 1, 46]  # tasks a, b, c, a, b: interleaved
+    gnf, nf = neighborhood_fidelity(
+        model, X[points], explainer="surrogate", n_neighbors=1, sigma=0.0,
+        return_pointwise=True, predict_params={"tasks": tasks[points]})
+    # sigma 0: the neighbour is the point, NF(x) = (g_t(x) - f_t(x))^2
+    by_hand = (model.predict_surrogate(X[points], tasks=tasks[points])
+               - model.predict(X[points], tasks=tasks[points])) ** 2
+    assert by_hand.min() > 1e-6  # the tasks' surrogates and networks differ
+    np.testing.assert_allclose(nf, by_hand, rtol=1e-10, atol=1e-14)
+    assert gnf == pytest.approx(by_hand.mean())
+    lime_gnf = neighborhood_fidelity(model, X[points], n_samples=200, random_state=0,
+                                     predict_params={"tasks": tasks[points]})
+    assert np.isfinite(lime_gnf) and lime_gnf > 0
+
+
 def test_batched_gnf_equals_a_recomputation_from_the_same_draws():
     rng = np.random.RandomState(1)
     X = rng.randn(60, 4) * [0.5, 2.0, 3.0, 1.0]

@@ -104,9 +104,19 @@ def black_box_and_surrogate(estimator, X, *, X_train=None, predict_params=None):
     return f_fn(X), g_fn(X)
 
 
-def fidelity_functions(estimator, *, X_train, predict_params=None):
-    """Callables mapping X to the model's and surrogate's fidelity-space outputs."""
-    params = {} if predict_params is None else dict(predict_params)
+def fidelity_functions(estimator, *, X_train, predict_params=None, row_params=None):
+    """Callables mapping X to the model's and surrogate's fidelity-space outputs.
+
+    ``predict_params`` go to the prediction methods as they are;
+    ``row_params`` hold one value each, given to every row the callables get
+    (e.g. the task of the rows drawn around one point).
+    """
+    static = {} if predict_params is None else dict(predict_params)
+    row_params = {} if row_params is None else dict(row_params)
+
+    def params(X):
+        return {**static, **{name: np.full(len(X), value) for name, value in row_params.items()}}
+
     if isinstance(estimator, Pipeline):
         head, final = estimator[:-1], estimator[-1]
     else:
@@ -117,14 +127,15 @@ def fidelity_functions(estimator, *, X_train, predict_params=None):
 
         if hasattr(final, "predict_proba") and hasattr(final, "predict_surrogate_proba"):
             return (
-                lambda X: _outputs_space(final.predict_proba(inner(X), **params),
-                                         final.predict(inner(X), **params)),
-                lambda X: _outputs_space(final.predict_surrogate_proba(inner(X), **params),
-                                         final.predict_surrogate(inner(X), **params)),
+                lambda X: _outputs_space(final.predict_proba(inner(X), **params(X)),
+                                         final.predict(inner(X), **params(X))),
+                lambda X: _outputs_space(final.predict_surrogate_proba(inner(X), **params(X)),
+                                         final.predict_surrogate(inner(X), **params(X))),
             )
         return (
-            lambda X: np.asarray(final.predict(inner(X), **params), float).reshape(len(X), -1),
-            lambda X: np.asarray(final.predict_surrogate(inner(X), **params), float).reshape(
+            lambda X: np.asarray(final.predict(inner(X), **params(X)), float).reshape(
+                len(X), -1),
+            lambda X: np.asarray(final.predict_surrogate(inner(X), **params(X)), float).reshape(
                 len(X), -1),
         )
     if is_classifier(estimator) and not hasattr(estimator, "predict_proba"):

@@ -132,6 +132,7 @@ def _lime_fits(predict, instances, training_data, *, n_samples, kernel_width, se
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "return_pointwise": ["boolean"],
+        "predict_params": [dict, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -149,6 +150,7 @@ def neighborhood_fidelity(
     random_state=None,
     return_pointwise=False,
     verbose=0,
+    predict_params=None,
 ):
     """Global neighbourhood fidelity (GNF) of local explanations of a black box.
 
@@ -196,6 +198,11 @@ def neighborhood_fidelity(
         Also return ``NF(x)`` for every point.
     verbose : int, default=0
         A progress bar (with an ETA) over the local fits when positive.
+    predict_params : dict, default=None
+        Extra arguments of the prediction methods. A value with one entry per
+        row of ``X`` (e.g. ``{"tasks": tasks}`` for the stacked layout of the
+        task-graph estimators) is given to every row drawn around that row:
+        its neighbours and its perturbation samples.
 
     Returns
     -------
@@ -225,19 +232,33 @@ def neighborhood_fidelity(
             f"training_data has {training_data.shape[1]} features but X has {X.shape[1]}."
         )
     rng = check_random_state(random_state)
+    params = {} if predict_params is None else dict(predict_params)
+    per_row = {name: np.asarray(value) for name, value in params.items()
+               if not isinstance(value, str) and np.ndim(value) == 1 and len(value) == len(X)}
+    static = {name: value for name, value in params.items() if name not in per_row}
+    # the points sharing their per-row values are explained together
+    groups = {}
+    for i, values in enumerate(zip(*per_row.values()) if per_row else [()] * len(X)):
+        groups.setdefault(values, []).append(i)
+    pointwise = np.empty(len(X))
     with warnings.catch_warnings():
         # the perturbed rows are arrays, whatever the estimator was fitted on
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return _neighborhood_fidelity(
-            estimator, X, training_data, explainer=explainer, n_neighbors=n_neighbors,
-            sigma=sigma, n_samples=n_samples, kernel_width=kernel_width,
-            batch_size=batch_size, rng=rng, return_pointwise=return_pointwise, verbose=verbose,
-        )
+        for values, rows in groups.items():
+            f_fn, g_fn = fidelity_functions(estimator, X_train=training_data,
+                                            predict_params=static,
+                                            row_params=dict(zip(per_row, values)))
+            pointwise[rows] = _pointwise_fidelity(
+                f_fn, g_fn, X[rows], training_data, explainer=explainer,
+                n_neighbors=n_neighbors, sigma=sigma, n_samples=n_samples,
+                kernel_width=kernel_width, batch_size=batch_size, rng=rng, verbose=verbose)
+    gnf = float(pointwise.mean())
+    return (gnf, pointwise) if return_pointwise else gnf
 
 
-def _neighborhood_fidelity(estimator, X, training_data, *, explainer, n_neighbors, sigma,
-                           n_samples, kernel_width, batch_size, rng, return_pointwise, verbose):
-    f_fn, g_fn = fidelity_functions(estimator, X_train=training_data)
+def _pointwise_fidelity(f_fn, g_fn, X, training_data, *, explainer, n_neighbors, sigma,
+                        n_samples, kernel_width, batch_size, rng, verbose):
+    """``NF(x)`` for every row of ``X``, given the black box's and surrogate's callables."""
     n, d = X.shape
     neighbours = X[:, None, :] + sigma * rng.standard_normal((n, n_neighbors, d))
     f_neigh = f_fn(neighbours.reshape(-1, d)).reshape(n, n_neighbors, -1)
@@ -258,9 +279,7 @@ def _neighborhood_fidelity(estimator, X, training_data, *, explainer, n_neighbor
                 batch_size=batch_size, rng=generator, verbose=verbose,
             )
         g_neigh = np.einsum("nmd,ndk->nmk", neighbours, coef) + intercept[:, None, :]
-    pointwise = ((g_neigh - f_neigh) ** 2).mean(axis=(1, 2))
-    gnf = float(pointwise.mean())
-    return (gnf, pointwise) if return_pointwise else gnf
+    return ((g_neigh - f_neigh) ** 2).mean(axis=(1, 2))
 
 
 def lime_scaler_stats(training_data):
