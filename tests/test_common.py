@@ -29,6 +29,7 @@ from sklearn.utils.estimator_checks import (
 
 import skmtlx
 from skmtlx import (
+    AuxiliaryTargetMTLClassifier,
     AuxiliaryTargetMTLRegressor,
     Explanation,
     ExplanationDisplay,
@@ -254,6 +255,86 @@ def test_standardised_targets_expose_their_mean_and_scale(estimator):
     fitted = clone(estimator).fit(X, Y)
     np.testing.assert_allclose(fitted.y_mean_, Y.mean(axis=0))
     np.testing.assert_allclose(fitted.y_scale_, Y.std(axis=0))
+
+
+def _named_targets(estimator, series):
+    """Rows whose targets carry names not in sorted order: ``price`` follows ``x0`` alone,
+    ``demand`` ``x1`` alone (``series``: ``price`` alone, as a named Series).
+
+    Returns ``X``, then the named ``y`` with the output and task names its explanation
+    must have, then the same for ``y`` as an array.
+    """
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 3)
+    Y = pd.DataFrame({"price": 3.0 * X[:, 0], "demand": 3.0 * X[:, 1]})
+    if isinstance(estimator, AuxiliaryTargetMTLClassifier):
+        y = pd.Series(np.where(X[:, 0] > 0, "high", "low"), name="price")
+        return X, (y, ["price=high", "price=low"], ["main"] * 2), (
+            y.to_numpy(), ["y=high", "y=low"], ["main"] * 2)
+    if isinstance(estimator, GenerativeMTLClassifier):
+        Y = (Y > 0).astype(int)
+        return X, (Y, ["price=0", "price=1", "demand=0", "demand=1"],
+                   ["price", "price", "demand", "demand"]), (
+            Y.to_numpy(), ["task0=0", "task0=1", "task1=0", "task1=1"],
+            ["task0", "task0", "task1", "task1"])
+    if isinstance(estimator, TaskGrouper):
+        return X, (Y, ["price", "demand"], ["price", "demand"]), (
+            Y.to_numpy(), ["task0", "task1"], ["task0", "task1"])
+    tasks = None if isinstance(estimator, FidelityMTLRegressor) else ["main"]
+    if series:
+        return X, (Y["price"], ["price"], tasks), (Y["price"].to_numpy(), ["y"], tasks)
+    tasks = tasks and tasks * 2
+    return X, (Y, ["price", "demand"], tasks), (Y.to_numpy(), ["y0", "y1"], tasks)
+
+
+NAMED_TARGET_CASES = [
+    (FidelityMTLRegressor(**NETWORK), False),
+    (FidelityMTLRegressor(**NETWORK), True),
+    (AuxiliaryTargetMTLRegressor(missing_aux="main_only", **NETWORK), False),
+    (AuxiliaryTargetMTLRegressor(missing_aux="main_only", **NETWORK), True),
+    (AuxiliaryTargetMTLClassifier(missing_aux="main_only", **NETWORK), True),
+    (TaskGrouper(gain_epochs=2, **NETWORK), False),
+    (GenerativeMTLClassifier(hidden_layer_sizes=(8,), max_epochs=15, lr=0.05, random_state=0),
+     False),
+]
+
+
+@pytest.mark.parametrize(
+    "estimator, series", NAMED_TARGET_CASES,
+    ids=[f"{type(e).__name__}-{'Series' if s else 'DataFrame'}" for e, s in NAMED_TARGET_CASES],
+)
+def test_outputs_are_named_after_the_columns_of_y(estimator, series):
+    X, (y, outputs, tasks), (array, default_outputs, default_tasks) = _named_targets(
+        estimator, series)
+    fitted = clone(estimator).fit(X, y)
+    for model in (fitted, pickle.loads(pickle.dumps(fitted))):
+        explanation = model.explain(X)
+        assert list(explanation.output_names) == outputs
+        assert (None if explanation.task_names is None
+                else list(explanation.task_names)) == tasks
+    # each name is on its own column's output: price follows x0, demand x1
+    for output in explanation.output_names:
+        top = explanation.global_importances(output).index[0]
+        assert top == ("x1" if output.startswith("demand") else "x0")
+    frame = explanation.to_frame(outputs[-1])
+    assert frame.shape == X.shape
+    if isinstance(fitted, TaskGrouper):
+        table = fitted.coef_table()
+        assert sorted(table.index) == sorted(outputs)
+        np.testing.assert_array_equal(table.loc[outputs, ["x0", "x1", "x2"]], fitted.coef_)
+    # a refit on an array forgets the names of the earlier DataFrame
+    refitted = fitted.fit(X, array).explain(X)
+    assert list(refitted.output_names) == default_outputs
+    assert (None if refitted.task_names is None else list(refitted.task_names)) == default_tasks
+    if isinstance(fitted, TaskGrouper):
+        assert list(fitted.coef_table().sort_index().index) == ["task0", "task1"]
+
+
+def test_duplicated_column_names_of_y_are_refused():
+    X = np.random.RandomState(0).randn(30, 2)
+    Y = pd.DataFrame(np.c_[X[:, 0], X[:, 1]], columns=["price", "price"])
+    with pytest.raises(ValueError, match=r"duplicated column names \['price'\]"):
+        FidelityMTLRegressor(**NETWORK).fit(X, Y)
 
 
 def _display_of(cls):

@@ -20,7 +20,7 @@ from .._surrogate import (
     with_surrogate,
 )
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
-from ..utils._validation import check_hidden_layer_sizes, mean_and_scale
+from ..utils._validation import check_hidden_layer_sizes, mean_and_scale, target_names
 from ._aux_data import AUX_KINDS, AuxiliaryTargets, check_aux_weight
 from ._explain import explain_errors
 from ._loss import AuxiliaryTargetLoss
@@ -98,6 +98,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, aux):
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        names = target_names(y)
         X, y = validate_data(self, X, y, ensure_min_samples=2, **self._validate_kwargs())
         n_samples = X.shape[0]
         y_main, main_width, stratify, main_state = self._encode_main(y)
@@ -141,6 +142,8 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
             self.net_.criterion_, "criterion", self.net_.criterion_).task_weights()
         surrogate, surrogate_fit = self._fitted_surrogate(
             X, links, widths, _output_units(main_state, aux_targets, widths[0]))
+        if names is not None:
+            main_state["_y_names"] = names
         for name, value in main_state.items():
             setattr(self, name, value)
         self.aux_targets_, self.task_weights_ = aux_targets, task_weights
@@ -171,9 +174,9 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
     def _surrogate_names(self):
         if self._main_kind == "classification":
-            main = [f"y={c}" for c in self.classes_]
+            main = [f"{self._y_names[0]}={c}" for c in self.classes_]
         else:
-            main = ["y"] if self._y_1d else [f"y{i}" for i in range(len(self.y_mean_))]
+            main = list(self._y_names)
         names, tasks = list(main), ["main"] * len(main)
         if self.aux_targets_ is not None:
             for name, kind, enc in zip(self.aux_targets_.names_, self.aux_targets_.kinds_,
@@ -465,7 +468,9 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     def _encode_main(self, y):
         y2 = y.reshape(-1, 1) if y.ndim == 1 else y
         y_mean, y_scale = mean_and_scale(y2)
-        state = {"_y_1d": y.ndim == 1, "y_mean_": y_mean, "y_scale_": y_scale}
+        default_names = ["y"] if y.ndim == 1 else [f"y{i}" for i in range(y2.shape[1])]
+        state = {"_y_1d": y.ndim == 1, "y_mean_": y_mean, "y_scale_": y_scale,
+                 "_y_names": np.array(default_names, dtype=object)}
         return (y2 - y_mean) / y_scale, y2.shape[1], None, state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -660,7 +665,8 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
                 f"{encoder.classes_[0]!r}."
             )
         encoded = encoder.transform(y)
-        state = {"_label_encoder": encoder, "classes_": encoder.classes_}
+        state = {"_label_encoder": encoder, "classes_": encoder.classes_,
+                 "_y_names": np.array(["y"], dtype=object)}
         return encoded.reshape(-1, 1), len(encoder.classes_), encoded, state
 
     @_fit_context(prefer_skip_nested_validation=True)

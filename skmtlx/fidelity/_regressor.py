@@ -7,7 +7,7 @@ from sklearn.utils.validation import validate_data
 
 from .._additive import penalised_fit
 from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
-from ..utils._validation import mean_and_scale
+from ..utils._validation import mean_and_scale, target_names
 from ._base import FLOAT_DTYPES, BaseFidelityMTL, _least_squares
 
 
@@ -227,6 +227,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         -------
         self : FidelityMTLRegressor
         """
+        names = target_names(y)
         X, y = validate_data(
             self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES,
             ensure_min_samples=2,
@@ -251,6 +252,8 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
             surrogate = FittedSurrogate(coef * y_scale[:, None], intercept * y_scale + y_mean,
                                         X, inputs.basis)
         self._y_1d, self.y_mean_, self.y_scale_ = y.ndim == 1, y_mean, y_scale
+        self._y_names = names if names is not None else np.array(
+            ["y"] if self._y_1d else [f"y{i}" for i in range(Y.shape[1])], dtype=object)
         self._set_surrogate(X, inputs, surrogate, single_output=self._y_1d)
         return self
 
@@ -293,9 +296,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         return self._forward(X) * self.y_scale_ + self.y_mean_
 
     def _output_names(self):
-        if self._y_1d:
-            return np.array(["y"], dtype=object)
-        return np.array([f"y{i}" for i in range(len(self.y_mean_))], dtype=object)
+        return self._y_names
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

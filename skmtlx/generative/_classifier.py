@@ -20,7 +20,7 @@ from .._surrogate import (
     fit_post_hoc_surrogate,
 )
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, TrainingConfig, cached_training
-from ..utils._validation import check_hidden_layer_sizes
+from ..utils._validation import check_hidden_layer_sizes, target_names
 from ._joint import (
     adjusted_joint_scores,
     enumerate_joint_labels,
@@ -303,6 +303,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         -------
         self : GenerativeMTLClassifier
         """
+        names = target_names(y)
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=[np.float64, np.float32], y_numeric=False
         )
@@ -322,6 +323,8 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
             classes.append(classes_t)
         self._classes = classes
         self.classes_ = classes[0] if self._y_1d else classes
+        self._y_names = names if names is not None else np.array(
+            ["y"] if self._y_1d else [f"task{t}" for t in range(self.n_tasks_)], dtype=object)
         n_classes = tuple(len(c) for c in classes)
 
         memory = check_memory(self.memory)
@@ -374,9 +377,8 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def _surrogate_names(self):
-        tasks = ["y"] if self._y_1d else [f"task{t}" for t in range(self.n_tasks_)]
         names, task_names = [], []
-        for task, classes in zip(tasks, self._classes):
+        for task, classes in zip(self._y_names, self._classes):
             names += [f"{task}={c}" for c in classes]
             task_names += [task] * len(classes)
         return np.array(names, dtype=object), np.array(task_names, dtype=object)

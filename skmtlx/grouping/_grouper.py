@@ -35,7 +35,12 @@ from .._torch import (
 )
 from ..utils._parallel import parallel_map
 from ..utils._selection import one_standard_error_rule
-from ..utils._validation import check_fraction_split, check_hidden_layer_sizes, mean_and_scale
+from ..utils._validation import (
+    check_fraction_split,
+    check_hidden_layer_sizes,
+    mean_and_scale,
+    target_names,
+)
 from ._gains import MultiTaskLoss, TransferGainRecorder
 from ._solver import _check_problem, _violations, grouping_objective, solve_grouping
 
@@ -524,6 +529,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         -------
         self : TaskGrouper
         """
+        names = target_names(y)
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
                              ensure_min_samples=2)
         # what the targets are: read by the helpers that encode, train and score below;
@@ -637,6 +643,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         self.solve_time_, self.mip_gap_ = solve_time, gap
         self.estimators_ = estimators
         self._y_dtype = np.asarray(y).dtype
+        self._y_names = names if names is not None else np.array(
+            [f"task{t}" for t in range(n_tasks)], dtype=object)
         self.surrogate_, self.surrogate_fit_ = self._fitted_surrogate(X)
         self.coef_, self.intercept_ = self.surrogate_.coef_, self.surrogate_.intercept_
         return self
@@ -675,12 +683,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         check_is_fitted(self)
         return validate_data(self, X, reset=False, dtype=np.float64)
 
-    def _task_names(self):
-        return np.array([f"task{t}" for t in range(self.n_tasks_)], dtype=object)
-
     def _surrogate_names(self):
-        names = self._task_names()
-        return names, names
+        return self._y_names, self._y_names
 
     def coef_table(self):
         """Per-task attributions next to the grouping: which tasks share which explanation.
@@ -688,13 +692,14 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         Returns
         -------
         table : pandas.DataFrame of shape (n_tasks, 2 + n_features)
-            Index: the tasks; columns ``group`` (the group label), ``type``
+            Index: the tasks (``y``'s column names when it is a DataFrame,
+            else ``task0``, ``task1``, ...); columns ``group`` (the group label), ``type``
             (regression or binary) and one column of ``coef_`` per feature;
             rows sorted by group.
         """
         check_is_fitted(self)
         features = _check_feature_names_in(self)
-        table = pd.DataFrame(self.coef_, index=self._task_names(), columns=list(features))
+        table = pd.DataFrame(self.coef_, index=self._y_names, columns=list(features))
         table.insert(0, "type", self.task_types_)
         table.insert(0, "group", self.group_labels_)
         return table.sort_values("group", kind="stable")

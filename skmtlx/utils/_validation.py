@@ -10,6 +10,7 @@ __all__ = [
     "check_hidden_layer_sizes",
     "check_fraction_split",
     "mean_and_scale",
+    "target_names",
 ]
 
 
@@ -133,3 +134,56 @@ def mean_and_scale(values):
     mean, scale = unit.mean(axis=0) * magnitude, unit.std(axis=0) * magnitude
     scale = np.where(scale > 0, scale, 1.0)
     return (float(mean), float(scale)) if values.ndim == 1 else (mean, scale)
+
+
+def target_names(y):
+    """The names of the targets of ``y``, if it has some: what fit records to name its outputs.
+
+    A DataFrame names its columns, a Series its one target; names count only
+    when they are all strings (a DataFrame built from an array has integer
+    column labels, i.e. no names), as for ``feature_names_in_``. Call it on
+    ``y`` as given to ``fit``, before validation turns it into an array.
+
+    Parameters
+    ----------
+    y : array-like, pandas.Series or pandas.DataFrame
+        The target(s) given to ``fit``.
+
+    Returns
+    -------
+    names : ndarray of object of shape (n_targets,), or None
+        The column names in ``y``'s order (a Series: its name), None when
+        ``y`` has no names (the estimator then uses its default names).
+
+    Raises
+    ------
+    ValueError
+        If two columns have the same name: they would name two outputs alike.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skmtlx.utils._validation import target_names
+    >>> target_names(pd.DataFrame({"price": [1.0, 2.0], "demand": [3.0, 4.0]}))
+    array(['price', 'demand'], dtype=object)
+    >>> target_names(pd.Series([1.0, 2.0], name="price"))
+    array(['price'], dtype=object)
+    >>> target_names(np.ones((2, 2))) is None
+    True
+    """
+    if hasattr(y, "columns"):
+        names = list(y.columns)
+    elif getattr(y, "ndim", None) == 1 and hasattr(y, "name"):
+        names = [y.name]
+    else:
+        return None
+    if not names or not all(isinstance(name, str) for name in names):
+        return None
+    if len(set(names)) != len(names):
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        raise ValueError(
+            f"y has duplicated column names {duplicated}: each column names one output; "
+            "rename them."
+        )
+    return np.array(names, dtype=object)
