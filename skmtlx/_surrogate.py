@@ -506,10 +506,15 @@ def fit_post_hoc_surrogate(X_train, outputs, basis=None):
     outputs = np.asarray(outputs, dtype=np.float64).reshape(len(Z), -1)
     if isinstance(basis, AdditiveBasis):
         return FittedSurrogate(*penalised_fit(Z, outputs), X_train, basis)
+    # a column constant up to rounding (a task's own feature within its rows) stays out:
+    # standardised, its rounding noise would look like a feature
     scale = Z.std(axis=0)
-    scale[scale == 0] = 1.0
-    coef, intercept = penalised_fit(Z / scale, outputs, len(Z) * _LINEAR_RIDGE_ALPHAS)
-    return FittedSurrogate(coef / scale, intercept, X_train, basis)
+    varies = scale > 1e-8 * np.abs(Z).max(axis=0, initial=0.0)
+    coef = np.zeros((outputs.shape[1], Z.shape[1]))
+    fitted, intercept = penalised_fit(Z[:, varies] / scale[varies], outputs,
+                                      len(Z) * _LINEAR_RIDGE_ALPHAS)
+    coef[:, varies] = fitted / scale[varies]
+    return FittedSurrogate(coef, intercept, X_train, basis)
 
 
 def best_linear_surrogate(X, raw, links, widths, head=None):

@@ -202,6 +202,24 @@ def test_post_hoc_surrogate_splits_nearly_collinear_columns(ridge_refit):
     assert fidelity < 1.01 * np.mean((least_squares.predict(X) - f) ** 2)
 
 
+def test_post_hoc_surrogate_leaves_out_columns_constant_up_to_rounding(ridge_refit):
+    # a column of 0.3 and 0.30000000000000004 (std ~3e-17), as a task's own feature
+    # standardised over all tasks; standardised again it would look like a feature
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    X[:, 1] = 0.3 + np.where(np.arange(200) % 2, 5.551115123125783e-17, 0.0)
+    assert 0 < X[:, 1].std() < 1e-15
+    f = X[:, 0] - 2 * X[:, 2] + 0.3 * np.sin(3 * X[:, 0])
+    g = fit_post_hoc_surrogate(X, f[:, None])
+    coef, intercept = ridge_refit(X[:, [0, 2]], f)
+    assert g.coef_[0, 1] == 0.0
+    np.testing.assert_allclose(g.coef_[0, [0, 2]], coef[0], atol=1e-8)
+    np.testing.assert_allclose(g.intercept_, intercept, atol=1e-8)
+    moved = X.copy()
+    moved[:, 1] = 0.5  # another value of the feature: the surrogate does not react
+    np.testing.assert_allclose(g.predict(moved), g.predict(X), atol=1e-12)
+
+
 def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit(ridge_refit):
     from scipy.special import expit
 
