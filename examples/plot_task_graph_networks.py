@@ -1,7 +1,7 @@
 """
-===============================================
+================================================
 Nonlinear tasks on a graph, and their surrogates
-===============================================
+================================================
 
 :class:`~skmtlx.task_graph.SparseTaskGraphMLP` keeps the task graph of
 :class:`~skmtlx.task_graph.SparseTaskGraphMTL` and gives every task a
