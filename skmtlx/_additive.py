@@ -441,8 +441,11 @@ def _ridge_loo(Z, Y, alphas=RIDGE_ALPHAS):
     for alpha in alphas:
         shrink = 1.0 / (eigenvalues + alpha)
         leverage = 1.0 / len(Z) + squared @ shrink  # the intercept's leverage is 1/n
-        residuals = (Yc - rotated @ (shrink[:, None] * projected)) / (1.0 - leverage)[:, None]
-        score = (residuals ** 2).sum()
+        # a row of leverage 1 (a single row, or a fit through every row) has no
+        # leave-one-out error: such penalties score inf, and the smallest is kept
+        with np.errstate(divide="ignore", invalid="ignore"):
+            residuals = (Yc - rotated @ (shrink[:, None] * projected)) / (1.0 - leverage)[:, None]
+        score = np.nan_to_num((residuals ** 2).sum(), nan=np.inf)
         if best is None or score < best[0]:
             best = (score, shrink)
     coef = (vectors @ (best[1][:, None] * projected)).T

@@ -2,6 +2,7 @@
 
 import builtins
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -218,6 +219,21 @@ def test_post_hoc_surrogate_leaves_out_columns_constant_up_to_rounding(ridge_ref
     moved = X.copy()
     moved[:, 1] = 0.5  # another value of the feature: the surrogate does not react
     np.testing.assert_allclose(g.predict(moved), g.predict(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [1, 2])
+def test_post_hoc_surrogate_of_rows_without_leave_one_out_error(n_rows):
+    # one row, or two rows for five features: a left-out row has leverage 1 at some
+    # penalty, its leave-one-out error is undefined; no warning, a finite surrogate
+    rng = np.random.RandomState(0)
+    X, f = rng.randn(n_rows, 5), rng.randn(n_rows, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = fit_post_hoc_surrogate(X, f)
+    assert np.isfinite(g.coef_).all() and np.isfinite(g.intercept_).all()
+    if n_rows == 1:  # nothing varies: the constant model, the row's outputs
+        np.testing.assert_array_equal(g.coef_, 0.0)
+        np.testing.assert_allclose(g.predict(X), f)
 
 
 def test_best_linear_surrogate_keeps_the_more_faithful_of_head_and_refit(ridge_refit):
