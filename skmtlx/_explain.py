@@ -59,6 +59,7 @@ def explain(estimator, X, *, features="original", **params):
     _check_explains(final)
     input_names = np.asarray(_check_feature_names_in(estimator), dtype=object)
     exp = final.explain(head.transform(X), **params)
+    exp.row_labels = getattr(X, "index", exp.row_labels)
     transformed_names = np.asarray(head.get_feature_names_out(input_names), dtype=object)
     if features == "transformed":
         exp.feature_names = transformed_names
@@ -68,7 +69,8 @@ def explain(estimator, X, *, features="original", **params):
     np.add.at(values, (slice(None), origin), exp.values)
     data = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
     return Explanation(values, exp.base_values, data, input_names, exp.output_names,
-                       task_names=exp.task_names, sample_tasks=exp.sample_tasks)
+                       task_names=exp.task_names, sample_tasks=exp.sample_tasks,
+                       row_labels=exp.row_labels)
 
 
 def _check_explains(estimator):

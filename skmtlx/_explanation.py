@@ -33,6 +33,10 @@ class Explanation:
         The task of every output, where the model has tasks.
     sample_tasks : array-like of shape (n_samples,), default=None
         The task of every row, where each row is explained by its task's model.
+    row_labels : array-like of shape (n_samples,), default=None
+        Labels of the explained rows (the index of a DataFrame ``X``), which
+        :meth:`to_frame` keeps so that the attributions join back to ``X``;
+        None numbers the rows from 0.
 
     Examples
     --------
@@ -47,7 +51,7 @@ class Explanation:
     """
 
     def __init__(self, values, base_values, data, feature_names, output_names, *,
-                 task_names=None, sample_tasks=None):
+                 task_names=None, sample_tasks=None, row_labels=None):
         self.values = np.asarray(values, dtype=float)
         if self.values.ndim != 3:
             raise ValueError(
@@ -60,7 +64,11 @@ class Explanation:
         self.output_names = np.asarray(output_names, dtype=object)
         self.task_names = None if task_names is None else np.asarray(task_names, dtype=object)
         self.sample_tasks = None if sample_tasks is None else np.asarray(sample_tasks)
+        self.row_labels = row_labels
         n_samples, n_features, n_outputs = self.values.shape
+        if row_labels is not None and len(row_labels) != n_samples:
+            raise ValueError(f"row_labels must have one label per row ({n_samples}), got "
+                             f"{len(row_labels)}.")
         if len(self.feature_names) != n_features or len(self.output_names) != n_outputs:
             raise ValueError(
                 f"{n_features} features and {n_outputs} outputs need as many names; got "
@@ -123,9 +131,11 @@ class Explanation:
         Returns
         -------
         frame : pandas.DataFrame of shape (n_samples, n_features)
+            Indexed by ``row_labels`` (the explained DataFrame's index) when set.
         """
         index = self._output_index(output)
-        return pd.DataFrame(self.values[:, :, index], columns=list(self.feature_names))
+        return pd.DataFrame(self.values[:, :, index], columns=list(self.feature_names),
+                            index=self.row_labels)
 
     def global_importances(self, output=None):
         """Mean absolute attribution of each feature over the explained rows.

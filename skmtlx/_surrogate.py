@@ -686,9 +686,10 @@ class SurrogateMixin:
         """
         from ._explanation import Explanation
 
+        row_labels = getattr(X, "index", None)
         X = self._validate_surrogate_X(X)
         values, base_values = self.surrogate_.attributions(X)
         feature_names = _check_feature_names_in(self)
         output_names, task_names = self._surrogate_names()
         return Explanation(values, base_values, X, feature_names, output_names,
-                           task_names=task_names)
+                           task_names=task_names, row_labels=row_labels)

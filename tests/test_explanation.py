@@ -16,6 +16,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 
 from skmtlx import (
     Explanation,
+    FidelityMTLRegressor,
     GenerativeMTLClassifier,
     SparseTaskGraphMLP,
     SparseTaskGraphMTL,
@@ -67,6 +68,30 @@ def test_pipeline_attributions_summed_on_original_columns():
     transformed = explain(pipe, frame.iloc[:10], features="transformed")
     assert list(transformed.feature_names) == list(pre.get_feature_names_out())
     np.testing.assert_allclose(transformed.values[:, :, 0], contrib, atol=1e-10)
+
+
+def test_attribution_frames_keep_the_index_of_the_explained_rows():
+    # rows picked out of order: the frame must join back to them, not to 0..n-1
+    frame, y = _frame()
+    rows = frame.iloc[[7, 3, 50]]
+    pre = ColumnTransformer([("num", StandardScaler(), ["a", "b"]),
+                             ("cat", OneHotEncoder(), ["c"])])
+    pipe = make_pipeline(pre, SparseTaskGraphMTL()).fit(frame, y)
+    for exp in (explain(pipe, rows), explain(pipe, rows, features="transformed")):
+        assert list(exp.to_frame().index) == [7, 3, 50]
+    numeric = frame[["a", "b"]]
+    reg = FidelityMTLRegressor(**NETWORK).fit(numeric, y)
+    attributions = reg.explain(numeric.iloc[[7, 3, 50]]).to_frame()
+    assert list(attributions.index) == [7, 3, 50]
+    joined = numeric.join(attributions.add_suffix("_attribution"))
+    by_hand = np.ravel(reg.coef_) * (numeric.loc[[7, 3, 50]] - numeric.mean())
+    np.testing.assert_allclose(joined.loc[[7, 3, 50], ["a_attribution", "b_attribution"]],
+                               by_hand, atol=1e-8)
+    unlabelled = Explanation(np.ones((2, 1, 1)), np.zeros(1), np.ones((2, 1)), ["a"], ["y"])
+    assert list(unlabelled.to_frame().index) == [0, 1]
+    with pytest.raises(ValueError, match="one label per row"):
+        Explanation(np.ones((2, 1, 1)), np.zeros(1), np.ones((2, 1)), ["a"], ["y"],
+                    row_labels=[1, 2, 3])
 
 
 def test_feature_origin_credits_the_longest_matching_input_name():

@@ -976,6 +976,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         explanation : Explanation
         """
         check_is_fitted(self)
+        row_labels = getattr(X, "index", None)
         features, _, tasks = self._get_xy_tasks(X, None, tasks, reset=False)
         g = self.surrogate_
         centred = features - g.basis_mean_
@@ -987,11 +988,12 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                      self._task_index(self.output_tasks_, len(self.output_tasks_)))
             values = centred[:, :, None] * g.coef_[order].T[None]
             return Explanation(values, base[order], features, names, self.tasks_[order],
-                               task_names=self.tasks_[order])
+                               task_names=self.tasks_[order], row_labels=row_labels)
         idx = self._task_index(tasks, len(features))
         values = (centred * g.coef_[idx])[:, :, None]
         return Explanation(values, base[idx][:, None], features, names, ["y"],
-                           sample_tasks=None if tasks is None else self.tasks_[idx])
+                           sample_tasks=None if tasks is None else self.tasks_[idx],
+                           row_labels=row_labels)
 
     def _feature_names(self):
         names = list(_check_feature_names_in(self))
