@@ -790,7 +790,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             else:
                 e, history, n_iter = np.zeros(0), [np.zeros(0)], 1
             models = self._models(G, b, edges, e, problem, shared_coupling, design)
-            relatedness = self._relatedness(Z, design, edges, e, shared_coupling)
+            relatedness = self._relatedness(Z, design, edges, e, shared_coupling, (G, b))
             task_networks = self._fit_task_networks(Z, design, edges[e > 0], e[e > 0])
         # the fitted state, in one block; what an earlier fit set and this one does
         # not (a trunk, task networks, a path, a shared model, Y's columns) is removed
@@ -816,8 +816,11 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             self.surrogate_fit_ = np.asarray(kinds)
         return self
 
-    def _relatedness(self, Z, design, edges, e, shared_coupling):
-        """The relatedness graph and its bootstrap confidence (see ``_relatedness``)."""
+    def _relatedness(self, Z, design, edges, e, shared_coupling, inner_moments):
+        """The relatedness graph and its bootstrap confidence (see ``_relatedness``).
+
+        ``inner_moments`` are the inner system's ``G``, ``b`` on all rows, those of the fit.
+        """
         y, task_index, task_names = design.y, design.task_index, design.task_names
         T, p = len(task_names), Z.shape[1]
         G, b, yy, counts = task_moments(Z, y, task_index, T)
@@ -841,25 +844,27 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         least_squares = counts.min() >= basis.shape[1] + 3 and bool(
             np.all(eigenvalues[:, 0] > 1e-8 * eigenvalues[:, -1]))
 
-        def read(sample, noise=1.0):
-            # the models of the rows ``sample`` (all, or a resample within each task)
+        def read(sample=None, noise=1.0):
+            # the models of all rows (sample None: their moments are at hand) or of a
+            # resample within each task
             if least_squares:
-                G_s, b_s, yy_s, _ = task_moments(Z[sample], y[sample], task_index[sample], T)
+                G_s, b_s, yy_s = (G, b, yy) if sample is None else task_moments(
+                    Z[sample], y[sample], task_index[sample], T)[:3]
                 coef, cov = task_least_squares(
                     np.einsum("ki,tkl,lj->tij", basis, G_s[:, own][:, :, own], basis),
                     b_s[:, own] @ basis, yy_s, counts, self.alpha)
                 adjacency, similarity = relatedness_edges(coef, noise * cov)
                 return adjacency, similarity, adjacency
-            inner = TaskGraphProblem(*self._inner_moments(Z, design, sample), edges, self.rho,
-                                     self.alpha, solver=self._solver_for(T, p),
-                                     shared=shared_coupling)
+            moments = inner_moments if sample is None else self._inner_moments(Z, design, sample)
+            inner = TaskGraphProblem(*moments, edges, self.rho, self.alpha,
+                                     solver=self._solver_for(T, p), shared=shared_coupling)
             adjacency, similarity = relatedness_edges(inner.solve(e) @ C.T)
             return with_predictive_edges(adjacency, predictive), similarity, adjacency
 
         predictive = np.zeros((T, T), dtype=bool)
         kept = edges[e > 0] if len(edges) else np.zeros((0, 2), dtype=int)
         predictive[kept[:, 0], kept[:, 1]] = predictive[kept[:, 1], kept[:, 0]] = True
-        adjacency, similarity, alike = read(slice(None))
+        adjacency, similarity, alike = read()
         frequency = np.full((T, T), np.nan)
         if self.n_resamples and T > 1:
             rng = check_random_state(self.random_state)
