@@ -3,8 +3,9 @@
 Pinned: the joint scores against a brute-force sum over tasks minus alpha times
 the log prior (unequal class counts, a row subset), their normalisation against
 scipy's softmax, the smoothed prior against its frequency formula, the
-grid/observed switch at exactly MAX_GRID_SIZE labels, and the classifier's
-decisions against the per-task argmax (alpha = 0) and the joint argmax.
+default's observed combinations against a by-hand argmax over them (where the
+grid would predict combinations never seen), and the classifier's decisions
+against the per-task argmax (alpha = 0) and the joint argmax.
 """
 
 import pickle
@@ -28,7 +29,6 @@ from scipy.special import log_softmax, softmax
 from skmtlx.datasets._confounded_synthetic import make_confounded_multitask
 from skmtlx.datasets._multilabel_shift import resample_target_shift
 from skmtlx.generative import (
-    MAX_GRID_SIZE,
     GenerativeMTLClassifier,
     exact_match_score,
     mean_task_accuracy,
@@ -64,7 +64,7 @@ def fitted(confounded):
 def test_prior_weight_zero_is_exactly_the_per_task_argmax(confounded):
     X, Y, X_iid = confounded[0][:600], confounded[1][:600], confounded[2]
     Y3 = np.column_stack([Y, (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)])  # 2 x 2 x 3 grid
-    clf = GenerativeMTLClassifier(prior_weight=0.0, **SMALL).fit(X, Y3)
+    clf = GenerativeMTLClassifier(prior_weight=0.0, joint_labels="grid", **SMALL).fit(X, Y3)
     assert clf.joint_labels_kind_ == "grid" and len(clf.joint_labels_) == 12
     per_task = np.column_stack([lp.argmax(axis=1) for lp in clf.task_log_proba(X_iid)])
     np.testing.assert_array_equal(clf.predict(X_iid), per_task)
@@ -151,28 +151,29 @@ def test_adjusted_joint_scores_against_brute_force():
     np.testing.assert_allclose(normalize_log_scores(scores), softmax(scores, axis=1))
 
 
-def test_joint_labels_grid_up_to_exactly_max_grid_size():
-    Y = np.array([[0, 0], [1, 2]])
-    side = int(np.sqrt(MAX_GRID_SIZE))
-    assert side * side == MAX_GRID_SIZE
-    codes, kind = enumerate_joint_labels(Y, [side, side], "auto")
-    assert kind == "grid" and len(codes) == MAX_GRID_SIZE
-    codes, kind = enumerate_joint_labels(Y, [side, side + 1], "auto")
-    assert kind == "observed" and codes.tolist() == [[0, 0], [1, 2]]
-
-
-def test_auto_joint_labels_switches_to_observed_combinations():
+def test_default_chooses_among_observed_combinations_only():
+    # mutually exclusive labels (one of three tasks is on) and a weak signal: the
+    # per-task probabilities leave room for combinations that never occur
     rng = np.random.RandomState(0)
-    n_tasks = int(np.log2(MAX_GRID_SIZE)) + 1  # 2**n_tasks > MAX_GRID_SIZE
-    Y = rng.randint(2, size=(60, n_tasks))
-    X = rng.normal(size=(60, 3))
-    clf = GenerativeMTLClassifier(max_epochs=1, random_state=0).fit(X, Y)
+    on = rng.choice(3, size=300, p=[0.6, 0.3, 0.1])
+    Y = np.eye(3, dtype=int)[on]
+    X = 0.3 * Y + rng.normal(size=(300, 3))
+    clf = GenerativeMTLClassifier(estimator=MultiOutputClassifier(LogisticRegression()))
+    clf.fit(X, Y)
     assert clf.joint_labels_kind_ == "observed"
-    assert len(clf.joint_labels_) == len(np.unique(Y, axis=0))
-    # every prediction is one of the observed combinations
-    assert np.all(clf.joint_label_index(clf.predict(X)) >= 0)
-    small = GenerativeMTLClassifier(max_epochs=1, random_state=0).fit(X, Y[:, :3])
-    assert small.joint_labels_kind_ == "grid" and len(small.joint_labels_) == 8
+    assert clf.joint_labels_.tolist() == [[0, 0, 1], [0, 1, 0], [1, 0, 0]]
+    # by hand: sum_t log p(y_t | x) - log p(y), p(y) = (count + 1) / (n + 3)
+    log_p = [np.log(est.predict_proba(X)) for est in clf.base_estimator_.estimators_]
+    counts = np.array([np.sum(on == 2), np.sum(on == 1), np.sum(on == 0)])
+    scores = np.column_stack([
+        sum(log_p[t][:, label[t]] for t in range(3)) - np.log((count + 1) / (300 + 3))
+        for label, count in zip(clf.joint_labels_, counts)])
+    np.testing.assert_array_equal(clf.predict(X), clf.joint_labels_[scores.argmax(axis=1)])
+    # the grid gives the 5 combinations never seen the smallest prior, so they win
+    grid = clone(clf).set_params(joint_labels="grid").fit(X, Y)
+    unseen = grid.predict(X).sum(axis=1) != 1
+    assert unseen.mean() > 0.9
+    assert exact_match_score(Y, grid.predict(X)) < exact_match_score(Y, clf.predict(X))
 
 
 def test_grid_too_large_is_a_clear_error():

@@ -6,20 +6,15 @@ import numpy as np
 from scipy.special import logsumexp
 
 __all__ = [
-    "MAX_GRID_SIZE",
     "enumerate_joint_labels",
     "joint_log_prior",
     "adjusted_joint_scores",
 ]
 
-MAX_GRID_SIZE = 4096
-"""Largest product of the tasks' class counts for which ``joint_labels="auto"``
-enumerates the full grid; above it, the observed combinations are used."""
-
-_HARD_GRID_LIMIT = 2**20
+_MAX_GRID_SIZE = 2**20
 
 
-def enumerate_joint_labels(Y_codes, n_classes, joint_labels="auto"):
+def enumerate_joint_labels(Y_codes, n_classes, joint_labels="observed"):
     """The set of joint labels inference chooses from, as class codes.
 
     Parameters
@@ -28,11 +23,10 @@ def enumerate_joint_labels(Y_codes, n_classes, joint_labels="auto"):
         Integer class codes of the training labels.
     n_classes : sequence of int
         Number of classes of each task.
-    joint_labels : {"auto", "grid", "observed"}, default="auto"
-        ``"grid"``: every combination of the tasks' classes (the Cartesian
-        product, in lexicographic order). ``"observed"``: the distinct
-        combinations seen in ``Y_codes`` (sorted). ``"auto"``: the grid when
-        it has at most :data:`MAX_GRID_SIZE` elements, else the observed ones.
+    joint_labels : {"observed", "grid"}, default="observed"
+        ``"observed"``: the distinct combinations seen in ``Y_codes``
+        (sorted). ``"grid"``: every combination of the tasks' classes (the
+        Cartesian product, in lexicographic order).
 
     Returns
     -------
@@ -48,19 +42,17 @@ def enumerate_joint_labels(Y_codes, n_classes, joint_labels="auto"):
     >>> Y = np.array([[0, 1], [1, 1], [0, 1]])
     >>> codes, kind = enumerate_joint_labels(Y, [2, 2])
     >>> codes.tolist(), kind
-    ([[0, 0], [0, 1], [1, 0], [1, 1]], 'grid')
-    >>> enumerate_joint_labels(Y, [2, 2], "observed")[0].tolist()
-    [[0, 1], [1, 1]]
+    ([[0, 1], [1, 1]], 'observed')
+    >>> enumerate_joint_labels(Y, [2, 2], "grid")[0].tolist()
+    [[0, 0], [0, 1], [1, 0], [1, 1]]
     """
     grid_size = int(np.prod([int(k) for k in n_classes], dtype=object))
-    if joint_labels == "auto":
-        joint_labels = "grid" if grid_size <= MAX_GRID_SIZE else "observed"
     if joint_labels == "grid":
-        if grid_size > _HARD_GRID_LIMIT:
+        if grid_size > _MAX_GRID_SIZE:
             raise ValueError(
                 f"joint_labels='grid' would enumerate {grid_size} joint labels "
                 f"(the product of the tasks' class counts {list(n_classes)}), more than "
-                f"{_HARD_GRID_LIMIT}; use joint_labels='observed' or 'auto'."
+                f"{_MAX_GRID_SIZE}; use joint_labels='observed'."
             )
         codes = np.array(list(itertools.product(*(range(int(k)) for k in n_classes))))
         return codes.reshape(grid_size, len(n_classes)).astype(np.intp), "grid"
