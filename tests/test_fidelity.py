@@ -3,7 +3,8 @@
 Pinned: the joint loss against its closed form at an asymmetric alpha (each
 prediction loss and link, numpy/scipy), the history's weighted sum, the logit
 fidelity space through the trained criterion, the least-squares start of the
-surrogate (scikit-learn's LinearRegression), the post-hoc surrogates against
+regressor's surrogate (scikit-learn's LinearRegression) and the classifier's
+logistic start (LogisticRegression), the post-hoc surrogates against
 scikit-learn fits on the black box's outputs, explanations against
 ``coef * (x - training mean)`` on skewed inputs (mean != median), and the
 explanation object's frames, importances and plots against numpy.
@@ -161,6 +162,20 @@ def test_surrogate_starts_from_least_squares(diabetes):
     expected = LinearRegression().fit(X, y)
     np.testing.assert_allclose(reg.coef_, expected.coef_, rtol=1e-3)
     assert reg.intercept_ == pytest.approx(expected.intercept_, rel=1e-4)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_classifier_surrogate_starts_from_the_logistic_fit(n_classes):
+    # unequal classes (the rarest 10%) and inputs off centre: the start carries the
+    # class frequencies in its intercepts
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4)) + 3.0
+    score = X @ [1.0, -1.0, 0.5, 0.0] + rng.normal(size=300)
+    y = np.digitize(score, np.quantile(score, [0.9, 0.97][:n_classes - 1]))
+    clf = FidelityMTLClassifier(hidden_layer_sizes=(4,), max_epochs=1, lr=1e-9,
+                                early_stopping=False, random_state=0).fit(X, y)
+    expected = LogisticRegression(max_iter=1000).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(clf.predict_surrogate_proba(X), expected, atol=1e-4)
 
 
 def test_constant_target_column_is_not_rescaled(diabetes):
