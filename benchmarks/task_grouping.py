@@ -32,6 +32,15 @@ Run::
 Options: ``--quick`` (one seed, few epochs), ``--seeds``, ``--capacity shared``,
 ``--multilabel yeast emotions scene``, ``--skip-planted``, ``--skip-real``,
 ``--skip-timing``.
+
+``--gain-every 1 10`` replaces the comparison of methods by a comparison of
+``gain_every`` values (the first is the reference): TaskGrouper at its
+defaults (only ``random_state`` and ``gain_every`` set) on the same planted
+and real splits, each value fitted side by side in this process. Planted
+sets: adjusted Rand index of ``groups_`` against the planted groups per
+seed; real sets: whether ``groups_`` equals the reference's; both: test
+loss, the correlation of ``gains_`` with the reference's, and the CPU
+seconds of ``fit`` with their ratio to the reference's.
 """
 
 import argparse
@@ -44,10 +53,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from joblib import Memory  # noqa: E402
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from _common import Stopwatch, finish_run, start_run  # noqa: E402
+from _common import Stopwatch, finish_run, print_table, start_run  # noqa: E402
 from skmtlx.datasets import load_multilabel, load_sarcos, make_grouped_tasks  # noqa: E402
 from skmtlx.grouping import TaskGrouper, n_partitions, solve_grouping  # noqa: E402
 
@@ -145,25 +155,31 @@ def report(title, losses, chosen):
     return verdict
 
 
+PLANTED = [
+    ("planted regression, groups (3,3,3)", dict(group_sizes=(3, 3, 3)), 3),
+    ("planted regression, groups (4,4,4,4)", dict(group_sizes=(4, 4, 4, 4)), 4),
+    ("planted binary, groups (3,3,3)", dict(group_sizes=(3, 3, 3), task_type="binary"), 3),
+]
+
+
+def planted_split(kwargs, seed):
+    """``(X_train, X_test, Y_train, Y_test, planted labels)`` of one planted set and seed."""
+    X, Y, labels = make_grouped_tasks(
+        1400, 10, noise=0.5, task_noise=0.1, shuffle_tasks=True, random_state=seed, **kwargs,
+    )
+    return (*train_test_split(X, Y, train_size=400, random_state=seed), labels)
+
+
 def planted(args):
-    settings = [
-        ("planted regression, groups (3,3,3)", dict(group_sizes=(3, 3, 3)), 3),
-        ("planted regression, groups (4,4,4,4)", dict(group_sizes=(4, 4, 4, 4)), 4),
-        ("planted binary, groups (3,3,3)", dict(group_sizes=(3, 3, 3), task_type="binary"), 3),
-    ]
     params = dict(
         hidden_layer_sizes=(6,), lr=1e-2, batch_size=64, max_epochs=args.planted_epochs,
         gain_epochs=20, gain_every=2, validation_fraction=0.2,
     )
     verdicts = []
-    for title, kwargs, K in settings:
+    for title, kwargs, K in PLANTED:
         losses, chosen, recovered = [], [], 0
         for seed in range(args.seeds):
-            X, Y, labels = make_grouped_tasks(
-                1400, 10, noise=0.5, task_noise=0.1, shuffle_tasks=True, random_state=seed,
-                **kwargs,
-            )
-            Xtr, Xte, Ytr, Yte = train_test_split(X, Y, train_size=400, random_state=seed)
+            Xtr, Xte, Ytr, Yte, labels = planted_split(kwargs, seed)
             out, groups = compare(Xtr, Ytr, Xte, Yte, K, params, seed, args.random)
             truth = sorted(np.flatnonzero(labels == g).tolist() for g in np.unique(labels))
             recovered += sorted(groups["TaskGrouper"]) == truth
@@ -174,7 +190,8 @@ def planted(args):
     return verdicts
 
 
-def real(args):
+def real_sets(args):
+    """``(title, X, Y)`` of sarcos and the ``--multilabel`` sets found."""
     data_sets = []
     try:
         sarcos = load_sarcos()
@@ -188,6 +205,19 @@ def real(args):
             print(f"\n[skip {name}] {exc}")
             continue
         data_sets.append((f"{name} ({bunch.target.shape[1]} labels)", bunch.data, bunch.target))
+    return data_sets
+
+
+def real_split(X, Y, seed, max_train):
+    """Standardised train/test split (30% test, at most ``max_train`` training rows)."""
+    Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.3, random_state=seed)
+    Xtr, Ytr = Xtr[:max_train], Ytr[:max_train]
+    scaler = StandardScaler().fit(Xtr)
+    return scaler.transform(Xtr), scaler.transform(Xte), Ytr, Yte
+
+
+def real(args):
+    data_sets = real_sets(args)
     params = dict(
         hidden_layer_sizes=(32,), lr=3e-3, batch_size=128, max_epochs=args.epochs,
         gain_epochs=10, gain_every=4, early_stopping=True, validation_fraction=0.2,
@@ -197,16 +227,85 @@ def real(args):
     for title, X, Y in data_sets:
         losses, chosen = [], []
         for seed in range(args.seeds):
-            Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.3, random_state=seed)
-            Xtr, Ytr = Xtr[: args.max_train], Ytr[: args.max_train]
-            scaler = StandardScaler().fit(Xtr)
-            Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
+            Xtr, Xte, Ytr, Yte = real_split(X, Y, seed, args.max_train)
             out, groups = compare(Xtr, Ytr, Xte, Yte, None, params, seed, args.random)
             losses.append(out)
             chosen.append(groups["TaskGrouper"])
         title += f" (budget: up to one group per task; {len(Xtr)} training rows)"
         verdicts.append((title.split(" (budget")[0], report(title, losses, chosen)))
     return verdicts
+
+
+def compare_gain_every(title, splits, values):
+    """Fit TaskGrouper at its defaults with every ``gain_every`` value on every split; print.
+
+    ``splits`` holds ``(seed, X_train, X_test, Y_train, Y_test, planted labels or None)``.
+    The values are fitted one after the other on each split, in reversed order on
+    every other seed, so that a change of the machine's load favours none of them.
+    """
+    fits = {v: [] for v in values}
+    for seed, Xtr, Xte, Ytr, Yte, labels in splits:
+        order = values if seed % 2 == 0 else values[::-1]
+        for v in order:
+            clock = Stopwatch()
+            model = TaskGrouper(gain_every=v, random_state=seed).fit(Xtr, Ytr)
+            cpu = clock.cpu
+            fits[v].append(dict(
+                cpu=cpu, groups=model.groups_, gains=model.gains_,
+                loss=model.task_losses(Xte, Yte).sum(),
+                ari=None if labels is None else adjusted_rand_score(labels, model.group_labels_),
+            ))
+    reference = fits[values[0]]
+    rows = []
+    for v in values:
+        runs = fits[v]
+        loss = np.array([r["loss"] for r in runs])
+        diff = loss - np.array([r["loss"] for r in reference])
+        corr = [np.corrcoef(r["gains"].ravel(), ref["gains"].ravel())[0, 1]
+                for r, ref in zip(runs, reference)]
+        same = sum(sorted(r["groups"]) == sorted(ref["groups"])
+                   for r, ref in zip(runs, reference))
+        row = {
+            "gain_every": v,
+            "groups per seed": " ".join(str(len(r["groups"])) for r in runs),
+            f"same as {values[0]}": f"{same}/{len(runs)}",
+            "test loss": f"{loss.mean():.4f} +- {loss.std():.4f}",
+            f"paired - {values[0]}": f"{diff.mean():+.4f} +- {diff.std():.4f}",
+            "gains corr": np.mean(corr),
+            "CPU s": np.mean([r["cpu"] for r in runs]),
+            "CPU ratio": sum(r["cpu"] for r in runs) / sum(r["cpu"] for r in reference),
+        }
+        if runs[0]["ari"] is not None:
+            ari = [r["ari"] for r in runs]
+            row["ARI per seed"] = " ".join(f"{a:.2f}" for a in ari)
+            row["recovered"] = f"{sum(a == 1.0 for a in ari)}/{len(runs)}"
+        rows.append(row)
+    columns = {"gain_every": ">10d", "groups per seed": "<15"}
+    if "ARI per seed" in rows[0]:
+        columns.update({"ARI per seed": "<14", "recovered": ">9"})
+    columns.update({f"same as {values[0]}": ">9", "test loss": ">16",
+                    f"paired - {values[0]}": ">17", "gains corr": ">10.3f", "CPU s": ">7.1f",
+                    "CPU ratio": ">9.2f"})
+    print_table(rows, columns, title=f"\n{title}")
+
+
+def gain_every(args):
+    """TaskGrouper at its defaults, ``gain_every`` values side by side (``--gain-every``)."""
+    values = args.gain_every
+    print(f"\ngain_every {values} side by side: TaskGrouper at its defaults (random_state =")
+    print("seed), the first value the reference. ARI: adjusted Rand index of groups_ against")
+    print("the planted groups; 'same as': groups_ equal to the reference's on that seed; gains")
+    print("corr: correlation of gains_ with the reference's (mean over seeds); CPU s: fit, mean")
+    print("over seeds; CPU ratio: total over seeds / the reference's.")
+    if not args.skip_planted:
+        for title, kwargs, _ in PLANTED:
+            splits = [(seed, *planted_split(kwargs, seed)) for seed in range(args.seeds)]
+            compare_gain_every(f"{title}, 400 training rows", splits, values)
+    if not args.skip_real:
+        for title, X, Y in real_sets(args):
+            splits = [(seed, *real_split(X, Y, seed, args.max_train), None)
+                      for seed in range(args.seeds)]
+            compare_gain_every(f"{title}, {len(splits[0][1])} training rows", splits, values)
 
 
 def timing(args):
@@ -237,6 +336,9 @@ def main():
     parser.add_argument("--capacity", choices=["per_task", "shared"], default="per_task")
     parser.add_argument("--multilabel", nargs="*", default=["yeast", "emotions", "scene"])
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--gain-every", type=int, nargs="+", metavar="N",
+                        help="compare these gain_every values at TaskGrouper's defaults "
+                        "instead of the methods (the first is the reference)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-planted", action="store_true")
     parser.add_argument("--skip-real", action="store_true")
@@ -245,6 +347,12 @@ def main():
     if args.quick:
         args.seeds, args.epochs, args.planted_epochs, args.random = 1, 20, 30, 1
     clock = start_run()
+    if args.gain_every:
+        gain_every(args)
+        if not args.skip_timing:
+            timing(args)
+        finish_run(clock)
+        return
     print("Targets (issue 5): TaskGrouper lowest or tied on the planted sets, no worse than the")
     print("best baseline on the real sets; 40 tasks / 5 groups solved in under 10 s.")
     print("Losses: sum over tasks of test MSE / training variance (regression) or log-loss")

@@ -140,6 +140,16 @@ def test_recorder_measures_the_first_batch_then_every_nth():
     assert len(recorder.epoch_gains_) == 2
 
 
+def test_recorder_epoch_without_a_measured_batch_is_nan():
+    recorder = TransferGainRecorder(every=7)
+    _fit(recorder)
+    # 3 batches per epoch, 2 epochs: batch 1 only, so the second epoch has no measurement
+    assert recorder.n_measurements_ == 1
+    assert np.all(np.isfinite(recorder.epoch_gains_[0]))
+    assert np.all(np.isnan(recorder.epoch_gains_[1]))
+    np.testing.assert_array_equal(recorder.gains_, recorder.epoch_gains_[0])
+
+
 CONSTRAINTS = {
     "budget": lambda T, rng: {"n_groups": 2},
     "min_groups": lambda T, rng: {"n_groups": 4, "min_groups": 3},

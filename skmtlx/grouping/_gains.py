@@ -145,7 +145,7 @@ class TransferGainRecorder(Callback):
         Mean gain over all measured batches; ``gains_[i, j]`` is the transfer
         from task ``i`` to task ``j``.
     epoch_gains_ : list of ndarray of shape (n_tasks, n_tasks)
-        Mean gain of each epoch.
+        Mean gain of each epoch (NaN for an epoch without a measured batch).
     n_measurements_ : int
         Number of measured batches.
 

@@ -137,7 +137,11 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
     gain : {"principled", "tag"}, default="principled"
         Transfer-gain estimator (see above).
     gain_every : int, default=1
-        Measure the gains on every ``gain_every``-th training batch.
+        Measure the gains on every ``gain_every``-th training batch. The
+        lookahead steps cost more than the training, so larger values fit
+        faster, but average the gains over fewer batches: with a few batches
+        per epoch even 2 can change the groups, with many it need not (the
+        user guide measures both).
     gain_epochs : int or None, default=None
         Epochs of the joint training that measures the gains; None uses
         ``max_epochs``.
@@ -229,7 +233,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         Mean transfer gain from task ``i`` (row) to task ``j`` (column);
         None when ``task_groups`` is given.
     gain_history_ : ndarray of shape (n_epochs, n_tasks, n_tasks) or None
-        Mean gain of every epoch of the joint training.
+        Mean gain of every epoch of the joint training (NaN for an epoch
+        without a measured batch, when ``gain_every`` exceeds the batches of
+        an epoch).
     groups_ : list of list of int
         The chosen groups (sorted task indices, ordered by their first task).
     group_labels_ : ndarray of shape (n_tasks,)
