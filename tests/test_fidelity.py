@@ -11,10 +11,12 @@ explanation object's frames, importances and plots against numpy.
 """
 
 import pickle
+import warnings
 
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -176,6 +178,17 @@ def test_classifier_surrogate_starts_from_the_logistic_fit(n_classes):
                                 early_stopping=False, random_state=0).fit(X, y)
     expected = LogisticRegression(max_iter=1000).fit(X, y).predict_proba(X)
     np.testing.assert_allclose(clf.predict_surrogate_proba(X), expected, atol=1e-4)
+
+
+def test_logistic_start_on_unscaled_inputs_stays_silent():
+    # lbfgs stops before converging on breast cancer's raw scales (0.001 to 4,000);
+    # the start need not converge
+    X, y = load_breast_cancer(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = FidelityMTLClassifier(hidden_layer_sizes=(4,), max_epochs=1,
+                                    random_state=0).fit(X, y)
+    assert np.all(np.isfinite(clf.coef_))
 
 
 def test_constant_target_column_is_not_rescaled(diabetes):

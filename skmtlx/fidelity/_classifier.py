@@ -1,8 +1,11 @@
 """FidelityMTLClassifier: an MLP classifier trained jointly with its surrogate."""
 
+import warnings
+
 import numpy as np
 from scipy.special import expit, softmax
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -249,7 +252,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             link = "sigmoid" if binary else "softmax"
         inputs = self._fit_network(
             X, targets, n_outputs=n_outputs, prediction_loss=loss, link=link, stratify=codes,
-            linear_start=lambda X_start, _: fit_logistic_on_labels(X_start, codes, len(classes)),
+            linear_start=lambda X_start, _: _logistic_start(X_start, codes, len(classes)),
             additive_start=lambda Z, _, shape_columns: stagewise_logistic_fit(
                 Z, codes, shape_columns),
             screening_targets=np.eye(len(classes))[codes][:, 1:] if binary else
@@ -328,6 +331,17 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
     def _output_names(self):
         return self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+
+
+def _logistic_start(X, codes, n_classes):
+    """The linear surrogate's start: a logistic regression of the labels.
+
+    A start need not converge (on unscaled inputs lbfgs may stop early), so
+    scikit-learn's convergence warning is not passed on.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit_logistic_on_labels(X, codes, n_classes)
 
 
 def _probabilities(logits):
