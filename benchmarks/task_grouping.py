@@ -177,7 +177,7 @@ def planted_split(kwargs, seed):
 def planted(args):
     params = dict(
         hidden_layer_sizes=(6,), lr=1e-2, batch_size=64, max_epochs=args.planted_epochs,
-        gain_epochs=20, gain_every=2, validation_fraction=0.2,
+        gain_epochs=20, gain_every=2, early_stopping=False, validation_fraction=0.2,
     )
     verdicts = []
     for title, kwargs, K in PLANTED:
