@@ -41,9 +41,13 @@ sets: adjusted Rand index of ``groups_`` against the planted groups per
 seed; real sets: whether ``groups_`` equals the reference's; both: test
 loss, the correlation of ``gains_`` with the reference's, and the CPU
 seconds of ``fit`` with their ratio to the reference's.
+``--defaults-vs early_stopping=True`` does the same with TaskGrouper's
+defaults as the reference against each setting given (a setting is
+``name=value[,name=value...]``, values read as Python literals).
 """
 
 import argparse
+import ast
 import os
 import shutil
 import tempfile
@@ -173,7 +177,7 @@ def planted_split(kwargs, seed):
 def planted(args):
     params = dict(
         hidden_layer_sizes=(6,), lr=1e-2, batch_size=64, max_epochs=args.planted_epochs,
-        gain_epochs=20, gain_every=2, validation_fraction=0.2,
+        gain_epochs=20, gain_every=2, early_stopping=False, validation_fraction=0.2,
     )
     verdicts = []
     for title, kwargs, K in PLANTED:
@@ -236,42 +240,45 @@ def real(args):
     return verdicts
 
 
-def compare_gain_every(title, splits, values):
-    """Fit TaskGrouper at its defaults with every ``gain_every`` value on every split; print.
+def compare_settings(title, splits, settings):
+    """Fit TaskGrouper at its defaults changed by every setting on every split; print.
 
-    ``splits`` holds ``(seed, X_train, X_test, Y_train, Y_test, planted labels or None)``.
-    The values are fitted one after the other on each split, in reversed order on
-    every other seed, so that a change of the machine's load favours none of them.
+    ``splits`` holds ``(seed, X_train, X_test, Y_train, Y_test, planted labels or None)``;
+    ``settings`` holds ``(label, parameters)``, the first the reference. The settings
+    are fitted one after the other on each split, in reversed order on every other
+    seed, so that a change of the machine's load favours none of them.
     """
-    fits = {v: [] for v in values}
+    fits = {label: [] for label, _ in settings}
     for seed, Xtr, Xte, Ytr, Yte, labels in splits:
-        order = values if seed % 2 == 0 else values[::-1]
-        for v in order:
+        order = settings if seed % 2 == 0 else settings[::-1]
+        for label, params in order:
             clock = Stopwatch()
-            model = TaskGrouper(gain_every=v, random_state=seed).fit(Xtr, Ytr)
+            model = TaskGrouper(**params, random_state=seed).fit(Xtr, Ytr)
             cpu = clock.cpu
-            fits[v].append(dict(
-                cpu=cpu, groups=model.groups_, gains=model.gains_,
+            fits[label].append(dict(
+                cpu=cpu, groups=model.groups_, gains=model.gains_, epochs=model.n_iter_,
                 loss=model.task_losses(Xte, Yte).sum(),
                 ari=None if labels is None else adjusted_rand_score(labels, model.group_labels_),
             ))
-    reference = fits[values[0]]
+    ref = settings[0][0]
+    reference = fits[ref]
     rows = []
-    for v in values:
-        runs = fits[v]
+    for label, _ in settings:
+        runs = fits[label]
         loss = np.array([r["loss"] for r in runs])
         diff = loss - np.array([r["loss"] for r in reference])
-        corr = [np.corrcoef(r["gains"].ravel(), ref["gains"].ravel())[0, 1]
-                for r, ref in zip(runs, reference)]
-        same = sum(sorted(r["groups"]) == sorted(ref["groups"])
-                   for r, ref in zip(runs, reference))
+        corr = [np.corrcoef(r["gains"].ravel(), other["gains"].ravel())[0, 1]
+                for r, other in zip(runs, reference)]
+        same = sum(sorted(r["groups"]) == sorted(other["groups"])
+                   for r, other in zip(runs, reference))
         row = {
-            "gain_every": v,
+            "setting": label,
             "groups per seed": " ".join(str(len(r["groups"])) for r in runs),
-            f"same as {values[0]}": f"{same}/{len(runs)}",
+            "same groups": f"{same}/{len(runs)}",
             "test loss": f"{loss.mean():.4f} +- {loss.std():.4f}",
-            f"paired - {values[0]}": f"{diff.mean():+.4f} +- {diff.std():.4f}",
+            "paired - ref": f"{diff.mean():+.4f} +- {diff.std():.4f}",
             "gains corr": np.mean(corr),
+            "gain epochs": np.mean([r["epochs"] for r in runs]),
             "CPU s": np.mean([r["cpu"] for r in runs]),
             "CPU ratio": sum(r["cpu"] for r in runs) / sum(r["cpu"] for r in reference),
         }
@@ -280,32 +287,45 @@ def compare_gain_every(title, splits, values):
             row["ARI per seed"] = " ".join(f"{a:.2f}" for a in ari)
             row["recovered"] = f"{sum(a == 1.0 for a in ari)}/{len(runs)}"
         rows.append(row)
-    columns = {"gain_every": ">10d", "groups per seed": "<15"}
+    width = max(len(label) for label, _ in settings)
+    columns = {"setting": f"<{width}", "groups per seed": "<15"}
     if "ARI per seed" in rows[0]:
         columns.update({"ARI per seed": "<14", "recovered": ">9"})
-    columns.update({f"same as {values[0]}": ">9", "test loss": ">16",
-                    f"paired - {values[0]}": ">17", "gains corr": ">10.3f", "CPU s": ">7.1f",
+    columns.update({"same groups": ">11", "test loss": ">16", "paired - ref": ">17",
+                    "gains corr": ">10.3f", "gain epochs": ">11.1f", "CPU s": ">7.1f",
                     "CPU ratio": ">9.2f"})
     print_table(rows, columns, title=f"\n{title}")
 
 
-def gain_every(args):
-    """TaskGrouper at its defaults, ``gain_every`` values side by side (``--gain-every``)."""
-    values = args.gain_every
-    print(f"\ngain_every {values} side by side: TaskGrouper at its defaults (random_state =")
-    print("seed), the first value the reference. ARI: adjusted Rand index of groups_ against")
-    print("the planted groups; 'same as': groups_ equal to the reference's on that seed; gains")
-    print("corr: correlation of gains_ with the reference's (mean over seeds); CPU s: fit, mean")
-    print("over seeds; CPU ratio: total over seeds / the reference's.")
+def parse_setting(text):
+    """``"name=value[,name=value...]"`` -> ``(text, parameters)``, values as Python literals."""
+    params = {}
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        try:
+            params[name.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            params[name.strip()] = value.strip()  # a bare string, e.g. gain=tag
+    return text, params
+
+
+def compare_defaults(args, settings):
+    """TaskGrouper at its defaults changed by ``settings``, side by side, on every set."""
+    print(f"\n{', '.join(label for label, _ in settings)} side by side: TaskGrouper at its")
+    print(f"defaults otherwise (random_state = seed), {settings[0][0]!r} the reference. ARI:")
+    print("adjusted Rand index of groups_ against the planted groups; 'same groups': groups_")
+    print("equal to the reference's on that seed; gains corr: correlation of gains_ with the")
+    print("reference's; gain epochs: epochs of the gain-measuring joint network (n_iter_); both")
+    print("and CPU s (fit): mean over seeds; CPU ratio: total over seeds / the reference's.")
     if not args.skip_planted:
         for title, kwargs, _ in PLANTED:
             splits = [(seed, *planted_split(kwargs, seed)) for seed in range(args.seeds)]
-            compare_gain_every(f"{title}, 400 training rows", splits, values)
+            compare_settings(f"{title}, 400 training rows", splits, settings)
     if not args.skip_real:
         for title, X, Y in real_sets(args):
             splits = [(seed, *real_split(X, Y, seed, args.max_train), None)
                       for seed in range(args.seeds)]
-            compare_gain_every(f"{title}, {len(splits[0][1])} training rows", splits, values)
+            compare_settings(f"{title}, {len(splits[0][1])} training rows", splits, settings)
 
 
 def timing(args):
@@ -339,6 +359,9 @@ def main():
     parser.add_argument("--gain-every", type=int, nargs="+", metavar="N",
                         help="compare these gain_every values at TaskGrouper's defaults "
                         "instead of the methods (the first is the reference)")
+    parser.add_argument("--defaults-vs", nargs="+", metavar="NAME=VALUE[,...]",
+                        help="compare TaskGrouper's defaults with these settings instead of "
+                        "the methods, e.g. early_stopping=True")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-planted", action="store_true")
     parser.add_argument("--skip-real", action="store_true")
@@ -347,8 +370,13 @@ def main():
     if args.quick:
         args.seeds, args.epochs, args.planted_epochs, args.random = 1, 20, 30, 1
     clock = start_run()
+    settings = None
     if args.gain_every:
-        gain_every(args)
+        settings = [(f"gain_every={v}", dict(gain_every=v)) for v in args.gain_every]
+    elif args.defaults_vs:
+        settings = [("defaults", {})] + [parse_setting(text) for text in args.defaults_vs]
+    if settings:
+        compare_defaults(args, settings)
         if not args.skip_timing:
             timing(args)
         finish_run(clock)

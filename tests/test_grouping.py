@@ -550,6 +550,31 @@ def test_validation_selection_of_the_number_of_groups(planted, tmp_path):
         memory=None).fit(X, Y).predict(X))
 
 
+def test_early_stopping_stops_the_group_networks_not_the_gain_network():
+    # targets of pure noise: the held-out loss stalls at once, so every
+    # early-stopped network stops long before max_epochs
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(300, 3), rng.randn(300, 3)
+    kwargs = dict(hidden_layer_sizes=(16,), lr=0.05, max_epochs=40, n_iter_no_change=2,
+                  random_state=0)
+    stopped = TaskGrouper(early_stopping=True, **kwargs).fit(X, Y)
+    full = TaskGrouper(early_stopping=False, **kwargs).fit(X, Y)
+    # the gain network trains every epoch on every row (no row is held out for
+    # the choice of the grouping here), so it measures exactly what it does
+    # without early stopping
+    assert stopped.n_iter_ == 40
+    np.testing.assert_array_equal(stopped.gains_, full.gains_)
+    assert stopped.groups_ == full.groups_
+    # the group networks stop on the held-out rows (10%) and train on the rest
+    assert all(len(net.history) < 40 for net in stopped.estimators_)
+    assert all(len(net.history) == 40 for net in full.estimators_)
+    rows = [sum(net.history[-1, "batches", :, "train_batch_size"]) for net in stopped.estimators_]
+    assert rows == [270] * len(stopped.estimators_)
+    with_selection = TaskGrouper(early_stopping=True, group_selection="validation",
+                                 **kwargs).fit(X, Y)
+    assert with_selection.n_iter_ == 40
+
+
 def test_validation_selection_keeps_unrelated_tasks_apart():
     # three unrelated tasks |x_k|, each needing the whole two-unit trunk
     rng = np.random.RandomState(0)

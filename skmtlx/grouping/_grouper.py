@@ -144,7 +144,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         user guide measures both).
     gain_epochs : int or None, default=None
         Epochs of the joint training that measures the gains; None uses
-        ``max_epochs``.
+        ``max_epochs``. This network is never early-stopped.
     task_groups : list of list of int or None, default=None
         Use these groups instead of measuring and solving (for baselines
         such as "all tasks together" ``[[0, ..., T-1]]`` or "each task alone").
@@ -172,9 +172,14 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         Adam learning rate.
     weight_decay : float, default=0.0
         L2 penalty of Adam.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the rows and stop each network's
-        training when the validation loss stalls.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows and stop each group
+        network's training when its held-out loss stalls (the best epoch is
+        kept). The gain-measuring network is not stopped: it trains
+        ``gain_epochs`` on every row not held out for ``group_selection``.
+        ``False`` trains every network ``max_epochs`` on every row, which
+        overfits where that many epochs are too many (the user guide
+        measures both).
     validation_fraction : float, default=0.1
         Held-out fraction for early stopping and for the validation
         ``group_selection``. The same rows are held out for every network
@@ -352,7 +357,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         batch_size=128,
         lr=1e-3,
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -446,7 +451,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         if self.capacity == "per_task":
             hidden = tuple(width * len(tasks) for width in hidden)
         binary = [self.task_types_[t] == "binary" for t in tasks]
-        valid = (X_valid, Z_valid[:, tasks]) if self.early_stopping else None
+        valid = (X_valid, Z_valid[:, tasks]) if self.early_stopping and gain is None else None
         args = (config, X, Z[:, tasks], valid, binary, hidden, self.activation)
         if gain is None:
             return cached_training(self.memory, _fit_net)(
@@ -583,9 +588,18 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             candidates = [(None, self._check_task_groups(n_tasks), None)]
         else:
             if n_tasks > 1:
-                gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs)
+                # the gain-measuring network is never early-stopped: it measures over
+                # gain_epochs on every row not kept for the choice of the grouping
+                gain_rows = rows
+                if self.early_stopping:
+                    gain_rows = np.arange(len(X))
+                    gain_rows = np.setdiff1d(gain_rows, select_rows) if select else gain_rows
+                gain_data = (Xf[gain_rows], Z[gain_rows], None, None)
+                gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs,
+                                             early_stopping=False)
                 gains, gain_history, history = self._train_net(
-                    gain_config, data, list(range(n_tasks)), gain=(self.gain, self.gain_every),
+                    gain_config, gain_data, list(range(n_tasks)),
+                    gain=(self.gain, self.gain_every),
                 )
                 if gains is None:
                     raise RuntimeError("No transfer gain could be measured; check the data.")
