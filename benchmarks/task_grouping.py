@@ -41,7 +41,7 @@ sets: adjusted Rand index of ``groups_`` against the planted groups per
 seed; real sets: whether ``groups_`` equals the reference's; both: test
 loss, the correlation of ``gains_`` with the reference's, and the CPU
 seconds of ``fit`` with their ratio to the reference's.
-``--defaults-vs early_stopping=True`` does the same with TaskGrouper's
+``--defaults-vs early_stopping=False`` does the same with TaskGrouper's
 defaults as the reference against each setting given (a setting is
 ``name=value[,name=value...]``, values read as Python literals).
 """
@@ -361,7 +361,7 @@ def main():
                         "instead of the methods (the first is the reference)")
     parser.add_argument("--defaults-vs", nargs="+", metavar="NAME=VALUE[,...]",
                         help="compare TaskGrouper's defaults with these settings instead of "
-                        "the methods, e.g. early_stopping=True")
+                        "the methods, e.g. early_stopping=False")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-planted", action="store_true")
     parser.add_argument("--skip-real", action="store_true")
