@@ -160,7 +160,8 @@ def _task_score(model, X, Y):
 
 def grouping(seeds):
     out = []
-    params = dict(hidden_layer_sizes=(6,), lr=1e-2, batch_size=64, max_epochs=60)
+    params = dict(hidden_layer_sizes=(6,), lr=1e-2, batch_size=64, max_epochs=60,
+                  early_stopping=False)
     for name, kwargs in [("planted regression (3,3,3)", {}),
                          ("planted binary (3,3,3)", {"task_type": "binary"})]:
         rows = []
