@@ -122,22 +122,19 @@ def fidelity_functions(estimator, *, X_train, predict_params=None, row_params=No
     else:
         head, final = None, estimator
     if hasattr(final, "predict_surrogate"):
-        def inner(X):
-            return X if head is None else head.transform(X)
+        def outputs(predict, predict_proba=None):
+            # the rows go through the Pipeline's head once per call, for both methods
+            def fn(X):
+                Xt, kwargs = (X if head is None else head.transform(X)), params(X)
+                if predict_proba is None:
+                    return np.asarray(predict(Xt, **kwargs), float).reshape(len(X), -1)
+                return _outputs_space(predict_proba(Xt, **kwargs), predict(Xt, **kwargs))
+            return fn
 
         if hasattr(final, "predict_proba") and hasattr(final, "predict_surrogate_proba"):
-            return (
-                lambda X: _outputs_space(final.predict_proba(inner(X), **params(X)),
-                                         final.predict(inner(X), **params(X))),
-                lambda X: _outputs_space(final.predict_surrogate_proba(inner(X), **params(X)),
-                                         final.predict_surrogate(inner(X), **params(X))),
-            )
-        return (
-            lambda X: np.asarray(final.predict(inner(X), **params(X)), float).reshape(
-                len(X), -1),
-            lambda X: np.asarray(final.predict_surrogate(inner(X), **params(X)), float).reshape(
-                len(X), -1),
-        )
+            return (outputs(final.predict, final.predict_proba),
+                    outputs(final.predict_surrogate, final.predict_surrogate_proba))
+        return outputs(final.predict), outputs(final.predict_surrogate)
     if is_classifier(estimator) and not hasattr(estimator, "predict_proba"):
         raise ValueError(
             f"{type(estimator).__name__} has no predict_proba: fidelity of a classifier is "
