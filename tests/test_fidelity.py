@@ -550,8 +550,8 @@ def test_additive_regressor_starts_at_the_penalised_fit_with_f_as_g_plus_mlp(add
 
 
 def test_penalised_logistic_fit_is_logistic_regression_cv_on_the_basis():
-    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
     from skmtlx._additive import LOGISTIC_CS, AdditiveBasis, penalised_logistic_fit
 
     rng = np.random.RandomState(0)
@@ -561,20 +561,19 @@ def test_penalised_logistic_fit_is_logistic_regression_cv_on_the_basis():
     labels = (logit + rng.logistic(size=400) > 0).astype(int)
     Z = AdditiveBasis(n_knots=12).fit(X).transform(X)
     coef, intercept = penalised_logistic_fit(Z, labels)
-    folds = StratifiedKFold(3, shuffle=True, random_state=0)
-    search = LogisticRegressionCV(Cs=LOGISTIC_CS, cv=folds, scoring="neg_log_loss",
-                                  max_iter=5000, tol=1e-8).fit(Z, labels)
-    C = search.C_[0]
-    assert LOGISTIC_CS[0] < C < LOGISTIC_CS[-1]  # the penalty binds
-    reference = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(Z, labels)
+    # the same cross-validated choice of C, done by GridSearchCV (LogisticRegressionCV's
+    # defaults and attributes change in scikit-learn 1.10)
+    search = GridSearchCV(LogisticRegression(max_iter=5000, tol=1e-8), {"C": LOGISTIC_CS},
+                          cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                          scoring="neg_log_loss")
+    reference = search.fit(Z, labels).best_estimator_
+    assert LOGISTIC_CS[0] < search.best_params_["C"] < LOGISTIC_CS[-1]  # the penalty binds
     np.testing.assert_allclose(Z @ coef.T + intercept, reference.decision_function(Z)[:, None],
                                atol=1e-2)
     # three classes: one logit per class, the multinomial fit
     three = np.digitize(logit + rng.logistic(size=400), [-1.0, 1.0])
     coef, intercept = penalised_logistic_fit(Z, three)
-    C = LogisticRegressionCV(Cs=LOGISTIC_CS, cv=folds, scoring="neg_log_loss", max_iter=5000,
-                             tol=1e-8).fit(Z, three).C_[0]
-    reference = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(Z, three)
+    reference = search.fit(Z, three).best_estimator_
     np.testing.assert_allclose(Z @ coef.T + intercept, reference.decision_function(Z),
                                atol=1e-2)
 
