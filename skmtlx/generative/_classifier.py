@@ -7,7 +7,7 @@ from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
+from sklearn.utils.validation import check_is_fitted, check_memory
 
 from .._persistence import PersistenceMixin
 from .._surrogate import (
@@ -20,7 +20,7 @@ from .._surrogate import (
     fit_post_hoc_surrogate,
 )
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, TrainingConfig, cached_training
-from ..utils._validation import check_hidden_layer_sizes, target_names
+from ..utils._validation import check_hidden_layer_sizes, target_names, validate_features
 from ._joint import (
     adjusted_joint_scores,
     enumerate_joint_labels,
@@ -295,7 +295,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Discrete targets (any labels per column). 1-D means one task.
@@ -305,7 +305,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         self : GenerativeMTLClassifier
         """
         names = target_names(y)
-        X, y = validate_data(
+        X, y = validate_features(
             self, X, y, multi_output=True, dtype=[np.float64, np.float32], y_numeric=False
         )
         check_classification_targets(y)
@@ -375,7 +375,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_features(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def _surrogate_names(self):
         names, task_names = [], []
@@ -399,7 +399,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -413,7 +413,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -501,7 +501,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -511,7 +511,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         """
         check_is_fitted(self)
         return self._task_log_proba(
-            validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
+            validate_features(self, X, reset=False, dtype=[np.float64, np.float32]))
 
     def _task_log_proba(self, X):
         """:meth:`task_log_proba` on validated ``X``."""
@@ -542,7 +542,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -557,7 +557,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -578,7 +578,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -593,7 +593,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -624,7 +624,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             True labels.
@@ -642,7 +642,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             True labels.
@@ -676,6 +676,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified once by validate_features
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         tags.classifier_tags.multi_label = True
