@@ -521,7 +521,7 @@ def test_sparse_X_gives_the_predictions_and_explanations_of_its_dense_copy(estim
     X = np.where(np.abs(X) < 0.6, 0.0, X)  # about 45 % zeros
     copies = _sparse_copies(X)
     dense = clone(estimator).fit(X, y)
-    sparse = clone(estimator).fit(copies["csr"], y)
+    sparse = clone(estimator).fit(copies["csc_int64"], y)
     expected, explanation = dense.predict(X), dense.explain(X)
     assert len(np.unique(expected, axis=0)) > 1  # rows read wrongly would change them
     for name, X_sparse in copies.items():

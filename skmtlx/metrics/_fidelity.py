@@ -49,9 +49,10 @@ class _PostHocSurrogate:
             self.model = LinearRegression().fit(X_train, estimator.predict(X_train))
 
     def outputs(self, X):
+        X = check_features(X, dtype=np.float64)  # the rows it was fitted on were dense
         if self.classifier:
             return _fidelity_space(self.model.predict_proba(X))
-        return self.model.predict(X).reshape(_num_samples(X), -1)
+        return self.model.predict(X).reshape(len(X), -1)
 
 
 def black_box_and_surrogate(estimator, X, *, X_train=None, predict_params=None):

@@ -30,6 +30,9 @@ def to_dense(X):
 
     The networks read dense rows, so a sparse input costs the memory of its
     dense copy, as if it had been built dense (e.g. ``OneHotEncoder(sparse_output=False)``).
+    The copy is C-ordered whatever the layout (CSC's own ``toarray`` is
+    column-major), so that the fit computes what it computes on ``np.asarray``
+    of the same values, to the last bit.
 
     Parameters
     ----------
@@ -47,7 +50,7 @@ def to_dense(X):
     array([[0., 2.],
            [1., 0.]])
     """
-    return X.toarray() if sp.issparse(X) else X
+    return X.toarray(order="C") if sp.issparse(X) else X
 
 
 def validate_features(estimator, X, y="no_validation", *, reset=True, **check_params):
