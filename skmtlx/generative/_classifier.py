@@ -76,7 +76,8 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
     ----------
     estimator : estimator object or None, default=None
         Base classifier with ``predict_proba``, fitted (cloned) on ``(X, y)``
-        in ``fit``. For several targets its ``predict_proba`` must return one
+        in ``fit`` (a sparse ``X`` densified: it need not accept sparse
+        input). For several targets its ``predict_proba`` must return one
         ``(n_samples, n_classes_t)`` array per target (multi-output
         classifiers) or, when every target is binary, one ``(n_samples,
         n_tasks)`` array of positive-class probabilities (multi-label

@@ -152,7 +152,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
     estimator : estimator or None, default=None
         Model trained on each group's columns instead of the built-in
         network; must handle the group's targets (multi-output when the
-        group has several tasks). One-task groups get a 1-D target.
+        group has several tasks). One-task groups get a 1-D target. It is
+        given ``X`` dense (a sparse ``X`` densified): it need not accept
+        sparse input.
     task_types : "auto" or sequence of {"regression", "binary"}, default="auto"
         Kind of each target column. ``"auto"``: a column with exactly two
         distinct integer values is binary, anything else regression.
