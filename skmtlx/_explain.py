@@ -6,6 +6,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._explanation import Explanation
+from .utils._validation import to_dense
 
 __all__ = ["explain", "feature_origin"]
 
@@ -25,7 +26,7 @@ def explain(estimator, X, *, features="original", **params):
     estimator : fitted estimator or Pipeline
         A skmtlx estimator with an ``explain`` method, or a fitted Pipeline
         whose last step is one.
-    X : array-like or DataFrame of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} or DataFrame of shape (n_samples, n_features)
         Raw rows to explain.
     features : {"original", "transformed"}, default="original"
         Report attributions on the Pipeline's input columns or on the final
@@ -67,7 +68,7 @@ def explain(estimator, X, *, features="original", **params):
     origin = feature_origin(head, input_names)
     values = np.zeros((exp.values.shape[0], len(input_names), exp.values.shape[2]))
     np.add.at(values, (slice(None), origin), exp.values)
-    data = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
+    data = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(to_dense(X))
     return Explanation(values, exp.base_values, data, input_names, exp.output_names,
                        task_names=exp.task_names, sample_tasks=exp.sample_tasks,
                        row_labels=exp.row_labels)

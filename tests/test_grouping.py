@@ -16,6 +16,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import sklearn.utils
 import torch
 from sklearn.base import clone
@@ -476,6 +477,23 @@ def test_mixed_targets_and_wrapped_estimator(planted):
     np.testing.assert_allclose(wrapped.predict(X)[:, 1], Ridge().fit(X, Y[:, 1]).predict(X))
     with pytest.raises(ValueError, match="task_types"):
         TaskGrouper(task_types=["binary"]).fit(X, Y)
+
+
+def test_wrapped_dense_only_estimator_fits_on_sparse_X(planted):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X, Y, _ = planted
+    X, Y = np.where(np.abs(X) < 0.5, 0.0, X), Y[:, :3]
+    booster = HistGradientBoostingRegressor(max_iter=10, random_state=0)
+    with pytest.raises(TypeError, match="dense data is required"):  # precondition
+        clone(booster).fit(sp.csr_matrix(X), Y[:, 0])
+    grouper = TaskGrouper(estimator=booster, task_groups=[[0], [1], [2]], random_state=0)
+    sparse = clone(grouper).fit(sp.csr_matrix(X), Y)
+    dense = clone(grouper).fit(X, Y)
+    # every booster was given the dense rows
+    np.testing.assert_array_equal(sparse.predict(sp.csc_matrix(X)), dense.predict(X))
+    np.testing.assert_array_equal(sparse.explain(sp.csr_array(X)).values,
+                                  dense.explain(X).values)
 
 
 def test_deterministic_clone_pickle_pipeline(planted):

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import expit
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from skmtlx import AuxiliaryTargetMTLClassifier, FidelityMTLClassifier, FidelityMTLRegressor
 from skmtlx.metrics import (
@@ -571,3 +572,56 @@ def test_metrics_and_selection_work_on_the_additive_surrogate(diabetes):
         refit=best_within_fidelity("r2", "gf", epsilon=0.05), cv=2,
     ).fit(X, y)
     assert -search.cv_results_["mean_test_gf"][search.best_index_] <= 0.05
+
+
+def test_fidelity_metrics_take_sparse_X_as_its_dense_copy(diabetes, joint_and_post_hoc):
+    X, y = diabetes
+    X = np.where(np.abs(X) < 0.5, 0.0, X) * np.arange(1.0, 11.0)  # unequal columns
+    X_train, X_test = X[:300], X[300:360]
+    joint = joint_and_post_hoc[0]
+    forest = RandomForestRegressor(n_estimators=5, max_depth=3, random_state=0).fit(X_train,
+                                                                                    y[:300])
+    neighborhood = dict(n_samples=100, random_state=0)
+    for layout in (sp.csr_matrix, sp.csc_array):
+        S_train, S_test = layout(X_train), layout(X_test)
+        assert global_fidelity(joint, S_test) == global_fidelity(joint, X_test)
+        assert fidelity_r2(joint, S_test) == fidelity_r2(joint, X_test)
+        # the post-hoc surrogate of a scikit-learn model is fitted on the sparse X_train
+        np.testing.assert_array_equal(
+            black_box_and_surrogate(forest, S_test, X_train=S_train),
+            black_box_and_surrogate(forest, X_test, X_train=X_train))
+        for model in (joint, forest):
+            assert neighborhood_fidelity(model, S_test, training_data=S_train,
+                                         **neighborhood) == pytest.approx(
+                neighborhood_fidelity(model, X_test, training_data=X_train, **neighborhood),
+                rel=1e-12)
+        assert global_fidelity_scorer(joint, S_test, None) == -global_fidelity(joint, X_test)
+    # a refit per setting on sparse rows; GNF on rows drawn out of the sparse test set
+    est = FidelityMTLRegressor(hidden_layer_sizes=(8,), max_epochs=5, lr=0.01, random_state=0)
+    settings = dict(fidelity_weights=(0.3,), post_hoc=False, neighborhood=neighborhood,
+                    neighborhood_points=20)
+    sparse = fidelity_tradeoff(est, sp.csr_matrix(X_train), y[:300], sp.csr_matrix(X_test),
+                               y[300:360], **settings)
+    dense = fidelity_tradeoff(est, X_train, y[:300], X_test, y[300:360], **settings)
+    columns = ["score", "gf", "r2_fg", "gnf"]
+    np.testing.assert_allclose(sparse[columns], dense[columns], rtol=1e-12)
+
+
+def test_fidelity_metrics_of_a_pipeline_with_a_sparse_one_hot_step():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"c": rng.choice(["x", "y", "z"], 80),
+                          "d": rng.choice(["p", "q", "r", "s"], 80)})
+    y = (2.0 * (frame["c"] == "x") - (frame["d"] == "q") + 0.1 * rng.randn(80)).to_numpy()
+    pipe = make_pipeline(OneHotEncoder(), FidelityMTLRegressor(fidelity_weight=0.5, **FAST))
+    pipe.fit(frame, y)
+    Xt = pipe[0].transform(frame)
+    assert sp.issparse(Xt)  # precondition: the last step sees CSR rows
+    dense = Xt.toarray()
+    assert global_fidelity(pipe, frame) == global_fidelity(pipe[-1], dense)
+    gnf = neighborhood_fidelity(pipe, frame, n_samples=200, random_state=0)
+    assert gnf > 0
+    assert gnf == pytest.approx(neighborhood_fidelity(pipe[-1], dense, n_samples=200,
+                                                      random_state=0), rel=1e-12)

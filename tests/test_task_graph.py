@@ -386,6 +386,29 @@ def test_string_task_ids_and_task_column():
     np.testing.assert_allclose(m3.predict(Xa), m1.predict(X, tasks=names))
 
 
+def test_sparse_X_with_a_task_column_or_task_ids():
+    X, y, t, _ = _toy()
+    X = np.where(np.abs(X) < 0.5, 0.0, X)
+    # the ids between the features; task 0 is an implicit zero of the sparse matrix
+    Xa = np.column_stack([X[:, :2], t, X[:, 2:]])
+    assert (t == 0).any()
+    dense = SparseTaskGraphMTL(random_state=0, task_column=2).fit(Xa, y)
+    for position in (2, -3):
+        sparse = SparseTaskGraphMTL(random_state=0, task_column=position).fit(
+            sp.csc_matrix(Xa), y)
+        np.testing.assert_array_equal(sparse.tasks_, dense.tasks_)
+        np.testing.assert_array_equal(sparse.coef_, dense.coef_)
+        np.testing.assert_array_equal(sparse.predict(sp.csr_array(Xa)), dense.predict(Xa))
+        np.testing.assert_array_equal(sparse.explain(sp.coo_matrix(Xa)).values,
+                                      dense.explain(Xa).values)
+    by_ids = SparseTaskGraphMTL(random_state=0).fit(sp.csr_matrix(X), y, tasks=t)
+    np.testing.assert_array_equal(
+        by_ids.predict(sp.csc_array(X), tasks=t),
+        SparseTaskGraphMTL(random_state=0).fit(X, y, tasks=t).predict(X, tasks=t))
+    with pytest.raises(ValueError, match="'who' is a column name but X has no column names"):
+        SparseTaskGraphMTL(task_column="who").fit(sp.csr_matrix(Xa), y)
+
+
 def test_deterministic_and_pickle():
     X, y, t, _ = _toy()
     m1 = SparseTaskGraphMTL(random_state=3).fit(X, y, tasks=t)

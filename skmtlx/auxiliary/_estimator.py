@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_co
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._persistence import PersistenceMixin
 from .._surrogate import (
@@ -20,7 +20,12 @@ from .._surrogate import (
     with_surrogate,
 )
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
-from ..utils._validation import check_hidden_layer_sizes, mean_and_scale, target_names
+from ..utils._validation import (
+    check_hidden_layer_sizes,
+    mean_and_scale,
+    target_names,
+    validate_features,
+)
 from ._aux_data import AUX_KINDS, AuxiliaryTargets, check_aux_weight
 from ._explain import explain_errors
 from ._loss import AuxiliaryTargetLoss
@@ -95,11 +100,16 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
         self.device = device
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified once by validate_features
+        return tags
+
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, aux):
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         names = target_names(y)
-        X, y = validate_data(self, X, y, ensure_min_samples=2, **self._validate_kwargs())
+        X, y = validate_features(self, X, y, ensure_min_samples=2, **self._validate_kwargs())
         n_samples = X.shape[0]
         y_main, main_width, stratify, main_state = self._encode_main(y)
         if aux is None:
@@ -170,7 +180,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return validate_features(self, X, reset=False, dtype=np.float64)
 
     def _surrogate_names(self):
         if self._main_kind == "classification":
@@ -211,7 +221,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
     def _outputs(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_features(self, X, reset=False, dtype=np.float64)
         return self._forward(X)[:self._n_heads]
 
     def _require_aux_heads(self, method):
@@ -226,7 +236,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -245,7 +255,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -273,7 +283,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
         y : array-like
             True main targets.
@@ -297,7 +307,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
             raise ValueError(
                 f"large_error_quantile must be in (0, 1), got {large_error_quantile}."
             )
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_features(self, X, reset=False, dtype=np.float64)
         y = np.asarray(y)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"y has {y.shape[0]} rows but X has {X.shape[0]}.")
@@ -479,7 +489,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs (the only inputs needed at prediction time).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Main regression target(s).
@@ -498,7 +508,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -513,7 +523,7 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -675,7 +685,7 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs (the only inputs needed at prediction time).
         y : array-like of shape (n_samples,)
             Main class labels.
@@ -694,7 +704,7 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -708,7 +718,7 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -723,7 +733,7 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns
@@ -737,7 +747,7 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Main inputs.
 
         Returns

@@ -7,14 +7,14 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._additive import LinearBasis, make_basis
 from .._persistence import PersistenceMixin
 from .._surrogate import PredictionLoss, SurrogateMixin, with_surrogate
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, make_mlp
 from .._torch._embeddings import NUMERICAL_EMBEDDINGS, make_numerical_embedding
-from ..utils._validation import check_hidden_layer_sizes
+from ..utils._validation import check_hidden_layer_sizes, validate_features
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -39,6 +39,11 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         "surrogate_fit": [StrOptions({"joint", "post_hoc"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified once by validate_features
+        return tags
 
     def _fit_network(self, X, targets, *, n_outputs, prediction_loss, link, stratify=None,
                      linear_start=None, additive_start=None, screening_targets=None):
@@ -148,7 +153,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        return validate_features(self, X, reset=False, dtype=FLOAT_DTYPES)
 
     def _output_names(self):
         raise NotImplementedError
@@ -165,7 +170,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows whose range sets each feature's grid (e.g. the training
             data).
         grid_resolution : int, default=50
@@ -233,7 +238,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows whose range sets each feature's grid.
         grid_resolution : int, default=20
             Grid points per feature; a feature with fewer distinct values in

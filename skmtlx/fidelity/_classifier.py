@@ -9,10 +9,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from .._additive import stagewise_logistic_fit
 from .._surrogate import FittedSurrogate, fit_logistic_on_labels
+from ..utils._validation import validate_features
 from ._base import FLOAT_DTYPES, BaseFidelityMTL
 
 
@@ -220,7 +220,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs (scale them, e.g. with ``StandardScaler``).
         y : array-like of shape (n_samples,)
             Class labels, of any type.
@@ -229,7 +229,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         -------
         self : FidelityMTLClassifier
         """
-        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES, ensure_min_samples=2)
+        X, y = validate_features(self, X, y, dtype=FLOAT_DTYPES, ensure_min_samples=2)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         classes = encoder.classes_
@@ -273,7 +273,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -287,7 +287,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -302,7 +302,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -316,7 +316,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns

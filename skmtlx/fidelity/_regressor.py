@@ -3,11 +3,10 @@
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import validate_data
 
 from .._additive import penalised_fit
 from .._surrogate import FittedSurrogate, fit_post_hoc_surrogate
-from ..utils._validation import mean_and_scale, target_names
+from ..utils._validation import mean_and_scale, target_names, validate_features
 from ._base import FLOAT_DTYPES, BaseFidelityMTL, _least_squares
 
 
@@ -218,7 +217,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs (scale them, e.g. with ``StandardScaler``).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
@@ -228,7 +227,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         self : FidelityMTLRegressor
         """
         names = target_names(y)
-        X, y = validate_data(
+        X, y = validate_features(
             self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES,
             ensure_min_samples=2,
         )
@@ -267,7 +266,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -281,7 +280,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns

@@ -7,7 +7,7 @@ from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
+from sklearn.utils.validation import check_is_fitted, check_memory
 
 from .._persistence import PersistenceMixin
 from .._surrogate import (
@@ -20,7 +20,7 @@ from .._surrogate import (
     fit_post_hoc_surrogate,
 )
 from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, TrainingConfig, cached_training
-from ..utils._validation import check_hidden_layer_sizes, target_names
+from ..utils._validation import check_hidden_layer_sizes, target_names, validate_features
 from ._joint import (
     adjusted_joint_scores,
     enumerate_joint_labels,
@@ -76,7 +76,8 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
     ----------
     estimator : estimator object or None, default=None
         Base classifier with ``predict_proba``, fitted (cloned) on ``(X, y)``
-        in ``fit``. For several targets its ``predict_proba`` must return one
+        in ``fit`` (a sparse ``X`` densified: it need not accept sparse
+        input). For several targets its ``predict_proba`` must return one
         ``(n_samples, n_classes_t)`` array per target (multi-output
         classifiers) or, when every target is binary, one ``(n_samples,
         n_tasks)`` array of positive-class probabilities (multi-label
@@ -295,7 +296,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Discrete targets (any labels per column). 1-D means one task.
@@ -305,7 +306,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         self : GenerativeMTLClassifier
         """
         names = target_names(y)
-        X, y = validate_data(
+        X, y = validate_features(
             self, X, y, multi_output=True, dtype=[np.float64, np.float32], y_numeric=False
         )
         check_classification_targets(y)
@@ -375,7 +376,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return validate_features(self, X, reset=False, dtype=[np.float64, np.float32])
 
     def _surrogate_names(self):
         names, task_names = [], []
@@ -399,7 +400,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -413,7 +414,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -501,7 +502,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -511,7 +512,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         """
         check_is_fitted(self)
         return self._task_log_proba(
-            validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
+            validate_features(self, X, reset=False, dtype=[np.float64, np.float32]))
 
     def _task_log_proba(self, X):
         """:meth:`task_log_proba` on validated ``X``."""
@@ -542,7 +543,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -557,7 +558,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -578,7 +579,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -593,7 +594,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -624,7 +625,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             True labels.
@@ -642,7 +643,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             True labels.
@@ -676,6 +677,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified once by validate_features
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         tags.classifier_tags.multi_label = True

@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._persistence import PersistenceMixin
 from .._surrogate import (
@@ -40,6 +40,7 @@ from ..utils._validation import (
     check_hidden_layer_sizes,
     mean_and_scale,
     target_names,
+    validate_features,
 )
 from ._gains import MultiTaskLoss, TransferGainRecorder
 from ._solver import _check_problem, _violations, grouping_objective, solve_grouping
@@ -151,7 +152,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
     estimator : estimator or None, default=None
         Model trained on each group's columns instead of the built-in
         network; must handle the group's targets (multi-output when the
-        group has several tasks). One-task groups get a 1-D target.
+        group has several tasks). One-task groups get a 1-D target. It is
+        given ``X`` dense (a sparse ``X`` densified): it need not accept
+        sparse input.
     task_types : "auto" or sequence of {"regression", "binary"}, default="auto"
         Kind of each target column. ``"auto"``: a column with exactly two
         distinct integer values is binary, anything else regression.
@@ -404,6 +407,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
     # ------------------------------------------------------------------
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified once by validate_features
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         tags.non_deterministic = False
@@ -531,7 +535,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             One column per task (regression values or binary labels).
@@ -541,8 +545,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         self : TaskGrouper
         """
         names = target_names(y)
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
-                             ensure_min_samples=2)
+        X, y = validate_features(self, X, y, multi_output=True, y_numeric=True,
+                                 dtype=np.float64, ensure_min_samples=2)
         # what the targets are: read by the helpers that encode, train and score below;
         # everything the fit learns is assigned at the end, in one block
         self._hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
@@ -701,7 +705,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
     def _validate_surrogate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return validate_features(self, X, reset=False, dtype=np.float64)
 
     def _surrogate_names(self):
         return self._y_names, self._y_names
@@ -739,7 +743,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -765,7 +769,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -774,7 +778,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             regression tasks. A single array when ``y`` was 1-D in ``fit``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_features(self, X, reset=False, dtype=np.float64)
         return self._probabilities(self._task_outputs(X))
 
     @available_if(_has_binary_task)
@@ -783,7 +787,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -850,7 +854,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -858,7 +862,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             Regression values and binary labels; 1-D when ``y`` was 1-D in ``fit``.
         """
         check_is_fitted(self)
-        return self._predict(validate_data(self, X, reset=False, dtype=np.float64))
+        return self._predict(validate_features(self, X, reset=False, dtype=np.float64))
 
     def _predict(self, X):
         """:meth:`predict` on validated ``X``."""
@@ -869,7 +873,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         return self._labels(out)
 
     def _check_y(self, X, y):
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_features(self, X, reset=False, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if Y.shape != (X.shape[0], self.n_tasks_):
@@ -883,7 +887,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
 
@@ -908,7 +912,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
 
@@ -927,7 +931,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
 
         Returns

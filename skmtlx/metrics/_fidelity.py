@@ -4,9 +4,10 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._surrogate import fit_logistic_on_labels
+from ..utils._validation import check_features
 
 __all__ = ["global_fidelity", "fidelity_r2", "black_box_and_surrogate"]
 
@@ -48,6 +49,7 @@ class _PostHocSurrogate:
             self.model = LinearRegression().fit(X_train, estimator.predict(X_train))
 
     def outputs(self, X):
+        X = check_features(X, dtype=np.float64)  # the rows it was fitted on were dense
         if self.classifier:
             return _fidelity_space(self.model.predict_proba(X))
         return self.model.predict(X).reshape(len(X), -1)
@@ -74,9 +76,9 @@ def black_box_and_surrogate(estimator, X, *, X_train=None, predict_params=None):
     estimator : fitted estimator
         An estimator with ``predict_surrogate``, or a regressor, or a
         classifier with ``predict_proba``.
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Points where ``f`` and ``g`` are compared.
-    X_train : array-like of shape (n_train, n_features), default=None
+    X_train : {array-like, sparse matrix} of shape (n_train, n_features), default=None
         Data on which a post-hoc surrogate is fitted; defaults to ``X``.
         Ignored for estimators with ``predict_surrogate``.
     predict_params : dict, default=None
@@ -115,7 +117,9 @@ def fidelity_functions(estimator, *, X_train, predict_params=None, row_params=No
     row_params = {} if row_params is None else dict(row_params)
 
     def params(X):
-        return {**static, **{name: np.full(len(X), value) for name, value in row_params.items()}}
+        n_samples = _num_samples(X)
+        return {**static, **{name: np.full(n_samples, value)
+                             for name, value in row_params.items()}}
 
     if isinstance(estimator, Pipeline):
         head, final = estimator[:-1], estimator[-1]
@@ -127,7 +131,7 @@ def fidelity_functions(estimator, *, X_train, predict_params=None, row_params=No
             def fn(X):
                 Xt, kwargs = (X if head is None else head.transform(X)), params(X)
                 if predict_proba is None:
-                    return np.asarray(predict(Xt, **kwargs), float).reshape(len(X), -1)
+                    return np.asarray(predict(Xt, **kwargs), float).reshape(_num_samples(X), -1)
                 return _outputs_space(predict_proba(Xt, **kwargs), predict(Xt, **kwargs))
             return fn
 
@@ -140,14 +144,10 @@ def fidelity_functions(estimator, *, X_train, predict_params=None, row_params=No
             f"{type(estimator).__name__} has no predict_proba: fidelity of a classifier is "
             "measured on probabilities."
         )
-    surrogate = _PostHocSurrogate(estimator, _as_array(X_train))
+    surrogate = _PostHocSurrogate(estimator, check_features(X_train, dtype=np.float64))
     if is_classifier(estimator):
         return lambda X: _fidelity_space(estimator.predict_proba(X)), surrogate.outputs
-    return lambda X: estimator.predict(X).reshape(len(X), -1), surrogate.outputs
-
-
-def _as_array(X):
-    return check_array(X, dtype=np.float64)
+    return lambda X: estimator.predict(X).reshape(_num_samples(X), -1), surrogate.outputs
 
 
 def global_fidelity(estimator, X, *, X_train=None, multioutput="uniform_average",
@@ -164,9 +164,9 @@ def global_fidelity(estimator, X, *, X_train=None, multioutput="uniform_average"
         An estimator with ``predict_surrogate`` (every skmtlx estimator, also
         at the end of a Pipeline), or any fitted regressor or classifier with
         ``predict_proba`` (its surrogate is then fitted post hoc).
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Evaluation points, e.g. the test set.
-    X_train : array-like, default=None
+    X_train : {array-like, sparse matrix}, default=None
         Data for a post-hoc surrogate; defaults to ``X``.
     multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
         Average over outputs, or one GF per output (per task for multi-task
@@ -204,9 +204,9 @@ def fidelity_r2(estimator, X, *, X_train=None, multioutput="uniform_average",
     ----------
     estimator : fitted estimator
         As for :func:`global_fidelity`.
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Evaluation points.
-    X_train : array-like, default=None
+    X_train : {array-like, sparse matrix}, default=None
         Data for a post-hoc surrogate; defaults to ``X``.
     multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
         Average over outputs, or one R^2 per output.

@@ -7,9 +7,9 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_array
 
 from ..utils._progress import progress
+from ..utils._validation import check_features
 from ._fidelity import fidelity_functions
 
 __all__ = ["neighborhood_fidelity", "local_linear_fits"]
@@ -168,7 +168,7 @@ def neighborhood_fidelity(
         ``X`` and ``training_data`` are first transformed by its earlier steps
         and the neighbourhoods are drawn in the input space of its last step
         (where the surrogate lives), so raw categorical columns are fine.
-    X : array-like of shape (n, n_features)
+    X : {array-like, sparse matrix} of shape (n, n_features)
         Points to explain.
     explainer : {"lime_batched", "lime", "surrogate"}, default="lime_batched"
         ``"lime"``: the lime package, one ``explain_instance`` per point and
@@ -185,7 +185,7 @@ def neighborhood_fidelity(
         uses a standard deviation of 0.1; the paper writes variance 0.1).
     n_samples : int, default=5000
         Perturbation samples per local fit (lime's ``num_samples``).
-    training_data : array-like, default=None
+    training_data : {array-like, sparse matrix}, default=None
         Data giving lime's feature means and scales; defaults to ``X``. Also
         the data on which a post-hoc surrogate is fitted.
     kernel_width : float, default=None
@@ -225,8 +225,9 @@ def neighborhood_fidelity(
         head, estimator = estimator[:-1], estimator[-1]
         X = head.transform(X)
         training_data = None if training_data is None else head.transform(training_data)
-    X = check_array(X, dtype=np.float64)
-    training_data = X if training_data is None else check_array(training_data, dtype=np.float64)
+    X = check_features(X, dtype=np.float64)
+    training_data = (X if training_data is None
+                     else check_features(training_data, dtype=np.float64))
     if training_data.shape[1] != X.shape[1]:
         raise ValueError(
             f"training_data has {training_data.shape[1]} features but X has {X.shape[1]}."

@@ -22,7 +22,7 @@ def global_fidelity_scorer(estimator=None, X=None, y=None, **kwargs):
     ----------
     estimator : fitted estimator, default=None
         As for :func:`global_fidelity`.
-    X : array-like of shape (n_samples, n_features), default=None
+    X : {array-like, sparse matrix} of shape (n_samples, n_features), default=None
         Scored data.
     y : ignored
         Present for the scorer signature.
@@ -59,7 +59,7 @@ def neighborhood_fidelity_scorer(estimator=None, X=None, y=None, **kwargs):
     ----------
     estimator : fitted estimator, default=None
         As for :func:`neighborhood_fidelity` (a Pipeline is fine).
-    X : array-like of shape (n_samples, n_features), default=None
+    X : {array-like, sparse matrix} of shape (n_samples, n_features), default=None
         Scored data.
     y : ignored
         Present for the scorer signature.

@@ -7,6 +7,8 @@ import pandas as pd
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import accuracy_score, mean_squared_error
 from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
 
 from ..utils._parallel import parallel_map
 from ._fidelity import fidelity_r2, global_fidelity
@@ -88,10 +90,11 @@ def fidelity_tradeoff(
         for w in fidelity_weights
     ]
     X_neighborhood = X_test
-    if neighborhood_points is not None and neighborhood_points < len(X_test):
-        rows_drawn = np.random.RandomState(0).choice(len(X_test), neighborhood_points,
+    n_test = _num_samples(X_test)
+    if neighborhood_points is not None and neighborhood_points < n_test:
+        rows_drawn = np.random.RandomState(0).choice(n_test, neighborhood_points,
                                                      replace=False)
-        X_neighborhood = _take_rows(X_test, rows_drawn)
+        X_neighborhood = _safe_indexing(X_test, rows_drawn)
     rows = parallel_map(
         _fit_and_measure,
         [(clone(estimator).set_params(**params), X_train, y_train, X_test, y_test,
@@ -119,10 +122,6 @@ def _fit_and_measure(estimator, X_train, y_train, X_test, y_test, X_neighborhood
             estimator, X_neighborhood, training_data=X_train, **neighborhood
         )
     return row
-
-
-def _take_rows(X, rows):
-    return X.iloc[rows] if hasattr(X, "iloc") else np.asarray(X)[rows]
 
 
 def pareto_front(frame, *, greater_is_better):

@@ -66,7 +66,7 @@ class InteractionDisplay:
         ----------
         estimator : FidelityMTLRegressor or FidelityMTLClassifier
             Fitted with ``surrogate="additive"`` and ``interactions > 0``.
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows that set the grids (e.g. the training data).
         output : object, default=None
             Output (target or class) to draw; required when there are

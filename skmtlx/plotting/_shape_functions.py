@@ -67,7 +67,7 @@ class ShapeFunctionDisplay:
         ----------
         estimator : FidelityMTLRegressor or FidelityMTLClassifier
             Fitted estimator (either surrogate family).
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows that set the grids and over which the partial dependence is
             averaged (e.g. the training data).
         features : list of int or str, default=None

@@ -16,14 +16,18 @@ from sklearn.utils.validation import (
     _check_feature_names_in,
     check_array,
     check_is_fitted,
-    validate_data,
 )
 from threadpoolctl import threadpool_limits
 
 from .._explanation import Explanation
 from .._persistence import PersistenceMixin
 from .._surrogate import FittedSurrogate, best_linear_surrogate
-from ..utils._validation import check_hidden_layer_sizes, check_random_seed
+from ..utils._validation import (
+    check_features,
+    check_hidden_layer_sizes,
+    check_random_seed,
+    validate_features,
+)
 from ._bilevel import TaskGraphProblem, fidelity_moments, task_moments
 from ._candidates import complete_edges, knn_edges, user_edges
 from ._outer import optimize_edges, path_losses, select_path_point
@@ -199,7 +203,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         ``X`` and ``y`` are centred by their overall means first.
     task_column : str, int or None, default=None
         Column of ``X`` holding the task ids (a name for a DataFrame, or a
-        position). When None, task ids come from the ``tasks`` argument of
+        position; a position for a sparse ``X``, whose column then holds
+        numeric ids, zeros included). When None, task ids come from the ``tasks`` argument of
         :meth:`fit` and :meth:`predict` (routed with scikit-learn's metadata
         routing: ``set_fit_request(tasks=True)``, ``set_predict_request(tasks=True)``).
         With neither, all rows are one task and the model is a ridge regression
@@ -420,8 +425,12 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
     # ------------------------------------------------------------ input handling
     def _split_task_column(self, X, reset):
-        """Validate ``X`` (names / width) and separate the task column."""
-        validate_data(self, X, reset=reset, skip_check_array=True)
+        """Validate ``X`` (names / width) and separate the task column.
+
+        A sparse ``X`` is densified first: its task column is then a numeric
+        column like any array's (a name needs a DataFrame).
+        """
+        X = validate_features(self, X, reset=reset, skip_check_array=True)
         col = self.task_column
         if hasattr(X, "iloc"):
             if isinstance(col, str):
@@ -513,7 +522,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 self._check_numeric_features(X.drop(columns=[
                     X.columns[self.task_column] if isinstance(self.task_column, Integral)
                     else self.task_column]))
-            features = check_array(features, dtype=np.float64)
+            features = check_features(features, dtype=np.float64)
             if y is not None:
                 y = check_array(y, ensure_2d=False, dtype=np.float64)
                 if y.ndim != 1:
@@ -522,8 +531,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                     raise ValueError("y must be 1d with one target per row of X.")
         elif y is not None:
             self._check_numeric_features(X)
-            features, y = validate_data(self, X, y, reset=reset, y_numeric=True,
-                                        multi_output=True)
+            features, y = validate_features(self, X, y, reset=reset, y_numeric=True,
+                                            multi_output=True)
             if y.dtype.kind not in "biuf":
                 raise ValueError(f"{type(self).__name__} is a regressor: y must be numeric, "
                                  f"got values of dtype {y.dtype}.")
@@ -536,7 +545,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                     f"{y.shape}.")
         else:
             self._check_numeric_features(X)
-            features = validate_data(self, X, reset=reset)
+            features = validate_features(self, X, reset=reset)
         if tasks is not None:
             tasks = self._check_task_ids(tasks, len(features))
         return features, y, tasks
@@ -713,7 +722,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets: one per row (tasks given by ``tasks`` or ``task_column``),
@@ -943,7 +952,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
         tasks : array-like of shape (n_samples,), default=None
             Task id of each row.
@@ -970,7 +979,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
         tasks : array-like of shape (n_samples,), default=None
             Task id of each row. When None (and no task column), every row is
@@ -1157,7 +1166,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Features (plus the task column when ``task_column`` is set).
         tasks : array-like of shape (n_samples,), default=None
             Task id of each row; must be among ``tasks_``. Not used after a
@@ -1344,5 +1353,6 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = True  # densified once by validate_features
         tags.target_tags.multi_output = True
         return tags

@@ -3,15 +3,130 @@
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, validate_data
 
 __all__ = [
+    "validate_features",
+    "check_features",
+    "to_dense",
     "check_random_seed",
     "check_hidden_layer_sizes",
     "check_fraction_split",
     "mean_and_scale",
     "target_names",
 ]
+
+
+SPARSE_FORMAT = "csr"
+"""What every scipy sparse input (matrix or array, any format and index dtype) is converted to
+before its values are checked: CSR has a ``data`` array holding every stored value, so NaN and
+infinity are found (DOK and LIL have none), and COO duplicates are summed."""
+
+
+def to_dense(X):
+    """``X`` as a dense ndarray if it is a scipy sparse matrix or array, else ``X`` unchanged.
+
+    The networks read dense rows, so a sparse input costs the memory of its
+    dense copy, as if it had been built dense (e.g. ``OneHotEncoder(sparse_output=False)``).
+    The copy is C-ordered whatever the layout (CSC's own ``toarray`` is
+    column-major), so that the fit computes what it computes on ``np.asarray``
+    of the same values, to the last bit.
+
+    Parameters
+    ----------
+    X : sparse matrix, sparse array or any other input
+
+    Returns
+    -------
+    X : ndarray or the input unchanged
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from skmtlx.utils._validation import to_dense
+    >>> to_dense(sp.csr_array([[0.0, 2.0], [1.0, 0.0]]))
+    array([[0., 2.],
+           [1., 0.]])
+    """
+    return X.toarray(order="C") if sp.issparse(X) else X
+
+
+def validate_features(estimator, X, y="no_validation", *, reset=True, **check_params):
+    """scikit-learn's ``validate_data`` with sparse ``X`` accepted and returned dense.
+
+    The one place where every skmtlx estimator validates its features: any
+    scipy sparse format is accepted (converted to CSR, its stored values
+    checked like a dense array's), then densified once (:func:`to_dense`);
+    everything else (feature names, ``n_features_in_``, dtypes, error
+    messages) is ``validate_data``'s.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator validating (records or checks ``n_features_in_`` and
+        ``feature_names_in_``).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The features.
+    y : array-like, None or "no_validation", default="no_validation"
+        Targets, validated with ``X`` unless None or "no_validation".
+    reset : bool, default=True
+        True in ``fit``, False in the methods of a fitted estimator.
+    **check_params : dict
+        Passed to ``validate_data`` (``dtype``, ``ensure_min_samples``,
+        ``multi_output``, ``skip_check_array``, ...).
+
+    Returns
+    -------
+    X : ndarray, or the input when ``skip_check_array=True`` and it is not sparse
+    y : ndarray
+        Only when ``y`` is validated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from sklearn.linear_model import Ridge
+    >>> from skmtlx.utils._validation import validate_features
+    >>> X, y = validate_features(Ridge(), sp.csc_matrix(np.eye(3)), [1.0, 2.0, 3.0])
+    >>> type(X).__name__, X.shape
+    ('ndarray', (3, 3))
+    """
+    validated = validate_data(estimator, X, y, reset=reset, accept_sparse=SPARSE_FORMAT,
+                              **check_params)
+    if y is None or (isinstance(y, str) and y == "no_validation"):
+        return to_dense(validated)
+    X, y = validated
+    return to_dense(X), y
+
+
+def check_features(X, **check_params):
+    """``check_array`` with sparse ``X`` accepted and returned dense, where no estimator validates.
+
+    The features given to a metric: the same accepted inputs as
+    :func:`validate_features`.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The features.
+    **check_params : dict
+        Passed to ``check_array`` (e.g. ``dtype``).
+
+    Returns
+    -------
+    X : ndarray
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from skmtlx.utils._validation import check_features
+    >>> check_features(sp.coo_array(([1.0, 2.0], ([0, 0], [1, 1])), shape=(2, 2)))
+    array([[0., 3.],
+           [0., 0.]])
+    """
+    return to_dense(check_array(X, accept_sparse=SPARSE_FORMAT, **check_params))
 
 
 def check_random_seed(random_state):
