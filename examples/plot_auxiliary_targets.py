@@ -20,15 +20,12 @@ auxiliary target ``control`` serves as a negative control.
 # ``recoverable=0`` means the inputs ``X`` carry no information about the factor;
 # the factor still moves the main target.
 import matplotlib.pyplot as plt
-import pandas as pd
 import numpy as np
-import torch
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from skmtlx.auxiliary import AuxiliaryTargetMTLRegressor
 from skmtlx.datasets import make_auxiliary_regression
-
-torch.set_num_threads(1)  # tiny networks: one thread is fastest
 
 X, y, aux = make_auxiliary_regression(n_samples=2000, recoverable=0.0, random_state=0)
 X_train, X_test, y_train, y_test, aux_train, aux_test = train_test_split(

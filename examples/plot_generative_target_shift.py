@@ -21,13 +21,11 @@ shifted accuracies.
 # -------------------------------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
 from skmtlx.datasets import make_confounded_multitask
 from skmtlx.generative import GenerativeMTLClassifier, mean_task_accuracy
 from skmtlx.metrics import global_fidelity
 
-torch.set_num_threads(1)  # tiny network: one thread is fastest
 kw = dict(n_tasks=2, n_features=10, class_sep=[0.5, 1.0])
 X_train, Y_train = make_confounded_multitask(3000, confounding=0.9, random_state=0, **kw)
 X_iid, Y_iid = make_confounded_multitask(3000, confounding=0.9, random_state=1, **kw)

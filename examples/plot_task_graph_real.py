@@ -22,7 +22,6 @@ try:
     from skmtlx.datasets import load_parkinsons_updrs
 
     X, y, tasks = load_parkinsons_updrs(return_X_y_tasks=True)
-    X = X.to_numpy()
     title = "Parkinsons: patients"
 except OSError:
     from skmtlx.datasets import make_task_graph_regression
@@ -31,8 +30,8 @@ except OSError:
                                                 random_state=0)
     title = "synthetic clusters (data file not found)"
 
-X = StandardScaler().fit_transform(X)
-X = X[:, X.std(axis=0) > 0]
+X = StandardScaler().set_output(transform="pandas").fit_transform(X)  # keeps the names
+X = X.loc[:, X.std() > 0]
 model = SparseTaskGraphMTL(cv=None, max_iter=30, random_state=0).fit(X, y, tasks=tasks)
 print(f"{len(np.unique(tasks))} tasks, kept {len(model.edges_)} of "
       f"{len(model.candidate_edges_)} candidate edges")
@@ -61,8 +60,9 @@ disp = TaskGraphDisplay.from_estimator(model, kind="predictive", show_labels=Fal
 # ------------------------------------
 # The per-task models are linear, so ``explain(X, tasks=...)`` is exact:
 # ``coef_t * (x - training mean)`` for each row's task, adding up to the
-# prediction.
+# prediction. Age and sex do not change within a patient: their
+# attributions are the same on every row, the patient's offset from the average.
 first = np.flatnonzero(tasks == tasks[0])[:50]
-explanation = model.explain(X[first], tasks=tasks[first])
+explanation = model.explain(X.iloc[first], tasks=tasks[first])
 print(explanation.global_importances().head())
 explanation.plot("waterfall", index=0)

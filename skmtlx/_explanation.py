@@ -253,8 +253,8 @@ class ExplanationDisplay:
         """Draw on ``ax`` (a new figure when None) and return ``self``."""
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots()
+        if ax is None:  # laid out so that long feature names are not cut off
+            _, ax = plt.subplots(layout="constrained")
         exp = self.explanation
         out = exp._output_index(self.output)
         name = exp.output_names[out]
@@ -281,13 +281,21 @@ class ExplanationDisplay:
                 order[max_display:]
             ].sum()
         start = exp.row_base_values()[index, out]
-        lefts = start + np.concatenate([[0.0], np.cumsum(shown.values)[:-1]])
+        ends = start + np.cumsum(shown.values)
+        lefts = np.concatenate([[start], ends[:-1]])
         colors = np.where(shown.values >= 0, "tab:red", "tab:blue")
         positions = np.arange(len(shown))[::-1]
-        ax.barh(positions, shown.values, left=lefts, color=colors)
+        bars = ax.barh(positions, shown.values, left=lefts, color=colors)
+        ax.bar_label(bars, labels=[f"{value:+.3g}" for value in shown.values], padding=2,
+                     fontsize="small")
         ax.set_yticks(positions, shown.index)
         ax.axvline(start, color="grey", linestyle="--", linewidth=1)
-        ax.set_xlabel(f"explained output (base value {start:.3g})")
+        ax.axvline(ends[-1], color="black", linewidth=1)
+        low, high = min(start, ends.min()), max(start, ends.max())
+        pad = 0.15 * (high - low) or 1.0  # room for the labels at the ends
+        ax.set_xlim(low - pad, high + pad)
+        ax.set_xlabel(f"explained output: base value {start:.3g} (dashed) "
+                      f"to {ends[-1]:.3g} (solid)")
         ax.set_title(f"Row {index}: attributions ({exp.output_names[out]})")
         return shown
 

@@ -427,6 +427,19 @@ def test_explanation_plots_return_displays():
         exp.plot("pie", output="y0")
 
 
+def test_waterfall_labels_each_bar_and_marks_the_explained_output():
+    exp = _explanation()
+    ax = exp.plot("waterfall", output="y1", index=2).ax_
+    values = exp.values[2, :, 1]
+    labels = sorted(float(text.get_text()) for text in ax.texts)
+    np.testing.assert_allclose(labels, np.sort(values), atol=5e-3 * np.abs(values).max())
+    lines = [line.get_xdata()[0] for line in ax.lines]
+    np.testing.assert_allclose(lines, [-1.0, exp.output_values()[2, 1]])  # base, g(x)
+    low, high = ax.get_xlim()
+    assert low < min(lines) and high > max(lines)  # the end labels are inside the axes
+    assert ax.figure.get_layout_engine() is not None  # long feature names stay in the figure
+
+
 def test_to_shap_keeps_values_and_base_values():
     shap = pytest.importorskip("shap")
     exp = _explanation()

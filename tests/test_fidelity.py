@@ -630,6 +630,20 @@ def test_shape_display_overlays_the_partial_dependence_of_f(additive_data, addit
         ShapeFunctionDisplay.from_estimator(additive_regressor, X, features=["nope"])
 
 
+def test_shape_display_draws_a_feature_with_few_values_as_points(diabetes):
+    """g has one value per level of a binary feature: points, not a line between them."""
+    from skmtlx.plotting import ShapeFunctionDisplay
+
+    X, y = diabetes  # column 1 (sex) takes two values
+    reg = FidelityMTLRegressor(surrogate="additive", **FAST).fit(X, y)
+    display = ShapeFunctionDisplay.from_estimator(reg, X, features=[1, 2], n_pd_rows=20)
+    sex, bmi = display.axes_.ravel()[:2]
+    for line, marker in zip(sex.lines, ("o", "x")):  # g, then f's partial dependence
+        assert line.get_linestyle() == "None" and line.get_marker() == marker
+    np.testing.assert_allclose(np.sort(sex.lines[0].get_xdata()), np.unique(X[:, 1]))
+    assert bmi.lines[0].get_linestyle() == "-" and bmi.lines[1].get_linestyle() == "--"
+
+
 @pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])
 def test_additive_classifier_explains_its_logits(surrogate_fit):
     X, y = make_classification(300, n_features=4, random_state=0)

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._additive import MAX_LEVELS
 from ._panels import check_term_estimator, chosen_output, panel_grid
 
 __all__ = ["ShapeFunctionDisplay"]
@@ -16,7 +17,10 @@ class ShapeFunctionDisplay:
     ``g``, or to ``g``'s logit for classifiers) and, when computed, the
     black box's partial dependence in the same units, shifted to the same
     mean over the rows of ``X``: where the two curves part, ``g`` does not
-    follow ``f``. A rug marks the deciles of the feature in ``X``.
+    follow ``f``. A rug marks the deciles of the feature in ``X``. A feature
+    with few distinct values (binary, ordinal or one-hot columns) is drawn
+    as points at its values: ``g`` has one value per level and nothing
+    between them.
 
     Build it with :meth:`from_estimator`.
 
@@ -29,6 +33,8 @@ class ShapeFunctionDisplay:
         Columns ``feature``, ``value``, ``partial_dependence``.
     deciles : dict
         Feature name to the deciles of that feature in ``X``.
+    discrete : collection of str, default=()
+        Features drawn as points, one per distinct value.
 
     Attributes
     ----------
@@ -52,10 +58,11 @@ class ShapeFunctionDisplay:
     2
     """
 
-    def __init__(self, shapes, partial_dependence, deciles):
+    def __init__(self, shapes, partial_dependence, deciles, discrete=()):
         self.shapes = shapes
         self.partial_dependence = partial_dependence
         self.deciles = deciles
+        self.discrete = discrete
 
     @classmethod
     def from_estimator(cls, estimator, X, *, features=None, output=None, grid_resolution=50,
@@ -109,6 +116,9 @@ class ShapeFunctionDisplay:
         columns = [names.index(name) for name in chosen]
         deciles = {name: np.percentile(X[:, j], np.arange(10, 100, 10))
                    for name, j in zip(chosen, columns)}
+        # few values: the additive basis gives each its own level, the grid is those values
+        discrete = [name for name, j in zip(chosen, columns)
+                    if len(np.unique(X[:, j])) <= min(grid_resolution, MAX_LEVELS)]
         pd_frame = None
         if partial_dependence:
             rng = check_random_state(random_state)
@@ -118,7 +128,7 @@ class ShapeFunctionDisplay:
                                             shapes[shapes["feature"] == name])
                 for name, j in zip(chosen, columns)
             ], ignore_index=True)
-        return cls(shapes, pd_frame, deciles).plot(n_cols=n_cols, ax=ax)
+        return cls(shapes, pd_frame, deciles, discrete).plot(n_cols=n_cols, ax=ax)
 
     def plot(self, *, n_cols=3, ax=None):
         """Draw one panel per feature.
@@ -138,12 +148,13 @@ class ShapeFunctionDisplay:
         axes = panel_grid(len(names), n_cols, ax, (3.2, 2.6))
         for panel, name in zip(axes, names):
             shape = self.shapes[self.shapes["feature"] == name]
-            panel.plot(shape["value"], shape["contribution"], color="tab:blue",
-                       label="surrogate g")
+            levels = name in self.discrete
+            panel.plot(shape["value"], shape["contribution"], "o" if levels else "-",
+                       color="tab:blue", label="surrogate g")
             if self.partial_dependence is not None:
                 pdep = self.partial_dependence[self.partial_dependence["feature"] == name]
-                panel.plot(pdep["value"], pdep["partial_dependence"], "--", color="tab:orange",
-                           label="black box f (PD)")
+                panel.plot(pdep["value"], pdep["partial_dependence"], "x" if levels else "--",
+                           color="tab:orange", label="black box f (PD)")
             low, high = panel.get_ylim()
             panel.vlines(self.deciles[name], low, low + 0.05 * (high - low), color="black",
                          linewidth=1)
