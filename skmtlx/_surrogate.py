@@ -435,10 +435,16 @@ class FittedSurrogate:
                                                self.n_features_in_))
 
     @classmethod
-    def from_head(cls, layer, X_train, *, scale=None, offset=None, basis=None):
-        """Read a trained head (``weight``, ``bias``) in the units ``scale``/``offset`` map to."""
+    def from_head(cls, layer, X_train, *, inputs=None, scale=None, offset=None, basis=None):
+        """Read a trained head (``weight``, ``bias``) in the units ``scale``/``offset`` map to.
+
+        ``inputs`` (:class:`~skmtlx._torch.InputStandardization`): the head read
+        standardised features; its weights are mapped back to the features' units.
+        """
         coef = layer.weight.detach().cpu().double().numpy()
         intercept = layer.bias.detach().cpu().double().numpy()
+        if inputs is not None:
+            coef, intercept = inputs.to_input_units(coef, intercept)
         if scale is not None:
             coef, intercept = coef * np.asarray(scale)[:, None], intercept * scale
         if offset is not None:

@@ -593,3 +593,36 @@ def test_unavailable_device_is_named_before_training(estimator):
     X, y = toy_data(estimator)
     with pytest.raises(ValueError, match="device='cuda:99' is not available"):
         clone(estimator).set_params(device="cuda:99").fit(X, y)
+
+
+# ------------------------------------------------------- standardised inputs
+INPUT_SCALES = np.array([1e3, 1e-3, 7.0, 0.05])
+INPUT_SHIFTS = np.array([5e3, -2.0, 0.0, 40.0])
+
+
+def _outputs(fitted, X):
+    return fitted.predict_proba(X) if hasattr(fitted, "predict_proba") else fitted.predict(X)
+
+
+@pytest.mark.parametrize("estimator", [e for e in FAST_ESTIMATORS if _trains_a_network(e)],
+                         ids=repr)
+def test_networks_read_the_features_standardised(estimator):
+    """Features in other units (scaled by 1e-3 to 1e3, shifted) give the same model.
+
+    The networks read the features standardised on the training rows, so the
+    same rows in other units train the same network; the surrogate reports in
+    the features' own units, so its attributions are unchanged and its
+    coefficients are divided by the scales.
+    """
+    X, y = toy_data(estimator)
+    moved_X = X * INPUT_SCALES + INPUT_SHIFTS
+    plain, moved = clone(estimator).fit(X, y), clone(estimator).fit(moved_X, y)
+    expected = np.asarray(_outputs(plain, X), dtype=float)
+    assert np.ptp(expected) > 0
+    np.testing.assert_allclose(_outputs(moved, moved_X), expected, rtol=1e-3,
+                               atol=1e-4 * np.ptp(expected))
+    explained, explanation = moved.explain(moved_X), plain.explain(X)
+    atol = 1e-4 * np.ptp(explanation.values)
+    np.testing.assert_allclose(explained.values, explanation.values, rtol=1e-3, atol=atol)
+    np.testing.assert_allclose(explained.base_values, explanation.base_values, rtol=1e-3,
+                               atol=atol)

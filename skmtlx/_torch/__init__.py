@@ -2,6 +2,7 @@
 
 from ._device import check_device, device_available
 from ._estimator import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin
+from ._inputs import InputStandardization
 from ._iterator import BatchSliceLoader
 from ._modules import ACTIVATIONS, MultiHeadMLP, log_cosh, make_mlp
 from ._net import DivergenceGuard, MultiTermNet, make_net, predict_module
@@ -17,6 +18,7 @@ __all__ = [
     "ACTIVATIONS",
     "BatchSliceLoader",
     "DivergenceGuard",
+    "InputStandardization",
     "MultiHeadMLP",
     "MultiTermNet",
     "NEURAL_NET_PARAMETER_CONSTRAINTS",
