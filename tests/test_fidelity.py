@@ -170,13 +170,15 @@ def test_surrogate_starts_from_least_squares(diabetes):
 def test_classifier_surrogate_starts_from_the_logistic_fit(n_classes):
     # unequal classes (the rarest 10%) and inputs off centre: the start carries the
     # class frequencies in its intercepts
+    # and scales: the fit reads the features standardised
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(300, 4)) + 3.0
-    score = X @ [1.0, -1.0, 0.5, 0.0] + rng.normal(size=300)
+    X = rng.normal(size=(300, 4)) * [1.0, 20.0, 0.1, 1.0] + 3.0
+    score = X @ [1.0, -0.05, 5.0, 0.0] + rng.normal(size=300)
     y = np.digitize(score, np.quantile(score, [0.9, 0.97][:n_classes - 1]))
     clf = FidelityMTLClassifier(hidden_layer_sizes=(4,), max_epochs=1, lr=1e-9,
                                 early_stopping=False, random_state=0).fit(X, y)
-    expected = LogisticRegression(max_iter=1000).fit(X, y).predict_proba(X)
+    expected = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(
+        X, y).predict_proba(X)
     np.testing.assert_allclose(clf.predict_surrogate_proba(X), expected, atol=1e-4)
 
 
@@ -342,13 +344,17 @@ def test_classifier_fidelity_space_of_the_trained_objective(fidelity_space):
 
 def test_post_hoc_classifier_surrogate_is_fit_on_black_box_labels():
     X, y = make_classification(n_samples=300, n_features=6, flip_y=0.2, random_state=1)
+    X = X * [1.0, 100.0, 0.01, 1.0, 5.0, 1.0] + 3.0  # the penalty reads standardised features
     clf = FidelityMTLClassifier(surrogate_fit="post_hoc", hidden_layer_sizes=(8,), max_epochs=5,
                                 random_state=0).fit(X, y)
     predicted = clf.predict(X)
     assert (predicted != y).any()  # f's labels are not the targets
-    expected = LogisticRegression(max_iter=1000).fit(X, predicted)
-    np.testing.assert_allclose(clf.coef_, expected.coef_, rtol=1e-6)
-    np.testing.assert_allclose(clf.intercept_, expected.intercept_, rtol=1e-6)
+    scaler = StandardScaler().fit(X)
+    expected = LogisticRegression(max_iter=1000).fit(scaler.transform(X), predicted)
+    coef = expected.coef_ / scaler.scale_  # reported in the features' units
+    np.testing.assert_allclose(clf.coef_, coef, rtol=1e-5)
+    np.testing.assert_allclose(clf.intercept_, expected.intercept_ - coef @ scaler.mean_,
+                               rtol=1e-5)
 
 
 def test_logistic_fit_on_labels_with_missing_classes():
@@ -541,8 +547,9 @@ def test_additive_regressor_starts_at_the_penalised_fit_with_f_as_g_plus_mlp(add
     np.testing.assert_allclose(reg.predict_surrogate(X), ridge.predict(Z), atol=1e-3)
     # f = g + MLP: the black box minus the surrogate is the MLP alone
     module = reg.net_.module_
+    features = reg._surrogate_inputs.features_.transform(X)  # what the network reads
     with torch.no_grad():
-        mlp = module.model(torch.as_tensor(X, dtype=torch.float32)).double().numpy()[:, 0]
+        mlp = module.model(torch.as_tensor(features)).double().numpy()[:, 0]
     np.testing.assert_allclose(reg.predict(X) - reg.predict_surrogate(X),
                                mlp * reg.y_scale_[0], atol=1e-3)
     linear = FidelityMTLRegressor(max_epochs=1, random_state=0).fit(X, y)
@@ -596,8 +603,9 @@ def test_additive_classifier_starts_at_the_penalised_logistic_fit(additive_data,
             expected - expected.mean(axis=1, keepdims=True))
     np.testing.assert_allclose(logits, expected, atol=1e-3)
     # f = g + MLP on the logits: the black box minus the surrogate is the MLP alone
+    features = clf._surrogate_inputs.features_.transform(X)  # what the network reads
     with torch.no_grad():
-        mlp = clf.net_.module_.model(torch.as_tensor(X, dtype=torch.float32)).double().numpy()
+        mlp = clf.net_.module_.model(torch.as_tensor(features)).double().numpy()
     np.testing.assert_allclose(clf._forward(X) - clf.surrogate_.predict(X), mlp, atol=1e-4)
     linear = FidelityMTLClassifier(max_epochs=1, random_state=0).fit(X, labels)
     assert not linear.net_.module_.residual
@@ -940,13 +948,14 @@ def test_embedded_black_box_keeps_the_surrogate_on_the_raw_features(diabetes, su
     module = reg.net_.module_
     encoding = module.model[0]
     assert isinstance(encoding, PiecewiseLinearEncoding)
-    # the bins are those of the training rows; the binary "sex" column is read raw
+    # the bins are those of the training rows (standardised, as the network reads
+    # them); the binary "sex" column is read as it is
     np.testing.assert_array_equal(encoding.others.numpy(), [1])
+    features = torch.as_tensor(reg._surrogate_inputs.features_.transform(X))
     with torch.no_grad():
         np.testing.assert_allclose(
-            encoding(torch.as_tensor(X, dtype=torch.float32)).numpy(),
-            make_numerical_embedding("piecewise_linear", X)(
-                torch.as_tensor(X, dtype=torch.float32)).numpy())
+            encoding(features).numpy(),
+            make_numerical_embedding("piecewise_linear", features.numpy())(features).numpy())
     # the linear head is not fused into a first layer that reads the encoding
     assert module.n_hidden == 0 and module.linear.in_features == (
         X.shape[1] if surrogate == "linear" else reg._surrogate_inputs.n_basis_)

@@ -12,7 +12,12 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from .._additive import LinearBasis, make_basis
 from .._persistence import PersistenceMixin
 from .._surrogate import PredictionLoss, SurrogateMixin, with_surrogate
-from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, NeuralNetMixin, make_mlp
+from .._torch import (
+    NEURAL_NET_PARAMETER_CONSTRAINTS,
+    InputStandardization,
+    NeuralNetMixin,
+    make_mlp,
+)
 from .._torch._embeddings import NUMERICAL_EMBEDDINGS, make_numerical_embedding
 from ..utils._validation import check_hidden_layer_sizes, validate_features
 
@@ -85,12 +90,13 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
                 coef, intercept = start_fit(Z, targets, basis.term_index_ < n_features)
                 inputs.fix_interactions(coef, Z)
                 start = inputs.head_weights(coef, intercept)
-            else:  # the linear head reads the features
-                start = start_fit(X, targets)
+            else:  # the linear head reads the standardised features: a start in its units
+                start = start_fit(inputs.features_.transform(X).astype(np.float64), targets)
 
         def build_black_box():
             # an embedding in front: the surrogate head keeps a layer of its own on the inputs
-            embedding = make_numerical_embedding(self.numerical_embedding, X)
+            embedding = make_numerical_embedding(self.numerical_embedding,
+                                                 inputs.features_.transform(X))
             if embedding is None:
                 return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
             return torch.nn.Sequential(embedding, *make_mlp(
@@ -305,15 +311,19 @@ def _least_squares(X, Y):
 
 
 class SurrogateInputs:
-    """The module's input matrix: the features, then the surrogate's whitened basis.
+    """The module's input matrix: the standardised features, then the surrogate's whitened basis.
+
+    The network reads the features standardised on the training rows
+    (:class:`~skmtlx._torch.InputStandardization`); so does the linear
+    surrogate's head, whose weights :meth:`basis_weights` maps back to the
+    features' units.
 
     The additive surrogate's head reads its basis values whitened feature by
     feature (centred, decorrelated within each feature's block on the
     training rows): spline columns are small and strongly correlated, and
     whitening lets Adam move ``g`` as fast as ``f``. Terms are not
     decorrelated from each other, so that collinear features do not get large
-    cancelling shape functions. The linear surrogate reads the features
-    themselves.
+    cancelling shape functions.
 
     An interaction term enters the head once :meth:`fix_interactions` has
     given it a shape (the start's): one column per output, its values under
@@ -352,6 +362,7 @@ class SurrogateInputs:
         self.head_reads_basis = head_reads_basis
 
     def fit(self, X, y=None):
+        self.features_ = InputStandardization(X)
         Z = self.basis.fit(X, y).transform(X)
         self.identity_ = isinstance(self.basis, LinearBasis) or not self.head_reads_basis
         if self.identity_:
@@ -390,15 +401,16 @@ class SurrogateInputs:
         return self
 
     def transform(self, X):
+        features = self.features_.transform(X)
         if self.identity_:
-            return X
+            return features
         whitened = (self.basis.transform(X) - self.mean_) @ self.whitening_
-        return np.hstack([X, whitened])
+        return np.hstack([features, whitened.astype(np.float32)])
 
     def basis_weights(self, coef, intercept):
-        """Map head weights on the whitened columns to ``(coef, intercept)`` on ``z(x)``."""
+        """Map head weights on the module's columns to ``(coef, intercept)`` on ``z(x)``."""
         if self.identity_:
-            return coef, intercept
+            return self.features_.to_input_units(coef, intercept)
         coef = coef @ self.whitening_.T
         return coef, intercept - coef @ self.mean_
 

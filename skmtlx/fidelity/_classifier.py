@@ -262,8 +262,12 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
             coef, intercept = self._trained_head(inputs)
         else:
             predicted = np.argmax(_probabilities(self._raw_outputs(inputs, X)), axis=1)
-            coef, intercept = fit_logistic_on_labels(
-                inputs.basis.transform(X), predicted, len(classes))
+            if self.surrogate == "linear":  # penalised on the standardised features
+                coef, intercept = inputs.features_.to_input_units(*fit_logistic_on_labels(
+                    inputs.features_.transform(X), predicted, len(classes)))
+            else:
+                coef, intercept = fit_logistic_on_labels(
+                    inputs.basis.transform(X), predicted, len(classes))
         self.classes_ = classes
         self._set_surrogate(X, inputs, FittedSurrogate(coef, intercept, X, inputs.basis))
         return self
