@@ -514,8 +514,10 @@ def fit_post_hoc_surrogate(X_train, outputs, basis=None):
         return FittedSurrogate(*penalised_fit(Z, outputs), X_train, basis)
     # a column constant up to rounding (a task's own feature within its rows) stays out:
     # standardised, its rounding noise would look like a feature
-    scale = Z.std(axis=0)
-    varies = scale > 1e-8 * np.abs(Z).max(axis=0, initial=0.0)
+    # the standard deviations relative to each column's largest magnitude (no overflow)
+    magnitude = np.abs(Z).max(axis=0, initial=0.0)
+    relative = (Z / np.where(magnitude > 0, magnitude, 1.0)).std(axis=0)
+    varies, scale = relative > 1e-8, relative * magnitude
     coef = np.zeros((outputs.shape[1], Z.shape[1]))
     fitted, intercept = penalised_fit(Z[:, varies] / scale[varies], outputs,
                                       len(Z) * _LINEAR_RIDGE_ALPHAS)
