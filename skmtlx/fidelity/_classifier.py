@@ -221,7 +221,7 @@ class FidelityMTLClassifier(ClassifierMixin, BaseFidelityMTL):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs (scale them, e.g. with ``StandardScaler``).
+            Training inputs, in any units: the network reads them standardised.
         y : array-like of shape (n_samples,)
             Class labels, of any type.
 

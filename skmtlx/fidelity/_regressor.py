@@ -218,7 +218,7 @@ class FidelityMTLRegressor(RegressorMixin, BaseFidelityMTL):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs (scale them, e.g. with ``StandardScaler``).
+            Training inputs, in any units: the network reads them standardised.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
 
