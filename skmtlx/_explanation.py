@@ -1,5 +1,7 @@
 """One explanation object for every skmtlx estimator: per-row additive attributions."""
 
+import numbers
+
 import numpy as np
 import pandas as pd
 
@@ -179,6 +181,11 @@ class Explanation:
         """
         if kind not in PLOT_KINDS:
             raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}.")
+        n_rows = len(self.values)
+        if kind == "waterfall" and not (isinstance(index, numbers.Integral)
+                                        and -n_rows <= index < n_rows):
+            raise ValueError(f"index={index!r} is not a row of this explanation of {n_rows} "
+                             f"rows; give a position in [0, {n_rows}).")
         return ExplanationDisplay(self, kind, output=output, index=index,
                                   max_display=max_display).plot(ax=ax)
 

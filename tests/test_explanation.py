@@ -425,6 +425,12 @@ def test_explanation_plots_return_displays():
         exp.plot("bar")
     with pytest.raises(ValueError, match="kind must be"):
         exp.plot("pie", output="y0")
+    # the last row counts from the end, as in numpy; a row past the end is named
+    np.testing.assert_allclose(exp.plot("waterfall", output="y0", index=-1).shown_.sum(),
+                               exp.values[5, :, 0].sum())
+    for index in (6, -7, 1.0):
+        with pytest.raises(ValueError, match=r"index=.* is not a row of this explanation of 6"):
+            exp.plot("waterfall", output="y0", index=index)
 
 
 def test_waterfall_labels_each_bar_and_marks_the_explained_output():
