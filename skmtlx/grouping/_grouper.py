@@ -26,6 +26,7 @@ from .._surrogate import (
 )
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
+    InputStandardization,
     MultiHeadMLP,
     TrainingConfig,
     cached_training,
@@ -84,7 +85,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
     Targets may be regression columns, binary columns, or a mix. Regression
     targets are standardised for training (mean squared error), binary ones
-    use the logistic loss.
+    use the logistic loss. Every network reads the features standardised on
+    the training rows; ``coef_`` and :meth:`explain` are in the features' own
+    units. A wrapped ``estimator`` gets the features as they are.
 
     Parameters
     ----------
@@ -564,7 +567,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 raise ValueError(f"Binary task {t} has a single class in y.")
         self.y_mean_, self.y_scale_ = mean_and_scale(Y)
         Z = self._encode(Y)
-        Xf = X.astype(np.float32)
+        # every network reads the features standardised on the training rows
+        self._inputs = InputStandardization(X)
+        Xs = self._inputs.transform(X)
         config = TrainingConfig.from_estimator(self)
         seed = config.seed
         select = self.group_selection != "budget" and self.task_groups is None
@@ -581,7 +586,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             # disjoint halves, so that the choice is not biased towards groupings
             # whose networks were early-stopped on the very rows that judge them
             stop_rows, select_rows = valid_rows[::2], valid_rows[1::2]
-        data = (Xf[rows], Z[rows], Xf[stop_rows], Z[stop_rows])
+        data = (Xs[rows], Z[rows], Xs[stop_rows], Z[stop_rows])
         # a wrapped estimator has no early stopping: it sees every row unless selecting
         raw = (X[rows], Y[rows]) if select else (X, Y)
 
@@ -598,7 +603,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 if self.early_stopping:
                     gain_rows = np.arange(len(X))
                     gain_rows = np.setdiff1d(gain_rows, select_rows) if select else gain_rows
-                gain_data = (Xf[gain_rows], Z[gain_rows], None, None)
+                gain_data = (Xs[gain_rows], Z[gain_rows], None, None)
                 gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs,
                                              early_stopping=False)
                 gains, gain_history, history = self._train_net(
@@ -629,7 +634,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             for _, groups, _ in candidates:
                 loss = np.zeros(len(select_rows))
                 for members in groups:
-                    out = self._group_outputs(members, group_model(members), Xf[select_rows])
+                    out = self._group_outputs(members, group_model(members), X[select_rows])
                     loss += self._losses(out, Y[select_rows][:, members], members, True).sum(1)
                 row_losses.append(loss)
             # ties: the fewest groups; standard errors from the paired rows
@@ -683,9 +688,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             offset = np.where(binary, 0.0, self.y_mean_[members])
             if self.estimator is None:
                 module = model.module_
-                head = (FittedSurrogate.from_head(module.surrogate, X)
+                head = (FittedSurrogate.from_head(module.surrogate, X, inputs=self._inputs)
                         if hasattr(module, "surrogate") else None)
-                raw = predict_module(module, X.astype(np.float32), device=self.device)
+                raw = predict_module(module, self._inputs.transform(X), device=self.device)
                 links = np.where(binary, "sigmoid", "identity")
                 surrogate, kinds[len(surrogates)] = best_linear_surrogate(
                     X, np.hstack(raw[:len(members)]), links, [1] * len(members), head)
@@ -801,7 +806,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         """Outputs of one group's model: values (original units), P(positive) for binary."""
         out = np.empty((X.shape[0], len(members)))
         if self.estimator is None:
-            raw = predict_module(model.module_, X.astype(np.float32), device=self.device)
+            raw = predict_module(model.module_, self._inputs.transform(X), device=self.device)
             for k, t in enumerate(members):
                 value = raw[k][:, 0]
                 if self.task_types_[t] == "binary":
