@@ -15,6 +15,7 @@ import pickle
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 import sklearn.utils
@@ -477,6 +478,48 @@ def test_mixed_targets_and_wrapped_estimator(planted):
     np.testing.assert_allclose(wrapped.predict(X)[:, 1], Ridge().fit(X, Y[:, 1]).predict(X))
     with pytest.raises(ValueError, match="task_types"):
         TaskGrouper(task_types=["binary"]).fit(X, Y)
+
+
+def test_string_labels_are_binary_tasks_predicted_in_their_dtype(planted):
+    from sklearn.linear_model import LogisticRegression
+
+    X, Y, _ = planted
+    codes = (Y[:, :3] > 0).astype(int)
+    words = np.where(codes == 1, "yes", "no")  # "yes" sorts last: the positive class
+    kwargs = dict(hidden_layer_sizes=(8,), max_epochs=5, gain_epochs=2, random_state=0)
+    numeric = TaskGrouper(**kwargs).fit(X, codes)
+    named = TaskGrouper(**kwargs).fit(X, words)
+    # the same networks (the same 0/1 targets), the labels in the dtype given
+    assert named.task_types_ == ["binary"] * 3 and named.groups_ == numeric.groups_
+    pred = named.predict(X)
+    assert pred.dtype == words.dtype
+    np.testing.assert_array_equal(pred, np.where(numeric.predict(X) == 1, "yes", "no"))
+    np.testing.assert_allclose(named.predict_proba(X), numeric.predict_proba(X))
+    np.testing.assert_allclose(named.score_tasks(X, words), numeric.score_tasks(X, codes))
+    np.testing.assert_allclose(named.task_losses(X, words), numeric.task_losses(X, codes))
+    # a DataFrame mixing a label column with a regression column
+    frame = pd.DataFrame({"tumour": np.where(codes[:, 0] == 1, "malignant", "benign"),
+                          "size": Y[:, 3]})
+    mixed = TaskGrouper(**kwargs).fit(X, frame)
+    reference = TaskGrouper(**kwargs).fit(X, np.c_[codes[:, 0], Y[:, 3]])
+    assert mixed.task_types_ == ["binary", "regression"]
+    pred, expected = mixed.predict(X), reference.predict(X)
+    np.testing.assert_array_equal(pred[:, 0], np.where(expected[:, 0] == 1, "malignant",
+                                                       "benign"))
+    np.testing.assert_allclose(pred[:, 1].astype(float), expected[:, 1])
+    # a wrapped classifier is given the labels themselves
+    wrapped = TaskGrouper(estimator=LogisticRegression(), task_groups=[[0], [1], [2]],
+                          random_state=0).fit(X, words)
+    np.testing.assert_array_equal(wrapped.predict(X)[:, 1],
+                                  LogisticRegression().fit(X, words[:, 1]).predict(X))
+    # labels that are not two: an error naming the column
+    colours = pd.DataFrame({"colour": np.array(["red", "green", "blue"])[np.arange(len(X)) % 3]})
+    with pytest.raises(ValueError, match=r"Task 0 \(colour\) has 3 distinct labels that are "
+                                         "not numbers.*one binary column per class"):
+        TaskGrouper(**kwargs).fit(X, colours)
+    with pytest.raises(ValueError, match=r"Task 1 \(task1\) is declared regression but its "
+                                         "values are not numbers"):
+        TaskGrouper(task_types=["binary", "regression", "binary"], **kwargs).fit(X, words)
 
 
 def test_wrapped_dense_only_estimator_fits_on_sparse_X(planted):

@@ -19,7 +19,12 @@ from .._surrogate import (
     centred_log_proba,
     fit_post_hoc_surrogate,
 )
-from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, TrainingConfig, cached_training
+from .._torch import (
+    NEURAL_NET_PARAMETER_CONSTRAINTS,
+    InputStandardization,
+    TrainingConfig,
+    cached_training,
+)
 from ..utils._validation import check_hidden_layer_sizes, target_names, validate_features
 from ._joint import (
     adjusted_joint_scores,
@@ -65,10 +70,12 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
 
     The base model is, by default, an MLP with a shared trunk and one softmax
     head per task trained with skorch on the sum of the per-task
-    cross-entropies. Any classifier with ``predict_proba`` can be used instead
+    cross-entropies; it reads the features standardised on the training rows,
+    while the surrogate and :meth:`explain` report in the features' own units.
+    Any classifier with ``predict_proba`` can be used instead
     through ``estimator`` (e.g. a :class:`~sklearn.multioutput.MultiOutputClassifier`);
     wrap an already fitted one in :class:`~sklearn.frozen.FrozenEstimator` to
-    use it as is.
+    use it as is; it gets the features as they are.
 
     Read more in the :ref:`User Guide <generative>`.
 
@@ -163,8 +170,8 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
     log_prior_ : ndarray of shape (n_joint_labels,)
         Smoothed log joint prior ``log p(y)``.
     base_estimator_ : object
-        The fitted base model (the network container, or the fitted clone of
-        ``estimator``).
+        The fitted base model (the network container, which reads the
+        standardised features, or the fitted clone of ``estimator``).
     net_ : skorch.NeuralNet
         The trained skorch net (only without ``estimator``).
     history_ : list of dict
@@ -330,11 +337,13 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         n_classes = tuple(len(c) for c in classes)
 
         memory = check_memory(self.memory)
-        for name in ("net_", "history_", "n_iter_"):
+        for name in ("net_", "history_", "n_iter_", "_inputs"):
             self.__dict__.pop(name, None)
         if self.estimator is None:
+            # the network reads the features standardised on the training rows
+            self._inputs = InputStandardization(X)
             network = cached_training(self.memory, fit_multihead_network)(
-                TrainingConfig.from_estimator(self), np.asarray(X, dtype=np.float32), codes,
+                TrainingConfig.from_estimator(self), self._inputs.transform(X), codes,
                 n_classes, hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
                 activation=self.activation, fidelity_weight=self.fidelity_weight,
             )
@@ -363,9 +372,9 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
         if self.estimator is None:
             network = self.base_estimator_
             module = network.net_.module_
-            head = (FittedSurrogate.from_head(module.surrogate, X)
+            head = (FittedSurrogate.from_head(module.surrogate, X, inputs=self._inputs)
                     if hasattr(module, "surrogate") else None)
-            raw = np.hstack(network._forward(X)[:network.n_heads_])
+            raw = np.hstack(network._forward(self._inputs.transform(X))[:network.n_heads_])
             surrogate, kind = best_linear_surrogate(X, raw, links, widths, head)
         else:
             logits = [centred_log_proba(np.exp(lp)) for lp in self._task_log_proba(X)]
@@ -517,7 +526,7 @@ class GenerativeMTLClassifier(SurrogateMixin, ClassifierMixin, PersistenceMixin,
     def _task_log_proba(self, X):
         """:meth:`task_log_proba` on validated ``X``."""
         if self.estimator is None:
-            return self.base_estimator_.predict_log_proba(X)
+            return self.base_estimator_.predict_log_proba(self._inputs.transform(X))
         log_proba = []
         for proba, columns in zip(self._base_proba(X), self._base_columns):
             proba = np.asarray(proba, dtype=np.float64)[:, columns]

@@ -26,6 +26,7 @@ from .._surrogate import (
 )
 from .._torch import (
     NEURAL_NET_PARAMETER_CONSTRAINTS,
+    InputStandardization,
     MultiHeadMLP,
     TrainingConfig,
     cached_training,
@@ -48,8 +49,17 @@ from ._solver import _check_problem, _violations, grouping_objective, solve_grou
 __all__ = ["TaskGrouper"]
 
 
+def _holds_labels(column):
+    """Whether a target column holds labels that are not numbers (strings, booleans)."""
+    if column.dtype.kind == "O":
+        return not all(isinstance(v, Real) and not isinstance(v, (bool, np.bool_))
+                       for v in column)
+    return column.dtype.kind not in "iuf"
+
+
 def _is_binary_column(column):
-    values = np.unique(column)
+    """A column of numbers with exactly two distinct integer values."""
+    values = np.unique(column.astype(np.float64))
     return len(values) == 2 and np.all(values == np.round(values))
 
 
@@ -84,7 +94,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
     Targets may be regression columns, binary columns, or a mix. Regression
     targets are standardised for training (mean squared error), binary ones
-    use the logistic loss.
+    use the logistic loss. Every network reads the features standardised on
+    the training rows; ``coef_`` and :meth:`explain` are in the features' own
+    units. A wrapped ``estimator`` gets the features as they are.
 
     Parameters
     ----------
@@ -157,7 +169,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         sparse input.
     task_types : "auto" or sequence of {"regression", "binary"}, default="auto"
         Kind of each target column. ``"auto"``: a column with exactly two
-        distinct integer values is binary, anything else regression.
+        distinct integer values, or two labels that are not numbers (strings,
+        booleans), is binary, any other column of numbers regression. Binary
+        labels are predicted in the dtype of ``y``.
     time_limit : float or None, default=None
         Seconds given to the integer program.
     fidelity_weight : float in [0, 1), default=0.1
@@ -413,11 +427,13 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         tags.non_deterministic = False
         return tags
 
-    def _check_task_types(self, Y):
+    def _check_task_types(self, Y, names):
         n_tasks = Y.shape[1]
+        labelled = [_holds_labels(Y[:, t]) for t in range(n_tasks)]
         if isinstance(self.task_types, str):
             types = [
-                "binary" if _is_binary_column(Y[:, t]) else "regression" for t in range(n_tasks)
+                "binary" if labelled[t] or _is_binary_column(Y[:, t]) else "regression"
+                for t in range(n_tasks)
             ]
         else:
             types = list(self.task_types)
@@ -432,16 +448,38 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                         f"Task {t} is declared binary but has {len(np.unique(Y[:, t]))} "
                         "distinct values."
                     )
+        for t in np.flatnonzero(labelled):
+            labels = np.unique(Y[:, t]).tolist()
+            shown = labels[:5] + (["..."] if len(labels) > 5 else [])
+            if types[t] == "regression":
+                raise ValueError(
+                    f"Task {t} ({names[t]}) is declared regression but its values are not "
+                    f"numbers ({shown}): declare it binary, or encode it as numbers."
+                )
+            if len(labels) > 2:
+                raise ValueError(
+                    f"Task {t} ({names[t]}) has {len(labels)} distinct labels that are not "
+                    f"numbers ({shown}): TaskGrouper learns regression tasks (numbers) and "
+                    "binary tasks (two labels). Encode the column as numbers, or as one "
+                    "binary column per class."
+                )
         return types
+
+    def _numbers(self, Y):
+        """Float targets: regression values, binary tasks as given when numbers, else 0/1."""
+        return np.column_stack([
+            Y[:, t] == self.classes_[t][-1] if _holds_labels(Y[:, t]) else Y[:, t]
+            for t in range(self.n_tasks_)
+        ]).astype(np.float64)
 
     def _encode(self, Y):
         """Targets for the networks: standardised regression, 0/1 binary."""
-        Z = np.empty_like(Y, dtype=np.float32)
+        Z = np.empty(Y.shape, dtype=np.float32)
         for t, kind in enumerate(self.task_types_):
             if kind == "binary":
-                Z[:, t] = (Y[:, t] == self.classes_[t][-1]).astype(np.float32)
+                Z[:, t] = Y[:, t] == self.classes_[t][-1]
             else:
-                Z[:, t] = (Y[:, t] - self.y_mean_[t]) / self.y_scale_[t]
+                Z[:, t] = (Y[:, t].astype(np.float64) - self.y_mean_[t]) / self.y_scale_[t]
         return Z
 
     def _train_net(self, config, data, tasks, gain=None):
@@ -538,14 +576,15 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            One column per task (regression values or binary labels).
+            One column per task (regression values, or binary labels of any
+            kind: numbers, strings, booleans).
 
         Returns
         -------
         self : TaskGrouper
         """
         names = target_names(y)
-        X, y = validate_features(self, X, y, multi_output=True, y_numeric=True,
+        X, y = validate_features(self, X, y, multi_output=True, y_numeric=False,
                                  dtype=np.float64, ensure_min_samples=2)
         # what the targets are: read by the helpers that encode, train and score below;
         # everything the fit learns is assigned at the end, in one block
@@ -554,7 +593,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         Y = y.reshape(-1, 1) if self._y_1d else y
         n_tasks = Y.shape[1]
         self.n_tasks_ = n_tasks
-        self.task_types_ = self._check_task_types(Y)
+        y_names = names if names is not None else np.array(
+            [f"task{t}" for t in range(n_tasks)], dtype=object)
+        self.task_types_ = self._check_task_types(Y, y_names)
         self.classes_ = [
             np.unique(Y[:, t]) if kind == "binary" else None
             for t, kind in enumerate(self.task_types_)
@@ -562,9 +603,11 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         for t, kind in enumerate(self.task_types_):
             if kind == "binary" and len(self.classes_[t]) < 2:
                 raise ValueError(f"Binary task {t} has a single class in y.")
-        self.y_mean_, self.y_scale_ = mean_and_scale(Y)
+        self.y_mean_, self.y_scale_ = mean_and_scale(self._numbers(Y))
         Z = self._encode(Y)
-        Xf = X.astype(np.float32)
+        # every network reads the features standardised on the training rows
+        self._inputs = InputStandardization(X)
+        Xs = self._inputs.transform(X)
         config = TrainingConfig.from_estimator(self)
         seed = config.seed
         select = self.group_selection != "budget" and self.task_groups is None
@@ -581,7 +624,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             # disjoint halves, so that the choice is not biased towards groupings
             # whose networks were early-stopped on the very rows that judge them
             stop_rows, select_rows = valid_rows[::2], valid_rows[1::2]
-        data = (Xf[rows], Z[rows], Xf[stop_rows], Z[stop_rows])
+        data = (Xs[rows], Z[rows], Xs[stop_rows], Z[stop_rows])
         # a wrapped estimator has no early stopping: it sees every row unless selecting
         raw = (X[rows], Y[rows]) if select else (X, Y)
 
@@ -598,7 +641,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 if self.early_stopping:
                     gain_rows = np.arange(len(X))
                     gain_rows = np.setdiff1d(gain_rows, select_rows) if select else gain_rows
-                gain_data = (Xf[gain_rows], Z[gain_rows], None, None)
+                gain_data = (Xs[gain_rows], Z[gain_rows], None, None)
                 gain_config = config.replace(max_epochs=self.gain_epochs or self.max_epochs,
                                              early_stopping=False)
                 gains, gain_history, history = self._train_net(
@@ -629,7 +672,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             for _, groups, _ in candidates:
                 loss = np.zeros(len(select_rows))
                 for members in groups:
-                    out = self._group_outputs(members, group_model(members), Xf[select_rows])
+                    out = self._group_outputs(members, group_model(members), X[select_rows])
                     loss += self._losses(out, Y[select_rows][:, members], members, True).sum(1)
                 row_losses.append(loss)
             # ties: the fewest groups; standard errors from the paired rows
@@ -667,8 +710,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         self.solve_time_, self.mip_gap_ = solve_time, gap
         self.estimators_ = estimators
         self._y_dtype = np.asarray(y).dtype
-        self._y_names = names if names is not None else np.array(
-            [f"task{t}" for t in range(n_tasks)], dtype=object)
+        self._y_names = y_names
         self.surrogate_, self.surrogate_fit_ = self._fitted_surrogate(X)
         self.coef_, self.intercept_ = self.surrogate_.coef_, self.surrogate_.intercept_
         return self
@@ -683,9 +725,9 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             offset = np.where(binary, 0.0, self.y_mean_[members])
             if self.estimator is None:
                 module = model.module_
-                head = (FittedSurrogate.from_head(module.surrogate, X)
+                head = (FittedSurrogate.from_head(module.surrogate, X, inputs=self._inputs)
                         if hasattr(module, "surrogate") else None)
-                raw = predict_module(module, X.astype(np.float32), device=self.device)
+                raw = predict_module(module, self._inputs.transform(X), device=self.device)
                 links = np.where(binary, "sigmoid", "identity")
                 surrogate, kinds[len(surrogates)] = best_linear_surrogate(
                     X, np.hstack(raw[:len(members)]), links, [1] * len(members), head)
@@ -730,6 +772,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
     def _labels(self, out):
         """Binary outputs (P(positive) or logits > 0 given as booleans) to labels."""
+        if self._y_dtype.kind not in "iuf":  # labels that are not numbers
+            out = out.astype(object)
         for t, kind in enumerate(self.task_types_):
             if kind == "binary":
                 out[:, t] = self.classes_[t][out[:, t].astype(int)]
@@ -801,7 +845,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
         """Outputs of one group's model: values (original units), P(positive) for binary."""
         out = np.empty((X.shape[0], len(members)))
         if self.estimator is None:
-            raw = predict_module(model.module_, X.astype(np.float32), device=self.device)
+            raw = predict_module(model.module_, self._inputs.transform(X), device=self.device)
             for k, t in enumerate(members):
                 value = raw[k][:, 0]
                 if self.task_types_[t] == "binary":
@@ -809,7 +853,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 else:
                     out[:, k] = value * self.y_scale_[t] + self.y_mean_[t]
             return out
-        pred = np.asarray(model.predict(X), dtype=float).reshape(len(X), len(members))
+        pred = np.asarray(model.predict(X)).reshape(len(X), len(members))
         proba = None
         if any(self.task_types_[t] == "binary" for t in members) and hasattr(
             model, "predict_proba"
@@ -824,7 +868,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 else:
                     out[:, k] = (pred[:, k] == self.classes_[t][-1]).astype(float)
             else:
-                out[:, k] = pred[:, k]
+                out[:, k] = pred[:, k].astype(np.float64)
         return out
 
     def _task_outputs(self, X):
@@ -846,7 +890,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
                 p = np.clip(out[:, k], 1e-7, 1 - 1e-7)
                 losses[:, k] = -(target * np.log(p) + (1 - target) * np.log(1 - p))
             else:
-                losses[:, k] = ((out[:, k] - Y[:, k]) / self.y_scale_[t]) ** 2
+                losses[:, k] = ((out[:, k] - Y[:, k].astype(np.float64)) / self.y_scale_[t]) ** 2
         return losses if per_row else losses.mean(axis=0)
 
     def predict(self, X):
@@ -874,7 +918,7 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
 
     def _check_y(self, X, y):
         X = validate_features(self, X, reset=False, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
+        y = np.asarray(y)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if Y.shape != (X.shape[0], self.n_tasks_):
             raise ValueError(
@@ -902,7 +946,8 @@ class TaskGrouper(SurrogateMixin, MultiOutputMixin, RegressorMixin, PersistenceM
             [
                 accuracy_score(Y[:, t], pred[:, t], sample_weight=sample_weight)
                 if kind == "binary"
-                else r2_score(Y[:, t], pred[:, t], sample_weight=sample_weight)
+                else r2_score(Y[:, t].astype(np.float64), pred[:, t].astype(np.float64),
+                              sample_weight=sample_weight)
                 for t, kind in enumerate(self.task_types_)
             ]
         )
