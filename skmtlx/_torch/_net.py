@@ -183,8 +183,8 @@ class DivergenceGuard(Callback):
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f"Training diverged: the training loss is {loss} at epoch {epoch}. "
-                f"Lower `lr` (now {net.lr:g}), scale the inputs (e.g. StandardScaler) "
-                "or check the targets."
+                f"Lower `lr` (now {net.lr:g}) or check the targets (the estimators "
+                "standardise the features their networks read)."
             )
         initial = self.initial_loss_
         if initial is not None and loss > self.growth * initial:
