@@ -463,6 +463,7 @@ class FixedColumnsLinear(torch.nn.Module):
     def __init__(self, weight, bias, n_trained):
         super().__init__()
         weight = torch.as_tensor(weight, dtype=torch.float32)
+        self.out_features, self.in_features = weight.shape  # as torch.nn.Linear's
         self.trained = torch.nn.Parameter(weight[:, :n_trained].clone())
         self.register_buffer("fixed", weight[:, n_trained:].clone())
         self.bias = torch.nn.Parameter(torch.as_tensor(bias, dtype=torch.float32).clone())
