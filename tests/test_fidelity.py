@@ -761,6 +761,32 @@ def test_interactions_let_the_surrogate_fit_a_product(interaction_data):
     assert error[1] < 0.1 * error[0]
 
 
+def test_joint_training_keeps_the_pairs_at_the_penalised_start(interaction_data):
+    # noisy targets: the ridge start shrinks the pairs, which training would scale back up
+    # (on diabetes 3.5-4.4 times); the head keeps them, the shape functions train
+    from sklearn.linear_model import RidgeCV
+    from skmtlx._additive import RIDGE_ALPHAS
+
+    X, _, truth = interaction_data
+    X, truth = X[:400], truth[:400]
+    y = truth + 2.0 * np.random.RandomState(1).randn(len(truth))
+    reg = FidelityMTLRegressor(surrogate="additive", interactions=2, n_knots=5,
+                               early_stopping=False, **dict(FAST, max_epochs=20)).fit(X, y)
+    basis = reg.surrogate_basis_
+    Z = basis.transform(X)
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, y)
+    centred = Z - Z.mean(axis=0)
+    shapes = basis.term_index_ < X.shape[1]
+    for term in (4, 5):
+        pair = basis.term_index_ == term
+        expected = centred[:, pair] @ ridge.coef_[pair]
+        assert np.std(expected) > 0.05
+        np.testing.assert_allclose(centred[:, pair] @ reg.coef_[pair], expected,
+                                   atol=1e-4 * np.std(expected))
+    # the shape functions did train
+    assert np.std(centred[:, shapes] @ (reg.coef_[shapes] - ridge.coef_[shapes])) > 0.05
+
+
 @pytest.mark.parametrize("surrogate_fit", ["joint", "post_hoc"])
 def test_classifier_interactions_explain_its_logits(interaction_data, surrogate_fit):
     X, _, truth = interaction_data
