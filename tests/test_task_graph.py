@@ -750,8 +750,10 @@ def test_trunk_heads_are_solved_jointly_with_their_surrogates(ridge_refit):
                            candidate_graph=np.zeros((0, 2)), alpha=alpha, fidelity_weight=w,
                            n_resamples=0, random_state=0).fit(X, y, tasks=t)
     assert list(m.surrogate_fit_) == ["joint"] * 4
-    X_offset, y_offset = X.mean(axis=0), y.mean()
-    Xc = X - X_offset
+    # the trunk reads the features standardised (as float32), then centred
+    S = StandardScaler().fit_transform(X).astype(np.float32).astype(np.float64)
+    y_offset = y.mean()
+    Xc = S - S.mean(axis=0)
     H = trunk_features(m.trunk_, np.column_stack([Xc, np.ones(len(X))]))
     for task in range(4):
         rows = t == task
@@ -785,13 +787,14 @@ def test_task_networks_train_their_surrogate_heads():
     gf = [global_fidelity(m, X, predict_params={"tasks": t}) for m in (post_hoc, joint)]
     assert gf[1] < 0.5 * gf[0], gf
     # each head trained to about the least-squares surrogate of its task's network
-    # (in the centred units the networks train in)
+    # (in the standardised, centred units the networks train in)
     A = joint.task_networks_.surrogate_weight.detach().double().numpy()
     c = joint.task_networks_.surrogate_bias.detach().double().numpy()
+    S = StandardScaler().fit_transform(X)
     for task in range(4):
         rows = t == task
         f = joint.predict(X[rows], tasks=t[rows])
-        head = (X[rows] - X.mean(axis=0)) @ A[task] + c[task] + y.mean()
+        head = (S[rows] - S.mean(axis=0)) @ A[task] + c[task] + y.mean()
         least_squares = LinearRegression().fit(X[rows], f).predict(X[rows])
         optimum = np.mean((least_squares - f) ** 2)
         assert optimum <= np.mean((head - f) ** 2) < 1.05 * optimum
