@@ -273,6 +273,31 @@ def test_explain_errors_classifier_and_plot(mixed_data):
     matplotlib.pyplot.close("all")
 
 
+@pytest.mark.parametrize("fidelity_weight", [0.1, 0.0])
+def test_features_in_other_units_give_the_same_heads(mixed_data, fidelity_weight):
+    """The network reads the features standardised on the training rows: the same rows
+    in other units (scaled by 1e-3 to 1e3, shifted) give the same auxiliary predictions,
+    error explanation and surrogate of every head, its coefficients divided by the
+    scales (the jointly trained head and the post-hoc one alike)."""
+    X, y, aux = mixed_data
+    scales = np.array([1e3, 1e-3, 7.0, 0.05, 2.0, 1e2])[:X.shape[1]]
+    moved_X = X * scales + np.linspace(-40.0, 5e3, X.shape[1])
+    params = dict(FAST, fidelity_weight=fidelity_weight)
+    plain = AuxiliaryTargetMTLClassifier(**params).fit(X, y, aux=aux)
+    moved = AuxiliaryTargetMTLClassifier(**params).fit(moved_X, y, aux=aux)
+    assert moved.surrogate_fit_ == plain.surrogate_fit_
+    for name, proba in plain.predict_aux_proba(X).items():
+        np.testing.assert_allclose(moved.predict_aux_proba(moved_X)[name], proba, atol=1e-5)
+    np.testing.assert_allclose(moved.predict_aux(moved_X)["factor"],
+                               plain.predict_aux(X)["factor"], rtol=1e-4, atol=1e-5)
+    errors = [m.explain_errors(Z, y, aux).per_sample for m, Z in ((plain, X), (moved, moved_X))]
+    np.testing.assert_allclose(errors[1]["control_error"], errors[0]["control_error"],
+                               rtol=1e-3, atol=1e-5)
+    coef = plain.surrogate_.coef_
+    np.testing.assert_allclose(moved.surrogate_.coef_ * scales, coef, rtol=1e-3,
+                               atol=1e-4 * np.abs(coef).max())
+
+
 def test_error_explanation_summary_values():
     main = np.arange(20.0)
     summary = error_explanation_summary(

@@ -706,6 +706,67 @@ def test_task_mlp_option_fits_nonlinear_tasks():
     np.testing.assert_allclose(m3.predict(X, tasks=t), m.predict(X, tasks=t))
 
 
+def _layout(X, y, t, layout, features):
+    """``fit`` arguments of the sine tasks in the stacked, task-column or 2-d ``Y`` layout,
+    with ``features``: ``X`` in some units."""
+    X, original = features, X
+    if layout == "tasks":
+        return (X, y), {"tasks": t}
+    if layout == "task_column":
+        return (pd.DataFrame({"a": X[:, 0], "task": t, "b": X[:, 1]}), y), {}
+    rows = t == 0  # every task on the rows of the first one
+    Y = np.column_stack([np.sin(original[rows, 0] * (1 + k % 2)) + 0.2 * k * original[rows, 1]
+                         for k in range(4)])
+    return (X[rows], Y), {}
+
+
+@pytest.mark.parametrize("layout", ["tasks", "task_column", "2d"])
+@pytest.mark.parametrize("model", ["mlp", "task_mlp"])
+def test_network_options_read_the_features_standardised(model, layout):
+    """The same rows with features in other units (scaled by 1e3 and 1e-3, shifted) give
+    the same graph, predictions and attributions, the surrogates' coefficients divided
+    by the scales, in every layout."""
+    X, y, t = _sine_tasks()
+    scales = np.array([1e3, 1e-3])
+    est = SparseTaskGraphMLP(model=model, hidden_layer_sizes=(8,), max_epochs=5,
+                             batch_size=50, max_iter=3, n_resamples=0,
+                             task_column="task" if layout == "task_column" else None,
+                             random_state=0)
+    fits = []
+    for Z in (X, X * scales + [5e3, -2.0]):
+        (features, target), kwargs = _layout(X, y, t, layout, Z)
+        fitted = clone(est).fit(features, target, **kwargs)
+        fits.append((fitted, fitted.predict(features, **kwargs),
+                     fitted.explain(features, **kwargs).values))
+    (plain, expected, values), (moved, predicted, moved_values) = fits
+    np.testing.assert_array_equal(moved.edges_, plain.edges_)
+    np.testing.assert_allclose(predicted, expected, rtol=1e-3, atol=1e-4 * np.ptp(expected))
+    np.testing.assert_allclose(moved_values, values, rtol=1e-3, atol=1e-4 * np.ptp(values))
+    np.testing.assert_allclose(moved.surrogate_.coef_ * scales, plain.surrogate_.coef_,
+                               rtol=1e-3, atol=1e-5)
+
+
+def test_linear_models_of_the_network_options_read_standardised_features():
+    """The linear models ``task_mlp`` learns its graph with, and the ridge of a single
+    task, are those of :class:`SparseTaskGraphMTL` on the standardised features, their
+    coefficients mapped back to the features' units."""
+    X, y, t, _ = make_task_graph_regression(
+        "cliques", n_tasks=4, n_groups=2, n_features=3, noise=0.5, random_state=0)
+    X = X * [1e3, 1.0, 1e-2] + [50.0, 0.0, 3.0]
+    params = dict(alpha=0.1, rho=2.0, sparsity=0.0, max_iter=0, init="full", n_resamples=0,
+                  random_state=0)
+    scaler = StandardScaler().fit(X)
+    for tasks in (t, None):
+        mlp = SparseTaskGraphMLP(model="task_mlp", hidden_layer_sizes=(4,), max_epochs=1,
+                                 **params).fit(X, y, tasks=tasks)
+        linear = SparseTaskGraphMTL(**params).fit(scaler.transform(X), y, tasks=tasks)
+        coef = linear.coef_ / scaler.scale_
+        np.testing.assert_allclose(mlp.coef_, coef, rtol=1e-4)
+        np.testing.assert_allclose(mlp.intercept_, linear.intercept_ - coef @ scaler.mean_,
+                                   rtol=1e-4)
+    assert not hasattr(mlp, "task_networks_")  # one task: the ridge alone
+
+
 def test_task_mlp_graph_ties_linked_networks():
     pytest.importorskip("skorch")
     rng = np.random.RandomState(1)
@@ -750,8 +811,10 @@ def test_trunk_heads_are_solved_jointly_with_their_surrogates(ridge_refit):
                            candidate_graph=np.zeros((0, 2)), alpha=alpha, fidelity_weight=w,
                            n_resamples=0, random_state=0).fit(X, y, tasks=t)
     assert list(m.surrogate_fit_) == ["joint"] * 4
-    X_offset, y_offset = X.mean(axis=0), y.mean()
-    Xc = X - X_offset
+    # the trunk reads the features standardised (as float32), then centred
+    S = StandardScaler().fit_transform(X).astype(np.float32).astype(np.float64)
+    y_offset = y.mean()
+    Xc = S - S.mean(axis=0)
     H = trunk_features(m.trunk_, np.column_stack([Xc, np.ones(len(X))]))
     for task in range(4):
         rows = t == task
@@ -785,13 +848,14 @@ def test_task_networks_train_their_surrogate_heads():
     gf = [global_fidelity(m, X, predict_params={"tasks": t}) for m in (post_hoc, joint)]
     assert gf[1] < 0.5 * gf[0], gf
     # each head trained to about the least-squares surrogate of its task's network
-    # (in the centred units the networks train in)
+    # (in the standardised, centred units the networks train in)
     A = joint.task_networks_.surrogate_weight.detach().double().numpy()
     c = joint.task_networks_.surrogate_bias.detach().double().numpy()
+    S = StandardScaler().fit_transform(X)
     for task in range(4):
         rows = t == task
         f = joint.predict(X[rows], tasks=t[rows])
-        head = (X[rows] - X.mean(axis=0)) @ A[task] + c[task] + y.mean()
+        head = (S[rows] - S.mean(axis=0)) @ A[task] + c[task] + y.mean()
         least_squares = LinearRegression().fit(X[rows], f).predict(X[rows])
         optimum = np.mean((least_squares - f) ** 2)
         assert optimum <= np.mean((head - f) ** 2) < 1.05 * optimum

@@ -19,7 +19,12 @@ from .._surrogate import (
     best_linear_surrogate,
     with_surrogate,
 )
-from .._torch import NEURAL_NET_PARAMETER_CONSTRAINTS, MultiHeadMLP, NeuralNetMixin
+from .._torch import (
+    NEURAL_NET_PARAMETER_CONSTRAINTS,
+    InputStandardization,
+    MultiHeadMLP,
+    NeuralNetMixin,
+)
 from ..utils._validation import (
     check_hidden_layer_sizes,
     mean_and_scale,
@@ -140,16 +145,18 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
             validate_fidelity=self.early_stopping_monitor == "total",
         )
         loss_terms = criterion.term_names + (["fidelity"] if self.fidelity_weight else [])
+        self._inputs = InputStandardization(X)
         self._train_module(
             build_module,
             joint_criterion,
-            X,
+            self._inputs.transform(X),
             targets,
             stratify=stratify,
             loss_terms=loss_terms,
         )
         task_weights = getattr(
             self.net_.criterion_, "criterion", self.net_.criterion_).task_weights()
+        self._n_heads = len(widths)
         surrogate, surrogate_fit = self._fitted_surrogate(
             X, links, widths, _output_units(main_state, aux_targets, widths[0]))
         if names is not None:
@@ -157,7 +164,6 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
         for name, value in main_state.items():
             setattr(self, name, value)
         self.aux_targets_, self.task_weights_ = aux_targets, task_weights
-        self._n_heads = len(widths)
         self.surrogate_, self.surrogate_fit_ = surrogate, surrogate_fit
         return self
 
@@ -168,9 +174,9 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
         outputs to the targets' units.
         """
         scale, offset = units
-        head = (FittedSurrogate.from_head(self.net_.module_.surrogate, X)
+        head = (FittedSurrogate.from_head(self.net_.module_.surrogate, X, inputs=self._inputs)
                 if self.fidelity_weight > 0 else None)
-        raw = np.hstack(self._forward(X)[:len(widths)])
+        raw = np.hstack(self._network_outputs(X))
         surrogate, kind = best_linear_surrogate(X, raw, links, widths, head)
         coef, intercept = centre_softmax_heads(surrogate.coef_, surrogate.intercept_, links,
                                                widths)
@@ -221,8 +227,11 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
 
     def _outputs(self, X):
         check_is_fitted(self)
-        X = validate_features(self, X, reset=False, dtype=np.float64)
-        return self._forward(X)[:self._n_heads]
+        return self._network_outputs(validate_features(self, X, reset=False, dtype=np.float64))
+
+    def _network_outputs(self, X):
+        """Every head's raw outputs on validated ``X``, read standardised as in training."""
+        return self._forward(self._inputs.transform(X))[:self._n_heads]
 
     def _require_aux_heads(self, method):
         if self.aux_targets_ is None:
@@ -314,7 +323,7 @@ class _BaseAuxiliaryTargetMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, 
         if aux is None:
             raise ValueError("explain_errors needs the true auxiliary targets `aux`.")
         aux_encoded = self.aux_targets_.transform(aux, X.shape[0], context="explain_errors")
-        outputs = self._forward(X)[:self._n_heads]
+        outputs = self._network_outputs(X)
         main_error, main_large, main_pred = self._main_errors(outputs[0], y, large_error_quantile)
         return explain_errors(
             main_error,
@@ -338,8 +347,9 @@ class AuxiliaryTargetMTLRegressor(RegressorMixin, _BaseAuxiliaryTargetMTL):
     auxiliary ones (Najjar, Alshbib & Dengel 2025). Training minimises
     ``L_main + sum_j aux_weight_j * L_j`` (squared error on standardised
     targets, cross-entropy for classification targets), or learns the weights
-    by uncertainty weighting. Inputs are not scaled: put a
-    :class:`~sklearn.preprocessing.StandardScaler` in front.
+    by uncertainty weighting. The network reads the features standardised on
+    the training rows; the surrogate and :meth:`explain` report in the
+    features' own units.
 
     Parameters
     ----------
@@ -557,8 +567,8 @@ class AuxiliaryTargetMTLClassifier(ClassifierMixin, _BaseAuxiliaryTargetMTL):
     and :meth:`explain_errors` relates the main task's per-sample errors (log
     loss of the true class) to the auxiliary ones. Training minimises
     ``L_main + sum_j aux_weight_j * L_j`` or learns the weights by uncertainty
-    weighting. Inputs are not scaled: put a
-    :class:`~sklearn.preprocessing.StandardScaler` in front.
+    weighting. The network reads the features standardised on the training
+    rows; the surrogate and :meth:`explain` report in the features' own units.
 
     Parameters
     ----------

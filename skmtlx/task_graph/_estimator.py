@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 from .._explanation import Explanation
 from .._persistence import PersistenceMixin
 from .._surrogate import FittedSurrogate, best_linear_surrogate
+from .._torch import InputStandardization
 from ..utils._validation import (
     check_features,
     check_hidden_layer_sizes,
@@ -63,7 +64,9 @@ class _Design(NamedTuple):
     ``Z`` holds the centred features (and the intercept column when
     ``fit_intercept``), ``y`` the centred targets, ``task_index`` each row's
     task in ``task_names``; ``output_tasks`` are the columns of a 2-d ``Y``
-    (None for a 1-d ``y``).
+    (None for a 1-d ``y``). ``inputs`` is the standardisation the features
+    were read through (:class:`SparseTaskGraphMLP`; None for the linear
+    model): ``Z`` and ``X_offset`` are then in standardised units.
     """
 
     Z: np.ndarray
@@ -74,6 +77,7 @@ class _Design(NamedTuple):
     y_offset: float
     y_1d: bool
     output_tasks: Optional[np.ndarray]
+    inputs: Optional[InputStandardization]
 
 
 class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
@@ -589,6 +593,9 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 f"Each task needs at least 2 samples (one to train, one to validate); "
                 f"task(s) {small} have 1 sample."
             )
+        inputs = InputStandardization(X) if self._reads_standardised_features else None
+        if inputs is not None:
+            X = inputs.transform(X).astype(np.float64)
         if self.fit_intercept:
             X_offset, y_offset = X.mean(axis=0), float(y.mean())
             Z = np.hstack([X - X_offset, np.ones((len(X), 1))])
@@ -604,7 +611,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 "after centring): their squares overflow; scale the features and the target "
                 "(e.g. StandardScaler)."
             )
-        return _Design(Z, yc, task_index, task_names, X_offset, y_offset, y_1d, output_tasks)
+        return _Design(Z, yc, task_index, task_names, X_offset, y_offset, y_1d, output_tasks,
+                       inputs)
 
     def _n_folds(self, task_index, T, n_coef):
         if self.cv == "auto":
@@ -808,6 +816,7 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             self.__dict__.pop(name, None)
         self.tasks_, self._y_1d = design.task_names, design.y_1d
         self._X_offset, self._y_offset = design.X_offset, design.y_offset
+        self._inputs = design.inputs
         if design.output_tasks is not None:
             self.output_tasks_ = design.output_tasks
         if trunk is not None:
@@ -932,7 +941,8 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
             return None
         coef = module.surrogate_weight.detach().cpu().double().numpy()
         intercept = module.surrogate_bias.detach().cpu().double().numpy()
-        return coef, intercept - coef @ self._X_offset + self._y_offset
+        return self._inputs.to_input_units(coef, intercept - coef @ self._X_offset
+                                           + self._y_offset)
 
     def _surrogate_rows(self, X, tasks):
         """Validated features and the task index of each row, stacked over the
@@ -1089,12 +1099,17 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         return models
 
     def _coef_intercept(self, W, design):
-        """Coefficients and intercepts on the original features of the models ``W``."""
+        """Coefficients and intercepts of the models ``W`` on the features they read:
+        the trunk's, or the original features."""
         if not self.fit_intercept:
-            return W.copy(), np.zeros(len(W))
-        coef, intercept = W[:, :-1].copy(), design.y_offset + W[:, -1]
-        if not self._nonlinear(len(design.task_names)):
-            intercept = intercept - coef @ design.X_offset
+            coef, intercept = W.copy(), np.zeros(len(W))
+        else:
+            coef, intercept = W[:, :-1].copy(), design.y_offset + W[:, -1]
+        if self._nonlinear(len(design.task_names)):
+            return coef, intercept
+        intercept = intercept - coef @ design.X_offset
+        if design.inputs is not None:
+            coef, intercept = design.inputs.to_input_units(coef, intercept)
         return coef, intercept
 
     # ------------------------------------------------------------ sparsity path
@@ -1195,12 +1210,14 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
         if hasattr(self, "task_networks_"):
             from ._nonlinear import predict_task_networks
 
-            return predict_task_networks(self.task_networks_, X - self._X_offset,
+            return predict_task_networks(self.task_networks_,
+                                         self._inputs.transform(X) - self._X_offset,
                                          idx) + self._y_offset
         if hasattr(self, "trunk_"):
             from ._nonlinear import trunk_features
 
-            X = trunk_features(self.trunk_, X - self._X_offset)  # no intercept column
+            # no intercept column
+            X = trunk_features(self.trunk_, self._inputs.transform(X) - self._X_offset)
         return np.einsum("ij,ij->i", X, self.coef_[idx]) + self.intercept_[idx]
 
     def score(self, X, y, tasks=None, sample_weight=None):
@@ -1339,6 +1356,10 @@ class SparseTaskGraphMTL(RegressorMixin, PersistenceMixin, BaseEstimator):
                 graph_arrays.confidence.tolist(), graph_arrays.source.tolist()):
             graph.add_edge(a, b_, weight=w, confidence=c, source=source)
         return graph
+
+    _reads_standardised_features = False
+    """Whether the models read the features standardised on the training rows
+    (:class:`SparseTaskGraphMLP`), their coefficients then mapped back."""
 
     def _nonlinear(self, n_tasks):
         """Whether a fit on ``n_tasks`` tasks trains a trunk whose features the task

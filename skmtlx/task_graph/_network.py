@@ -29,6 +29,11 @@ class SparseTaskGraphMLP(SparseTaskGraphMTL):
       same initial parameters. Suits tasks whose functions differ nonlinearly
       but whose relatedness shows in a linear fit.
 
+    Every model reads the features standardised on the training rows (the
+    linear models the graph is learned with included, so ``alpha`` and ``rho``
+    act on standardised coefficients); ``coef_`` of the linear models, the
+    surrogates and :meth:`explain` are in the features' own units.
+
     Every task's network is explained by a linear surrogate trained with it
     (``fidelity_weight``), as in the other skmtlx networks: :meth:`explain`
     attributes its predictions and :func:`skmtlx.metrics.global_fidelity`
@@ -177,6 +182,8 @@ task_column, n_resamples, n_jobs, random_state
         self.device = device
         self.verbose = verbose
         self.fidelity_weight = fidelity_weight
+
+    _reads_standardised_features = True
 
     def _nonlinear(self, n_tasks):
         return self.model == "mlp" and n_tasks > 1

@@ -128,7 +128,7 @@ def _train_graph_regularised(config, build_module, params, X, y, task_index, rho
 
 def fit_trunk(config, Z, y, task_index, *, hidden_layer_sizes, rho, fit_intercept,
               fidelity_weight=0.0):
-    """Train the trunk on centred features ``Z`` (intercept column last) and return it.
+    """Train the trunk on the standardised features ``Z`` (intercept column last); return it.
 
     Parameters
     ----------
@@ -213,7 +213,9 @@ class _TaskMLPs(nn.Module):
 
 def fit_task_networks(config, X, y, task_index, edges, weights, *, hidden_layer_sizes, rho,
                       fidelity_weight=0.0):
-    """Train one graph-regularised MLP per task on centred ``X``, ``y``; return the module.
+    """Train one graph-regularised MLP per task on standardised ``X``, centred ``y``.
+
+    Returns the trained module.
 
     Parameters
     ----------
