@@ -8,7 +8,7 @@ __all__ = ["InputStandardization"]
 
 
 class InputStandardization:
-    """Features standardised for a network, and linear weights mapped between the two units.
+    """Features standardised for a network, and its linear weights mapped back to their units.
 
     Every skmtlx network reads its features centred and scaled to unit
     variance on the training rows: an MLP on raw columns of very different
@@ -68,18 +68,3 @@ class InputStandardization:
         """
         coef = np.asarray(coef, dtype=np.float64) / self.scale_
         return coef, np.asarray(intercept, dtype=np.float64) - coef @ self.mean_
-
-    def to_network_units(self, coef, intercept):
-        """The inverse of :meth:`to_input_units`: the weights as the network reads the features.
-
-        Parameters
-        ----------
-        coef : ndarray of shape (n_outputs, n_features)
-        intercept : ndarray of shape (n_outputs,)
-
-        Returns
-        -------
-        coef, intercept : ndarray
-        """
-        coef = np.asarray(coef, dtype=np.float64)
-        return coef * self.scale_, np.asarray(intercept, dtype=np.float64) + coef @ self.mean_

@@ -83,6 +83,7 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
         n_features = X.shape[1]
         start_fit = linear_start if self.surrogate == "linear" else additive_start
         residual = joint and additive_start is not None and self.surrogate == "additive"
+        features = inputs.features_.transform(X)  # what the network reads
 
         start = None
         if joint and start_fit is not None:
@@ -92,12 +93,11 @@ class BaseFidelityMTL(PersistenceMixin, SurrogateMixin, NeuralNetMixin, BaseEsti
                 inputs.fix_interactions(coef, Z)
                 start = inputs.head_weights(coef, intercept)
             else:  # the linear head reads the standardised features: a start in its units
-                start = start_fit(inputs.features_.transform(X).astype(np.float64), targets)
+                start = start_fit(features.astype(np.float64), targets)
 
         def build_black_box():
             # an embedding in front: the surrogate head keeps a layer of its own on the inputs
-            embedding = make_numerical_embedding(self.numerical_embedding,
-                                                 inputs.features_.transform(X))
+            embedding = make_numerical_embedding(self.numerical_embedding, features)
             if embedding is None:
                 return make_mlp(n_features, hidden_layer_sizes, n_outputs, self.activation)
             return torch.nn.Sequential(embedding, *make_mlp(
